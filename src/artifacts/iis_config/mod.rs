@@ -1,0 +1,320 @@
+//! IIS configuration: `applicationHost.config`, `administration.config`, `redirection.config`, every site's
+//! `web.config` files and the .NET `machine.config` / root `web.config`, merged into the effective set of
+//! extension points per configuration path.
+
+pub mod effective;
+pub mod managed_type;
+pub mod sections;
+pub mod xml;
+
+use crate::artifacts::winenv::WinEnv;
+use crate::evidence::{Completeness, Evidence, EvidenceKind, WinPath};
+use crate::model::{Component, ComponentKind, ConfigFact, FileCheck, Source, Warning};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The configuration path of `applicationHost.config`.
+pub const APPHOST: &str = "MACHINE/WEBROOT/APPHOST";
+
+/// Largest configuration file read (real ones are well under 1 MiB).
+const CONFIG_LIMIT: u64 = 64 * 1024 * 1024;
+/// Largest referenced binary hashed.
+const BINARY_LIMIT: u64 = 256 * 1024 * 1024;
+/// How deep and how wide the web.config search goes below each site folder.
+const WEB_CONFIG_DEPTH: usize = 12;
+const WEB_CONFIG_ENTRIES: usize = 200_000;
+
+/// Whether an expected artifact was found.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ArtifactStatus {
+    /// Evidence id.
+    pub evidence: String,
+    /// What the artifact is (`applicationHost.config`, `web.config`, `machine.config`, ...).
+    pub artifact: String,
+    /// Where it was looked for or found.
+    pub path: WinPath,
+    /// `parsed`, `parsed_with_errors`, `missing`, `not_collected`, `unreadable`.
+    pub status: &'static str,
+}
+
+/// Everything the configuration of one piece of evidence says.
+#[derive(Default)]
+pub struct IisConfig {
+    /// Declared extension points, in (file, line) order.
+    pub components: Vec<Component>,
+    /// Settings, sites, FREB, redirection, config history, IIS Manager providers.
+    pub facts: Vec<ConfigFact>,
+    /// What could not be read.
+    pub warnings: Vec<Warning>,
+    /// Which configuration files were found.
+    pub artifacts: Vec<ArtifactStatus>,
+}
+
+/// What a configuration file is, which decides its configuration path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    AppHost,
+    Administration,
+    Redirection,
+    Machine,
+    RootWeb,
+    Web,
+}
+
+impl Role {
+    fn artifact(self) -> &'static str {
+        match self {
+            Role::AppHost => "applicationHost.config",
+            Role::Administration => "administration.config",
+            Role::Redirection => "redirection.config",
+            Role::Machine => "machine.config",
+            Role::RootWeb => "root web.config",
+            Role::Web => "web.config",
+        }
+    }
+}
+
+struct Collector<'a> {
+    ev: &'a Evidence,
+    env: &'a WinEnv,
+    out: IisConfig,
+    keys: Vec<String>,
+    ops: Vec<effective::Op>,
+    vdirs: Vec<sections::VirtualDir>,
+    order: usize,
+    read: BTreeSet<String>,
+}
+
+/// Reads every IIS configuration file of one piece of evidence.
+pub fn collect(ev: &Evidence, env: &WinEnv) -> IisConfig {
+    let mut c = Collector {
+        ev,
+        env,
+        out: IisConfig::default(),
+        keys: Vec::new(),
+        ops: Vec::new(),
+        vdirs: Vec::new(),
+        order: 0,
+        read: BTreeSet::new(),
+    };
+    if ev.kind == EvidenceKind::ConfigFile {
+        c.single_file();
+    } else {
+        c.host_files();
+    }
+    c.finish()
+}
+
+impl Collector<'_> {
+    /// A configuration file given on its own: its role comes from its content, then its name.
+    fn single_file(&mut self) {
+        let Ok(roots) = self.ev.source().roots() else { return };
+        let Some(entry) = roots.into_iter().next() else { return };
+        let data = match self.ev.read(&entry.path, CONFIG_LIMIT) {
+            Ok(d) => d,
+            Err(e) => {
+                self.warn(Some(&entry.path), None, e.to_string());
+                return;
+            }
+        };
+        let text = xml::decode_text(&data.bytes);
+        let lower_name = entry.name.to_lowercase();
+        let role = if text.contains("<system.applicationHost") {
+            Role::AppHost
+        } else if text.contains("<configurationRedirection") {
+            Role::Redirection
+        } else if text.contains("<moduleProviders") {
+            Role::Administration
+        } else if lower_name.ends_with("machine.config") {
+            Role::Machine
+        } else {
+            Role::Web
+        };
+        let base = match role {
+            Role::Machine => "MACHINE".to_string(),
+            Role::Web => format!("{APPHOST}/(site unknown: {})", entry.name),
+            _ => APPHOST.to_string(),
+        };
+        self.parse_text(&entry.path, &text, role, &base);
+        // A loose applicationHost.config names site folders, but their web.config files are not here.
+    }
+
+    /// A host's file tree: the IIS config folder, site folders, .NET config folders.
+    fn host_files(&mut self) {
+        let inetsrv_config = WinPath::parse(&self.env.expand(r"%windir%\System32\inetsrv\config").0);
+        for (name, role) in [
+            ("applicationHost.config", Role::AppHost),
+            ("administration.config", Role::Administration),
+            ("redirection.config", Role::Redirection),
+        ] {
+            self.parse_file(&inetsrv_config.join(name), role, APPHOST);
+        }
+
+        // Site folders named by applicationHost.config, then the default web root even when no site names it.
+        let vdirs = std::mem::take(&mut self.vdirs);
+        let mut roots: Vec<(WinPath, String)> = Vec::new();
+        for v in &vdirs {
+            match self.env.resolve_folder(&v.physical_path) {
+                Some(p) => {
+                    let scope = sections::join_scope(APPHOST, &format!("{}/{}", v.site, v.virtual_path));
+                    roots.push((p, scope));
+                }
+                None => self.warn(
+                    Some(&v.source.file),
+                    v.source.line,
+                    format!("physicalPath {:?} of site {:?} cannot be resolved to a folder", v.physical_path, v.site),
+                ),
+            }
+        }
+        let wwwroot = WinPath::parse(&self.env.expand(r"%SystemDrive%\inetpub\wwwroot").0);
+        if !roots.iter().any(|(p, _)| p.key() == wwwroot.key()) {
+            roots.push((wwwroot.clone(), format!("{APPHOST}/(folder not mapped to a site: {wwwroot})")));
+        }
+        // Deeper virtual directories first, so a nested application's web.config gets its own scope.
+        roots.sort_by_key(|(p, _)| std::cmp::Reverse(p.components().count()));
+        for (root, scope) in roots {
+            self.site_folder(&root, &scope);
+        }
+
+        // .NET Framework machine-wide configuration.
+        for fw in ["Framework", "Framework64"] {
+            let dir = WinPath::parse(&self.env.expand(&format!(r"%windir%\Microsoft.NET\{fw}")).0);
+            let Ok(versions) = self.ev.source().read_dir(&dir) else { continue };
+            for v in versions.into_iter().filter(|v| v.is_dir) {
+                let machine = format!("MACHINE({fw}\\{})", v.name);
+                let cfg = v.path.join("Config");
+                self.parse_file(&cfg.join("machine.config"), Role::Machine, &machine);
+                self.parse_file(&cfg.join("web.config"), Role::RootWeb, &format!("{machine}/WEBROOT"));
+            }
+        }
+    }
+
+    /// Every web.config at or below a site folder.
+    fn site_folder(&mut self, root: &WinPath, scope: &str) {
+        let mut found = Vec::new();
+        let complete = self.ev.walk_files(root, WEB_CONFIG_DEPTH, WEB_CONFIG_ENTRIES, &mut |e| {
+            if e.name.eq_ignore_ascii_case("web.config") {
+                found.push(e.path.clone());
+            }
+        });
+        match complete {
+            Ok(false) => self.warn(Some(root), None, format!("more than {WEB_CONFIG_ENTRIES} entries: web.config search cut short")),
+            Err(e) => self.warn(Some(root), None, e.to_string()),
+            Ok(true) => {}
+        }
+        if found.is_empty() {
+            self.status(Role::Web, root.join("web.config"), self.absent());
+        }
+        for path in found {
+            let rel: Vec<&str> = path.components().skip(root.components().count()).collect();
+            let sub = rel[..rel.len().saturating_sub(1)].join("/");
+            self.parse_file(&path, Role::Web, &sections::join_scope(scope, &sub));
+        }
+    }
+
+    fn absent(&self) -> &'static str {
+        match self.ev.source().completeness() {
+            Completeness::FullVolume => "missing",
+            _ => "not_collected",
+        }
+    }
+
+    fn parse_file(&mut self, path: &WinPath, role: Role, base: &str) {
+        if !self.read.insert(path.key()) {
+            return;
+        }
+        if !self.ev.file_exists(path) {
+            // A site folder's missing web.config is normal; the others are worth a line in the coverage.
+            if role != Role::Web {
+                self.status(role, path.clone(), self.absent());
+            }
+            return;
+        }
+        match self.ev.read(path, CONFIG_LIMIT) {
+            Ok(data) => {
+                let text = xml::decode_text(&data.bytes);
+                self.parse_text(path, &text, role, base);
+            }
+            Err(e) => {
+                self.status(role, path.clone(), "unreadable");
+                self.warn(Some(path), None, e.to_string());
+            }
+        }
+    }
+
+    fn parse_text(&mut self, path: &WinPath, text: &str, role: Role, base: &str) {
+        let source = Source { evidence: self.ev.id.clone(), file: path.clone(), line: None };
+        let facts = sections::read(text, base, self.order, &source, self.env);
+        self.order += 1;
+        let offset = self.out.components.len();
+        for p in &facts.problems {
+            self.warn(Some(path), Some(p.line), p.message.clone());
+        }
+        self.status(role, path.clone(), if facts.problems.is_empty() { "parsed" } else { "parsed_with_errors" });
+        self.out.components.extend(facts.components);
+        self.keys.extend(facts.keys);
+        self.ops.extend(facts.ops.into_iter().map(|mut op| {
+            if let effective::OpKind::Add(i) = &mut op.kind {
+                *i += offset;
+            }
+            op
+        }));
+        self.out.facts.extend(facts.facts);
+        self.vdirs.extend(facts.vdirs);
+    }
+
+    fn status(&mut self, role: Role, path: WinPath, status: &'static str) {
+        self.out.artifacts.push(ArtifactStatus {
+            evidence: self.ev.id.clone(),
+            artifact: role.artifact().to_string(),
+            path,
+            status,
+        });
+    }
+
+    fn warn(&mut self, file: Option<&WinPath>, line: Option<usize>, message: String) {
+        self.out.warnings.push(Warning { evidence: self.ev.id.clone(), file: file.cloned(), line, message });
+    }
+
+    /// Merges the collections, links native module references to their global modules, and checks the files
+    /// components reference.
+    fn finish(mut self) -> IisConfig {
+        effective::apply(&mut self.out.components, &self.keys, &self.ops);
+        let globals: BTreeMap<String, usize> = self
+            .out
+            .components
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == ComponentKind::GlobalModule)
+            .map(|(i, c)| (c.name.to_lowercase(), i))
+            .collect();
+        let mut checked: BTreeMap<String, FileCheck> = BTreeMap::new();
+        let ev = self.ev;
+        for c in &mut self.out.components {
+            if c.kind == ComponentKind::Module && !globals.contains_key(&c.name.to_lowercase()) {
+                c.attributes.insert("global_module".into(), "(none declared)".into());
+            }
+            c.file = match (&c.path, &c.image, c.managed_type.is_some()) {
+                (_, _, true) | (None, None, _) => None,
+                (None, Some(_), _) => Some(FileCheck { status: "unresolved", size: None, sha256: None }),
+                (Some(p), _, _) => Some(checked.entry(p.key()).or_insert_with(|| file_check(ev, p)).clone()),
+            };
+        }
+        self.out
+    }
+}
+
+/// Looks up and hashes a referenced binary.
+fn file_check(ev: &Evidence, path: &WinPath) -> FileCheck {
+    if !ev.file_exists(path) {
+        let status = match ev.source().completeness() {
+            Completeness::FullVolume => "missing",
+            _ => "not_collected",
+        };
+        return FileCheck { status, size: None, sha256: None };
+    }
+    match ev.read(path, BINARY_LIMIT) {
+        Ok(d) => FileCheck { status: "present", size: Some(d.bytes.len() as u64), sha256: Some(d.sha256) },
+        Err(_) => FileCheck { status: "present", size: None, sha256: None },
+    }
+}

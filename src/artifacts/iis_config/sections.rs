@@ -1,0 +1,260 @@
+//! From XML elements to IIS facts: which sections declare extension points, what their collection keys are,
+//! and what each `<add>` becomes.
+
+use super::effective::{Op, OpKind};
+use super::managed_type;
+use super::xml::{self, Element};
+use crate::artifacts::winenv::WinEnv;
+use crate::model::{Component, ComponentKind, ComponentState, ConfigFact, Source};
+use std::collections::BTreeMap;
+
+/// A collection that holds extension points, keyed the way IIS keys it.
+struct Spec {
+    /// Section path below `<configuration>` (or `<location>`).
+    section: &'static str,
+    /// Name of the add element.
+    add: &'static str,
+    /// Attributes that together form the collection key.
+    key: &'static [&'static str],
+}
+
+const SPECS: &[Spec] = &[
+    Spec { section: "system.webServer/globalModules", add: "add", key: &["name"] },
+    Spec { section: "system.webServer/modules", add: "add", key: &["name"] },
+    Spec { section: "system.webServer/isapiFilters", add: "filter", key: &["name"] },
+    Spec { section: "system.webServer/handlers", add: "add", key: &["name"] },
+    Spec { section: "system.webServer/security/isapiCgiRestriction", add: "add", key: &["path"] },
+    Spec { section: "system.webServer/fastCgi", add: "application", key: &["fullPath", "arguments"] },
+    Spec { section: "system.webServer/webdav/globalSettings/propertyStores", add: "add", key: &["name"] },
+    Spec { section: "system.webServer/webdav/globalSettings/lockStores", add: "add", key: &["name"] },
+    Spec { section: "system.webServer/httpCompression", add: "scheme", key: &["name"] },
+    Spec { section: "system.web/httpModules", add: "add", key: &["name"] },
+];
+
+/// Attributes of collection elements and sections that are reported as settings.
+const SETTINGS: &[(&str, &[&str])] = &[
+    ("system.webServer/security/isapiCgiRestriction", &["notListedIsapisAllowed", "notListedCgisAllowed"]),
+    ("system.webServer/handlers", &["accessPolicy"]),
+    ("system.webServer/modules", &["runAllManagedModulesForAllRequests"]),
+    ("system.webServer/httpLogging", &["dontLog", "selectiveLogging"]),
+    ("system.applicationHost/configHistory", &["enabled", "path", "maxHistories", "period"]),
+    ("system.applicationHost/sites/siteDefaults/traceFailedRequestsLogging", &["enabled", "directory"]),
+    ("system.applicationHost/sites/siteDefaults/logFile", &["enabled", "directory", "logTargetW3C", "logFormat"]),
+    ("configurationRedirection", &["enabled", "path", "userName"]),
+];
+
+/// A site's application folder, to find its web.config files.
+#[derive(Clone, Debug)]
+pub struct VirtualDir {
+    /// Site name.
+    pub site: String,
+    /// Virtual path (`/`, `/owa`).
+    pub virtual_path: String,
+    /// `physicalPath` as written.
+    pub physical_path: String,
+    /// Where it is declared.
+    pub source: Source,
+}
+
+/// Everything read from one configuration file.
+#[derive(Default)]
+pub struct FileFacts {
+    /// Declared components (ids not yet assigned).
+    pub components: Vec<Component>,
+    /// Collection key of each component (lower case).
+    pub keys: Vec<String>,
+    /// Collection operations.
+    pub ops: Vec<Op>,
+    /// Settings worth reporting.
+    pub facts: Vec<ConfigFact>,
+    /// Site folders.
+    pub vdirs: Vec<VirtualDir>,
+    /// XML problems (line, message).
+    pub problems: Vec<xml::XmlProblem>,
+}
+
+/// Reads one configuration file. `base` is the configuration path of the file itself
+/// (`MACHINE/WEBROOT/APPHOST`, a site path for a web.config); `order` places it in merge order.
+pub fn read(text: &str, base: &str, order: usize, source: &Source, env: &WinEnv) -> FileFacts {
+    let mut out = FileFacts::default();
+    let mut location: Option<String> = None;
+    let mut site: Option<String> = None;
+    let mut app_path = String::from("/");
+    let problems = xml::walk(text, &mut |e: &Element| {
+        if e.names.first().map(String::as_str) != Some("configuration") {
+            return;
+        }
+        let at = Source { line: Some(e.line), ..source.clone() };
+        let (rest, scope) = if e.names.get(1).map(String::as_str) == Some("location") {
+            if e.names.len() == 2 {
+                location = Some(e.attr("path").unwrap_or("").to_string());
+                return;
+            }
+            (&e.names[2..], join_scope(base, location.as_deref().unwrap_or("")))
+        } else {
+            (&e.names[1..], base.to_string())
+        };
+        let section = rest.join("/");
+        let (parent, name) = match rest.split_last() {
+            Some((last, parent)) => (parent.join("/"), last.as_str()),
+            None => return,
+        };
+
+        // Sites and their folders.
+        match section.as_str() {
+            "system.applicationHost/sites/site" => {
+                site = e.attr("name").map(str::to_string);
+                out.facts.push(fact("site", &scope, e, at.clone(), &["name", "id", "serverAutoStart"]));
+            }
+            "system.applicationHost/sites/site/application" => {
+                app_path = e.attr("path").unwrap_or("/").to_string();
+            }
+            "system.applicationHost/sites/site/application/virtualDirectory" => {
+                if let (Some(s), Some(p)) = (&site, e.attr("physicalPath")) {
+                    let v = e.attr("path").unwrap_or("/");
+                    let virtual_path = format!("{}/{}", app_path.trim_end_matches('/'), v.trim_start_matches('/'));
+                    out.vdirs.push(VirtualDir {
+                        site: s.clone(),
+                        virtual_path,
+                        physical_path: p.to_string(),
+                        source: at.clone(),
+                    });
+                }
+            }
+            "system.applicationHost/sites/site/traceFailedRequestsLogging" => {
+                let scope = join_scope(base, site.as_deref().unwrap_or(""));
+                out.facts.push(fact("freb_logging", &scope, e, at.clone(), &["enabled", "directory", "maxLogFiles"]));
+            }
+            "system.webServer/tracing/traceFailedRequests/add" => {
+                out.facts.push(fact("freb_rule", &scope, e, at.clone(), &["path", "customActionExe"]));
+            }
+            "moduleProviders/add" => {
+                out.facts.push(fact("module_provider", &scope, e, at.clone(), &["name", "type"]));
+            }
+            _ => {}
+        }
+        if let Some((_, attrs)) = SETTINGS.iter().find(|(s, _)| *s == section) {
+            if attrs.iter().any(|a| e.attr(a).is_some()) {
+                out.facts.push(fact("setting", &scope, e, at.clone(), attrs));
+            }
+        }
+
+        // Collections of extension points.
+        let Some(spec) = SPECS.iter().find(|s| s.section == parent) else { return };
+        let key = || spec.key.iter().map(|k| e.attr(k).unwrap_or("")).collect::<Vec<_>>().join("|").to_lowercase();
+        let kind = if name == spec.add {
+            match component(spec, e, &scope, at.clone(), env) {
+                Some(c) => {
+                    out.keys.push(key());
+                    out.components.push(c);
+                    OpKind::Add(out.components.len() - 1)
+                }
+                None => return,
+            }
+        } else if name == "remove" {
+            OpKind::Remove(key())
+        } else if name == "clear" {
+            OpKind::Clear
+        } else {
+            return;
+        };
+        out.ops.push(Op { collection: spec.section, scope, kind, source: at, order: (order, e.line) });
+    });
+    out.problems = problems;
+    out
+}
+
+/// `MACHINE/WEBROOT/APPHOST` + `Default Web Site/owa/` → `MACHINE/WEBROOT/APPHOST/Default Web Site/owa`.
+pub fn join_scope(base: &str, location: &str) -> String {
+    let loc = location.trim().trim_matches('/');
+    if loc.is_empty() || loc == "." { base.to_string() } else { format!("{base}/{loc}") }
+}
+
+fn fact(kind: &'static str, scope: &str, e: &Element, source: Source, attrs: &[&str]) -> ConfigFact {
+    let values: BTreeMap<String, String> =
+        attrs.iter().filter_map(|a| e.attr(a).map(|v| (a.to_string(), v.to_string()))).collect();
+    ConfigFact { kind, scope: scope.to_string(), values, source }
+}
+
+/// The component an add element declares, or `None` for handlers that run no ISAPI/CGI/FastCGI binary.
+fn component(spec: &Spec, e: &Element, scope: &str, source: Source, env: &WinEnv) -> Option<Component> {
+    let attr = |k: &str| e.attr(k).map(str::to_string);
+    let mut attributes = BTreeMap::new();
+    let mut keep = |names: &[&str]| {
+        for n in names {
+            if let Some(v) = e.attr(n) {
+                attributes.insert(n.to_string(), v.to_string());
+            }
+        }
+    };
+    let (kind, name, image, managed) = match spec.section {
+        "system.webServer/globalModules" => {
+            keep(&["preCondition", "lockItem"]);
+            (ComponentKind::GlobalModule, attr("name")?, attr("image"), None)
+        }
+        "system.webServer/modules" | "system.web/httpModules" => {
+            keep(&["preCondition", "lockItem"]);
+            match attr("type").filter(|t| !t.trim().is_empty()) {
+                Some(t) => (ComponentKind::ManagedModule, attr("name")?, Some(t.clone()), Some(managed_type::parse(&t))),
+                None => (ComponentKind::Module, attr("name")?, None, None),
+            }
+        }
+        "system.webServer/isapiFilters" => {
+            keep(&["enabled", "enableCache", "preCondition"]);
+            (ComponentKind::IsapiFilter, attr("name")?, attr("path"), None)
+        }
+        "system.webServer/handlers" => {
+            let modules = attr("modules").unwrap_or_default().to_ascii_lowercase();
+            let kind = modules.split(',').map(str::trim).find_map(|m| match m {
+                "isapimodule" => Some(ComponentKind::IsapiExtension),
+                "cgimodule" => Some(ComponentKind::Cgi),
+                "fastcgimodule" => Some(ComponentKind::Fastcgi),
+                _ => None,
+            })?;
+            keep(&["path", "verb", "modules", "resourceType", "requireAccess", "preCondition"]);
+            (kind, attr("name")?, attr("scriptProcessor"), None)
+        }
+        "system.webServer/security/isapiCgiRestriction" => {
+            keep(&["allowed", "groupId", "description"]);
+            let p = attr("path")?;
+            (ComponentKind::CgiRestriction, p.clone(), Some(p), None)
+        }
+        "system.webServer/fastCgi" => {
+            keep(&["arguments", "monitorChangesTo", "maxInstances"]);
+            let p = attr("fullPath")?;
+            (ComponentKind::Fastcgi, p.clone(), Some(p), None)
+        }
+        "system.webServer/httpCompression" => {
+            keep(&["doStaticCompression", "doDynamicCompression"]);
+            (ComponentKind::OtherDll, attr("name")?, attr("dll"), None)
+        }
+        _ => {
+            // WebDAV property and lock stores.
+            keep(&["enabled"]);
+            let store = if spec.section.ends_with("lockStores") { "webdav_lock_store" } else { "webdav_property_store" };
+            attributes.insert("store".into(), store.into());
+            (ComponentKind::OtherDll, attr("name")?, attr("image"), None)
+        }
+    };
+    let path = match (&managed, &image) {
+        (None, Some(raw)) => env.resolve_binary(raw),
+        _ => None,
+    };
+    Some(Component {
+        id: String::new(),
+        kind,
+        name,
+        image,
+        path,
+        managed_type: managed,
+        scope: scope.to_string(),
+        source,
+        attributes,
+        state: ComponentState::Effective,
+        removed_by: None,
+        removed_below: Vec::new(),
+        file: None,
+        baseline: "unknown",
+        product: None,
+    })
+}

@@ -1,0 +1,295 @@
+//! Read-only access to acquired evidence: folders, zips and single files behind one trait with Windows path
+//! semantics.
+//!
+//! Every source hands out bytes by [`WinPath`]; artifact parsers never learn whether the bytes came from a KAPE
+//! folder, a Velociraptor zip or a loose `applicationHost.config`. Every file read through [`Evidence::read`] is
+//! hashed (SHA-256) and logged, so the report can list exactly which bytes each fact came from.
+
+mod folder;
+pub mod layout;
+pub mod path;
+mod single;
+mod zip;
+
+pub use folder::FolderSource;
+pub use layout::Layout;
+pub use path::WinPath;
+pub use single::SingleFileSource;
+pub use zip::{ZipLimits, ZipSource};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::{self, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Errors raised while opening or reading evidence. Each names the evidence file and, where it applies, the
+/// path inside it.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("{path}: cannot open evidence: {source}")]
+    Open { path: PathBuf, source: io::Error },
+    #[error("{path}: not a file, folder or zip inetsift can read")]
+    Unsupported { path: PathBuf },
+    #[error("{path}: not a readable zip archive: {reason}")]
+    BadZip { path: PathBuf, reason: String },
+    #[error("{path}: the zip is password-protected; give the password with --zip-password")]
+    PasswordRequired { path: PathBuf },
+    #[error("{path}: wrong zip password (--zip-password) for entry {entry}")]
+    WrongPassword { path: PathBuf, entry: String },
+    #[error("{path}: the collection is encrypted to a certificate ({scheme}); it can only be opened with that key")]
+    CertificateEncrypted { path: PathBuf, scheme: String },
+    #[error("{evidence}: {file} is not in the evidence")]
+    NotFound { evidence: String, file: WinPath },
+    #[error("{evidence}: {file} is a folder, not a file")]
+    IsFolder { evidence: String, file: WinPath },
+    #[error("{evidence}: {file} is {size} bytes, over the {limit}-byte limit for one file")]
+    TooLarge { evidence: String, file: WinPath, size: u64, limit: u64 },
+    #[error("{evidence}: reading {file} would inflate the zip past {limit} bytes in total (zip bomb guard)")]
+    InflationLimit { evidence: String, file: WinPath, limit: u64 },
+    #[error("{evidence}: cannot read {file}: {reason}")]
+    Read { evidence: String, file: WinPath, reason: String },
+}
+
+/// Anything that reads and seeks; what [`FileSource::open`] hands out.
+pub trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
+
+/// One entry of a folder listing.
+#[derive(Clone, Debug)]
+pub struct DirEntry {
+    /// The name as the evidence spells it (decoded where the layout encodes names).
+    pub name: String,
+    /// The full path of the entry.
+    pub path: WinPath,
+    /// True for folders.
+    pub is_dir: bool,
+    /// Size in bytes (0 for folders).
+    pub size: u64,
+}
+
+/// Metadata of one file or folder.
+#[derive(Clone, Debug)]
+pub struct FileMeta {
+    /// True for folders.
+    pub is_dir: bool,
+    /// Size in bytes (uncompressed, for zip entries).
+    pub size: u64,
+}
+
+/// How much of the host's file system a source holds. A file missing from a whole volume is missing on the
+/// host; a file missing from a triage collection was merely not collected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Completeness {
+    /// A whole volume (mounted folder or image).
+    FullVolume,
+    /// A selection of files (KAPE, Velociraptor, CyLR).
+    Triage,
+    /// One file given on its own.
+    SingleFile,
+}
+
+/// A read-only file tree with Windows semantics: case-insensitive lookup, drive letters, listing, metadata and
+/// reads. Implementations never write to the evidence.
+pub trait FileSource: Send + Sync {
+    /// How the tree was laid out.
+    fn layout(&self) -> Layout;
+    /// Whether this is a whole volume or a selection.
+    fn completeness(&self) -> Completeness;
+    /// Metadata of a path, `None` when it does not exist.
+    fn metadata(&self, path: &WinPath) -> Result<Option<FileMeta>, EvidenceError>;
+    /// The entries of a folder, sorted by name; empty when the folder does not exist.
+    fn read_dir(&self, dir: &WinPath) -> Result<Vec<DirEntry>, EvidenceError>;
+    /// The top-level entries: drive roots (`C:\`) and files that belong to no drive.
+    fn roots(&self) -> Result<Vec<DirEntry>, EvidenceError>;
+    /// Opens a file for reading. `limit` caps what a source may have to hold in memory for it.
+    fn open(&self, path: &WinPath, limit: u64) -> Result<Box<dyn ReadSeek>, EvidenceError>;
+}
+
+/// What kind of container the evidence is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A folder on the analyst's machine.
+    Folder,
+    /// A zip archive (KAPE, CyLR, Velociraptor).
+    Zip,
+    /// A single configuration file.
+    ConfigFile,
+}
+
+/// Options that change how evidence is opened.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// Password for encrypted zips (ZipCrypto or WinZip AES).
+    pub zip_password: Option<String>,
+    /// Zip bomb guards.
+    pub zip_limits: ZipLimits,
+}
+
+/// A file read from the evidence: its bytes and their hash.
+#[derive(Clone, Debug)]
+pub struct FileData {
+    /// Where it was read.
+    pub path: WinPath,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Lower-case hex SHA-256 of `bytes`.
+    pub sha256: String,
+}
+
+/// A record of one file read, for the report's provenance list.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct FileRecord {
+    /// Evidence id (`E1`).
+    pub evidence: String,
+    /// Path inside the evidence.
+    pub path: WinPath,
+    /// Bytes read.
+    pub size: u64,
+    /// SHA-256 of the bytes.
+    pub sha256: String,
+}
+
+/// One piece of evidence given on the command line.
+pub struct Evidence {
+    /// Short id used in every reference (`E1`, `E2`, ...).
+    pub id: String,
+    /// The path given by the analyst.
+    pub path: PathBuf,
+    /// Container kind.
+    pub kind: EvidenceKind,
+    /// SHA-256 of the container file (zip or single file); `None` for folders.
+    pub sha256: Option<String>,
+    /// Notes from opening (layout, entries skipped as unsafe, duplicates).
+    pub notes: Vec<String>,
+    source: Box<dyn FileSource>,
+    reads: Mutex<BTreeMap<String, FileRecord>>,
+}
+
+/// Default cap on one file read into memory: large enough for any config, hive or event log of an IIS server.
+pub const DEFAULT_READ_LIMIT: u64 = 512 * 1024 * 1024;
+
+impl Evidence {
+    /// Opens evidence read-only, detecting a folder, a zip (by its signature, not its name) or a single file.
+    pub fn open(id: &str, path: &Path, opts: &OpenOptions) -> Result<Evidence, EvidenceError> {
+        let meta = std::fs::metadata(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+        let (kind, sha256, source, notes): (_, _, Box<dyn FileSource>, _) = if meta.is_dir() {
+            let src = FolderSource::open(path)?;
+            let notes = vec![format!("folder layout: {}", src.layout().name())];
+            (EvidenceKind::Folder, None, Box::new(src), notes)
+        } else if meta.is_file() {
+            let sha = hash_file(path)?;
+            if is_zip(path)? {
+                let src = ZipSource::open(path, opts)?;
+                let notes = src.notes().to_vec();
+                (EvidenceKind::Zip, Some(sha), Box::new(src), notes)
+            } else {
+                let src = SingleFileSource::open(path)?;
+                (EvidenceKind::ConfigFile, Some(sha), Box::new(src), Vec::new())
+            }
+        } else {
+            return Err(EvidenceError::Unsupported { path: path.into() });
+        };
+        Ok(Evidence { id: id.to_string(), path: path.into(), kind, sha256, notes, source, reads: Mutex::default() })
+    }
+
+    /// The file source behind this evidence.
+    pub fn source(&self) -> &dyn FileSource {
+        self.source.as_ref()
+    }
+
+    /// Whether a file (not a folder) exists at `path`.
+    pub fn file_exists(&self, path: &WinPath) -> bool {
+        matches!(self.source.metadata(path), Ok(Some(m)) if !m.is_dir)
+    }
+
+    /// Reads a whole file (at most `limit` bytes), hashing it and logging the read.
+    pub fn read(&self, path: &WinPath, limit: u64) -> Result<FileData, EvidenceError> {
+        let mut reader = self.source.open(path, limit)?;
+        let mut bytes = Vec::new();
+        (&mut reader).take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| EvidenceError::Read {
+            evidence: self.id.clone(),
+            file: path.clone(),
+            reason: e.to_string(),
+        })?;
+        if bytes.len() as u64 > limit {
+            return Err(EvidenceError::TooLarge {
+                evidence: self.id.clone(),
+                file: path.clone(),
+                size: bytes.len() as u64,
+                limit,
+            });
+        }
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let record =
+            FileRecord { evidence: self.id.clone(), path: path.clone(), size: bytes.len() as u64, sha256: sha256.clone() };
+        if let Ok(mut reads) = self.reads.lock() {
+            reads.insert(path.key(), record);
+        }
+        Ok(FileData { path: path.clone(), bytes, sha256 })
+    }
+
+    /// Every file read so far, sorted by path.
+    pub fn files_read(&self) -> Vec<FileRecord> {
+        self.reads.lock().map(|r| r.values().cloned().collect()).unwrap_or_default()
+    }
+
+    /// Walks a folder tree depth-first (sorted), up to `max_depth` levels below `dir` and `max_entries` entries,
+    /// calling `visit` for each file. Returns false when the entry cap cut the walk short.
+    pub fn walk_files(
+        &self,
+        dir: &WinPath,
+        max_depth: usize,
+        max_entries: usize,
+        visit: &mut dyn FnMut(&DirEntry),
+    ) -> Result<bool, EvidenceError> {
+        let mut seen = 0usize;
+        let mut stack = vec![(dir.clone(), 0usize)];
+        while let Some((d, depth)) = stack.pop() {
+            let mut entries = self.source.read_dir(&d)?;
+            entries.reverse();
+            for e in entries {
+                seen += 1;
+                if seen > max_entries {
+                    return Ok(false);
+                }
+                if e.is_dir {
+                    if depth < max_depth {
+                        stack.push((e.path.clone(), depth + 1));
+                    }
+                } else {
+                    visit(&e);
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// SHA-256 of a file on the analyst's machine, streamed.
+fn hash_file(path: &Path) -> Result<String, EvidenceError> {
+    let mut f = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+    let mut h = Sha256::new();
+    io::copy(&mut f, &mut h).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+    Ok(hex(&h.finalize()))
+}
+
+/// True when the file starts with a zip local header or end-of-central-directory signature.
+fn is_zip(path: &Path) -> Result<bool, EvidenceError> {
+    let mut f = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+    let mut magic = [0u8; 4];
+    let n = f.read(&mut magic).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+    Ok(n == 4 && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06"))
+}

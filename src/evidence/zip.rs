@@ -1,0 +1,312 @@
+//! A zip archive read in place: KAPE and CyLR zips, Velociraptor offline collections (plain, or
+//! password-protected with the collection inside `data.zip`).
+//!
+//! Nothing is extracted to disk. An entry is inflated into memory only when read, under a per-entry cap and a
+//! cap on the total inflated for the whole archive, so a zip bomb stops with an error naming the entry.
+
+use super::layout::Layout;
+use super::path::WinPath;
+use super::{Completeness, DirEntry, EvidenceError, FileMeta, FileSource, OpenOptions, ReadSeek};
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use zip::ZipArchive;
+use zip::result::ZipError;
+
+/// Zip bomb guards.
+#[derive(Clone, Copy, Debug)]
+pub struct ZipLimits {
+    /// Largest single entry inflated into memory.
+    pub max_entry: u64,
+    /// Most bytes inflated from one archive over the whole scan.
+    pub max_total: u64,
+}
+
+impl Default for ZipLimits {
+    fn default() -> Self {
+        ZipLimits { max_entry: 512 * 1024 * 1024, max_total: 8 * 1024 * 1024 * 1024 }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    index: usize,
+    raw_name: String,
+    size: u64,
+    is_dir: bool,
+}
+
+/// A zip archive as a [`FileSource`].
+pub struct ZipSource {
+    path: PathBuf,
+    archive: Mutex<ZipArchive<Box<dyn ReadSeek>>>,
+    layout: Layout,
+    /// Files by the case-folded Windows path.
+    files: BTreeMap<String, (WinPath, Entry)>,
+    /// Folder key → (case-folded child name → entry), for listings. Folders are implied by file paths.
+    dirs: BTreeMap<String, BTreeMap<String, DirEntry>>,
+    password: Option<Vec<u8>>,
+    limits: ZipLimits,
+    inflated: AtomicU64,
+    notes: Vec<String>,
+}
+
+impl ZipSource {
+    /// Opens a zip, indexes its entries and detects its layout.
+    pub fn open(path: &Path, opts: &OpenOptions) -> Result<ZipSource, EvidenceError> {
+        let file = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+        let bad = |e: ZipError| EvidenceError::BadZip { path: path.into(), reason: e.to_string() };
+        let mut archive: ZipArchive<Box<dyn ReadSeek>> = ZipArchive::new(Box::new(file) as Box<dyn ReadSeek>).map_err(bad)?;
+        let password = opts.zip_password.as_ref().map(|p| p.as_bytes().to_vec());
+        let mut notes = Vec::new();
+
+        // Velociraptor's protected collections: the real collection is `data.zip`, encrypted with a password or
+        // to a certificate described in `metadata.json`.
+        let names: Vec<String> = archive.file_names().map(str::to_string).collect();
+        if names.iter().any(|n| n == "data.zip") && names.iter().all(|n| n == "data.zip" || n == "metadata.json") {
+            if names.iter().any(|n| n == "metadata.json") {
+                let meta = read_entry_by_name(&mut archive, "metadata.json", None, 1 << 20).map_err(bad)?;
+                if let Some(scheme) = certificate_scheme(&meta) {
+                    return Err(EvidenceError::CertificateEncrypted { path: path.into(), scheme });
+                }
+            }
+            let inner = match read_entry_by_name(&mut archive, "data.zip", password.as_deref(), opts.zip_limits.max_entry) {
+                Ok(b) => b,
+                Err(ZipError::UnsupportedArchive(m)) if m == ZipError::PASSWORD_REQUIRED => {
+                    return Err(EvidenceError::PasswordRequired { path: path.into() });
+                }
+                Err(ZipError::InvalidPassword) => {
+                    return Err(EvidenceError::WrongPassword { path: path.into(), entry: "data.zip".into() });
+                }
+                Err(e) => return Err(bad(e)),
+            };
+            notes.push("Velociraptor protected collection: read the collection inside data.zip".to_string());
+            archive = ZipArchive::new(Box::new(Cursor::new(inner)) as Box<dyn ReadSeek>).map_err(bad)?;
+        }
+
+        let mut entries = Vec::new();
+        let mut first_encrypted = None;
+        for index in 0..archive.len() {
+            let Ok(f) = archive.by_index_raw(index) else {
+                notes.push(format!("entry #{index}: unreadable local header, skipped"));
+                continue;
+            };
+            let raw_name = f.name().to_string();
+            if !is_safe_name(&raw_name) {
+                notes.push(format!("entry {raw_name:?} skipped: its path points outside the evidence"));
+                continue;
+            }
+            if f.encrypted() && first_encrypted.is_none() && !f.is_dir() {
+                first_encrypted = Some((index, raw_name.clone()));
+            }
+            entries.push(Entry { index, raw_name, size: f.size(), is_dir: f.is_dir() });
+        }
+        if let Some((index, name)) = first_encrypted {
+            let Some(pw) = password.as_deref() else {
+                return Err(EvidenceError::PasswordRequired { path: path.into() });
+            };
+            let check = archive.by_index_decrypt(index, pw).and_then(|mut f| {
+                let mut buf = [0u8; 1];
+                f.read(&mut buf).map_err(ZipError::Io)
+            });
+            if let Err(ZipError::InvalidPassword) = check {
+                return Err(EvidenceError::WrongPassword { path: path.into(), entry: name });
+            }
+        }
+
+        let layout = Layout::detect(
+            entries.iter().map(|e| {
+                let mut parts = e.raw_name.split(['/', '\\']).filter(|p| !p.is_empty());
+                let first = parts.next().unwrap_or("");
+                (first, e.is_dir || parts.next().is_some())
+            }),
+            None,
+        );
+        notes.insert(0, format!("zip layout: {}", layout.name()));
+
+        let mut src = ZipSource {
+            path: path.into(),
+            archive: Mutex::new(archive),
+            layout,
+            files: BTreeMap::new(),
+            dirs: BTreeMap::new(),
+            password,
+            limits: opts.zip_limits,
+            inflated: AtomicU64::new(0),
+            notes,
+        };
+        for e in entries {
+            src.index(e);
+        }
+        Ok(src)
+    }
+
+    /// What opening found worth telling (layout, skipped entries, duplicates).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    fn index(&mut self, e: Entry) {
+        let raw: Vec<&str> = e.raw_name.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+        let path = self.layout.map(&raw);
+        // Register every ancestor folder so listings work even when the zip has no folder entries.
+        let mut dir = path.clone();
+        let mut child_is_dir = e.is_dir;
+        let mut child_size = e.size;
+        while let Some(parent) = dir.parent() {
+            let name = dir.file_name().unwrap_or_default().to_string();
+            let slot = self.dirs.entry(parent.key()).or_default();
+            let fresh = !slot.contains_key(&name.to_lowercase());
+            slot.entry(name.to_lowercase()).or_insert_with(|| DirEntry {
+                name: name.clone(),
+                path: dir.clone(),
+                is_dir: child_is_dir,
+                size: child_size,
+            });
+            if !fresh {
+                break;
+            }
+            dir = parent;
+            child_is_dir = true;
+            child_size = 0;
+        }
+        if e.is_dir {
+            return;
+        }
+        let key = path.key();
+        if let Some((_, first)) = self.files.get(&key) {
+            self.notes.push(format!("entry {:?} duplicates {:?} ({path}); the first is used", e.raw_name, first.raw_name));
+            return;
+        }
+        self.files.insert(key, (path, e));
+    }
+
+    fn display(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+impl FileSource for ZipSource {
+    fn layout(&self) -> Layout {
+        self.layout.clone()
+    }
+
+    fn completeness(&self) -> Completeness {
+        Completeness::Triage
+    }
+
+    fn metadata(&self, path: &WinPath) -> Result<Option<FileMeta>, EvidenceError> {
+        if let Some((_, e)) = self.files.get(&path.key()) {
+            return Ok(Some(FileMeta { is_dir: false, size: e.size }));
+        }
+        Ok(self.dirs.contains_key(&path.key()).then_some(FileMeta { is_dir: true, size: 0 }))
+    }
+
+    fn read_dir(&self, dir: &WinPath) -> Result<Vec<DirEntry>, EvidenceError> {
+        let mut v: Vec<DirEntry> = self.dirs.get(&dir.key()).map(|m| m.values().cloned().collect()).unwrap_or_default();
+        v.sort_by_key(|e| e.name.to_lowercase());
+        Ok(v)
+    }
+
+    fn roots(&self) -> Result<Vec<DirEntry>, EvidenceError> {
+        let mut out = Vec::new();
+        for d in 'A'..='Z' {
+            let root = WinPath::drive_root(d);
+            if self.dirs.contains_key(&root.key()) {
+                out.push(DirEntry { name: root.to_string(), path: root, is_dir: true, size: 0 });
+            }
+        }
+        out.extend(self.read_dir(&WinPath::from_parts::<&str>(None, &[]))?);
+        Ok(out)
+    }
+
+    fn open(&self, path: &WinPath, limit: u64) -> Result<Box<dyn ReadSeek>, EvidenceError> {
+        let evidence = self.display();
+        let Some((_, e)) = self.files.get(&path.key()) else {
+            return Err(if self.dirs.contains_key(&path.key()) {
+                EvidenceError::IsFolder { evidence, file: path.clone() }
+            } else {
+                EvidenceError::NotFound { evidence, file: path.clone() }
+            });
+        };
+        let cap = limit.min(self.limits.max_entry);
+        if e.size > cap {
+            return Err(EvidenceError::TooLarge { evidence, file: path.clone(), size: e.size, limit: cap });
+        }
+        let read_err = |reason: String| EvidenceError::Read { evidence: self.display(), file: path.clone(), reason };
+        let mut archive = self.archive.lock().map_err(|_| read_err("zip reader poisoned by an earlier panic".into()))?;
+        let mut f = match &self.password {
+            Some(pw) => archive.by_index_decrypt(e.index, pw),
+            None => archive.by_index(e.index),
+        }
+        .map_err(|err| read_err(err.to_string()))?;
+        // The declared size may lie: cap what is actually inflated, entry by entry and in total.
+        let mut bytes = Vec::with_capacity(e.size.min(cap) as usize);
+        (&mut f).take(cap + 1).read_to_end(&mut bytes).map_err(|err| read_err(err.to_string()))?;
+        if bytes.len() as u64 > cap {
+            return Err(EvidenceError::TooLarge { evidence, file: path.clone(), size: bytes.len() as u64, limit: cap });
+        }
+        let total = self.inflated.fetch_add(bytes.len() as u64, Ordering::Relaxed) + bytes.len() as u64;
+        if total > self.limits.max_total {
+            return Err(EvidenceError::InflationLimit { evidence, file: path.clone(), limit: self.limits.max_total });
+        }
+        Ok(Box::new(Cursor::new(bytes)))
+    }
+}
+
+/// Rejects entry names that are absolute, carry a drive, or climb with `..` (zip slip).
+fn is_safe_name(name: &str) -> bool {
+    if name.starts_with(['/', '\\']) || name.contains('\0') {
+        return false;
+    }
+    let b = name.as_bytes();
+    if b.len() >= 2 && b[1] == b':' {
+        return false;
+    }
+    !name.split(['/', '\\']).any(|c| c == "..")
+}
+
+fn read_entry_by_name(
+    archive: &mut ZipArchive<Box<dyn ReadSeek>>,
+    name: &str,
+    password: Option<&[u8]>,
+    cap: u64,
+) -> Result<Vec<u8>, ZipError> {
+    let idx = archive.index_for_name(name).ok_or(ZipError::FileNotFound)?;
+    let mut f = match password {
+        Some(pw) => archive.by_index_decrypt(idx, pw)?,
+        None => archive.by_index(idx)?,
+    };
+    let mut out = Vec::new();
+    (&mut f).take(cap + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > cap {
+        return Err(ZipError::UnsupportedArchive("inner collection larger than the entry size limit"));
+    }
+    Ok(out)
+}
+
+/// The encryption scheme named in Velociraptor's `metadata.json`, when the collection is encrypted to a key.
+fn certificate_scheme(meta: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(meta).ok()?;
+    let first = v.as_array().and_then(|a| a.first()).unwrap_or(&v);
+    first.get("EncryptedPass")?;
+    Some(first.get("Scheme").and_then(|s| s.as_str()).unwrap_or("unknown").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_safe_name;
+
+    #[test]
+    fn rejects_zip_slip_names() {
+        assert!(is_safe_name("C/Windows/System32/config/SYSTEM"));
+        assert!(is_safe_name("uploads/auto/C%3A/x"));
+        assert!(!is_safe_name("../evil.dll"));
+        assert!(!is_safe_name("C/../../evil.dll"));
+        assert!(!is_safe_name("/etc/passwd"));
+        assert!(!is_safe_name("\\Windows\\x"));
+        assert!(!is_safe_name("C:/Windows/x"));
+    }
+}

@@ -1,0 +1,3 @@
+pub mod artifacts;
+pub mod evidence;
+pub mod model;

@@ -1,0 +1,239 @@
+//! The result model every artifact parser feeds and every report renders: components, findings, warnings,
+//! timeline rows and coverage, each carrying where in the evidence it came from.
+
+use crate::evidence::WinPath;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where a fact was read: evidence id, path inside the evidence, line (1-based) where it applies.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Source {
+    /// Evidence id (`E1`).
+    pub evidence: String,
+    /// File inside the evidence.
+    pub file: WinPath,
+    /// 1-based line of the element, when the source is text.
+    pub line: Option<usize>,
+}
+
+/// The kind of IIS extension point a component is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComponentKind {
+    /// `globalModules/add`: a native DLL loaded into every worker process.
+    GlobalModule,
+    /// `modules/add` without `type`: enables a global module for a scope.
+    Module,
+    /// `modules/add` or `httpModules/add` with a .NET `type`.
+    ManagedModule,
+    /// `isapiFilters/filter`.
+    IsapiFilter,
+    /// A handler run by `IsapiModule`.
+    IsapiExtension,
+    /// A handler run by `CgiModule`.
+    Cgi,
+    /// A handler run by `FastCgiModule`, or a `fastCgi/application`.
+    Fastcgi,
+    /// `security/isapiCgiRestriction/add`: an ISAPI or CGI binary allowed (or denied) to run.
+    CgiRestriction,
+    /// Any other DLL the configuration makes IIS load (WebDAV stores, compression schemes, registry hits).
+    OtherDll,
+}
+
+impl ComponentKind {
+    /// The name used in JSON and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentKind::GlobalModule => "global_module",
+            ComponentKind::Module => "module",
+            ComponentKind::ManagedModule => "managed_module",
+            ComponentKind::IsapiFilter => "isapi_filter",
+            ComponentKind::IsapiExtension => "isapi_extension",
+            ComponentKind::Cgi => "cgi",
+            ComponentKind::Fastcgi => "fastcgi",
+            ComponentKind::CgiRestriction => "cgi_restriction",
+            ComponentKind::OtherDll => "other_dll",
+        }
+    }
+}
+
+/// A .NET type reference split into its parts: `Ns.Class, Assembly, Version=..., Culture=..., PublicKeyToken=...`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ManagedType {
+    /// Full class name.
+    pub class: String,
+    /// Assembly simple name, when given.
+    pub assembly: Option<String>,
+    /// `Version=`.
+    pub version: Option<String>,
+    /// `Culture=`.
+    pub culture: Option<String>,
+    /// `PublicKeyToken=`, lower case; `null` when the assembly is not strong-named.
+    pub public_key_token: Option<String>,
+}
+
+/// Whether a declaration is in force at its own scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComponentState {
+    /// In force at its scope (and below, unless removed there).
+    Effective,
+    /// Removed by a later `<remove>` or `<clear/>` at the same scope.
+    Removed,
+    /// A second entry with the same key at the same scope: IIS refuses such a configuration.
+    Duplicate,
+}
+
+/// A `<remove>` or `<clear/>` that took a component out of a scope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Removal {
+    /// The scope it was removed from.
+    pub scope: String,
+    /// `remove` or `clear`.
+    pub op: &'static str,
+    /// Where the `<remove>`/`<clear/>` is.
+    pub source: Source,
+}
+
+/// What the evidence holds of a file a component references.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileCheck {
+    /// `present`, `missing` (the evidence is a whole volume and lacks it), `not_collected` (triage or single
+    /// file: absence proves nothing), `unresolved` (relative or unexpandable path).
+    pub status: &'static str,
+    /// Size in bytes, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// SHA-256, when present and read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+/// One IIS extension point as declared in a configuration file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Component {
+    /// Stable id within one result (`C0001`), assigned after sorting.
+    pub id: String,
+    /// Extension point kind.
+    pub kind: ComponentKind,
+    /// `name` attribute (for restrictions and FastCGI applications, the path).
+    pub name: String,
+    /// The image/path/scriptProcessor/fullPath/type exactly as written.
+    pub image: Option<String>,
+    /// The resolved Windows path of the binary, environment variables expanded.
+    pub path: Option<WinPath>,
+    /// For managed modules: the parsed `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managed_type: Option<ManagedType>,
+    /// Configuration path: `MACHINE/WEBROOT/APPHOST` plus the `<location path>` or web.config folder.
+    pub scope: String,
+    /// Where it is declared.
+    pub source: Source,
+    /// Other attributes that matter (preCondition, enabled, allowed, verb, handler path, arguments...).
+    pub attributes: BTreeMap<String, String>,
+    /// In force at its own scope or not.
+    pub state: ComponentState,
+    /// The `<remove>`/`<clear/>` that removed it at its own scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_by: Option<Removal>,
+    /// Scopes below its own where it was removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed_below: Vec<Removal>,
+    /// What the evidence holds of the referenced file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileCheck>,
+    /// `builtin` (IIS/.NET default), `known_third_party`, or `unknown`.
+    pub baseline: &'static str,
+    /// For known third-party components: the product.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<&'static str>,
+}
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Context worth knowing.
+    Info,
+    /// Unusual, usually benign.
+    Low,
+    /// Needs a look.
+    Medium,
+    /// Likely malicious or a serious gap.
+    High,
+    /// Near-certain compromise.
+    Critical,
+}
+
+impl Severity {
+    /// The name used in JSON and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// A conclusion about a component or the evidence, with the rule that drew it and a plain reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Rule id (see docs/rules.md).
+    pub rule: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// The component it concerns, if any.
+    pub component: Option<String>,
+    /// Plain-language reason.
+    pub message: String,
+    /// Where the fact behind it was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+}
+
+/// Something that could not be read or understood; the rest of the analysis went on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Warning {
+    /// Evidence id, or the evidence path when it could not be opened.
+    pub evidence: String,
+    /// File inside the evidence, when the problem is in one.
+    pub file: Option<WinPath>,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// A configuration setting worth reporting that is not an extension point (FREB, redirection, config history,
+/// IIS Manager providers, sites).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ConfigFact {
+    /// What it is: `site`, `virtual_directory`, `freb`, `config_history`, `redirection`, `module_provider`...
+    pub kind: &'static str,
+    /// Scope it applies to.
+    pub scope: String,
+    /// Name/value pairs as written.
+    pub values: BTreeMap<String, String>,
+    /// Where it was read.
+    pub source: Source,
+}
+
+/// One row of the timeline (filled by later artifact kinds: registry, EVTX, NTFS).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimelineEvent {
+    /// UTC, RFC 3339.
+    pub timestamp: String,
+    /// What the time means.
+    pub timestamp_desc: String,
+    /// Artifact the row came from.
+    pub source: String,
+    /// One line.
+    pub description: String,
+    /// Where exactly.
+    pub evidence: Source,
+    /// Linked component.
+    pub component: Option<String>,
+}
