@@ -1,1 +1,73 @@
-fn main(){}
+//! The `inetsift` command line: argument parsing and output at the edge; the work is in the library.
+
+use clap::{Parser, Subcommand};
+use inetsift::evidence::{OpenOptions, ZipLimits};
+use inetsift::report::{json, table};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Offline analyzer of IIS server persistence (MITRE ATT&CK T1505.004).
+#[derive(Parser)]
+#[command(name = "inetsift", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Inventory every IIS extension point in the evidence and report what does not belong.
+    Scan {
+        /// Evidence: a folder (mounted volume, KAPE tree, unzipped collection), a triage zip, or a single
+        /// applicationHost.config / web.config. Several may be given; each gets an id (E1, E2, ...).
+        #[arg(required = true)]
+        evidence: Vec<PathBuf>,
+        /// Write the full result as JSON to FILE (`-` for standard output, which then carries only JSON).
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Password of encrypted zips (ZipCrypto or AES, e.g. Velociraptor's protected collections).
+        #[arg(long, value_name = "PASSWORD")]
+        zip_password: Option<String>,
+        /// Show built-in components too, not only non-default and flagged ones.
+        #[arg(long)]
+        all: bool,
+        /// Largest zip entry inflated into memory, in MiB (zip bomb guard).
+        #[arg(long, value_name = "MIB", default_value_t = 512)]
+        max_zip_entry_mib: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan { evidence, json: json_out, zip_password, all, max_zip_entry_mib } => {
+            let opts = OpenOptions {
+                zip_password,
+                zip_limits: ZipLimits { max_entry: max_zip_entry_mib.saturating_mul(1024 * 1024), ..ZipLimits::default() },
+            };
+            let result = match inetsift::scan::scan(&evidence, &opts) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("inetsift: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let stdout = std::io::stdout();
+            let written = match &json_out {
+                Some(p) if p.as_os_str() == "-" => json::write(&result, stdout.lock()),
+                Some(p) => std::fs::File::create(p)
+                    .and_then(|f| json::write(&result, std::io::BufWriter::new(f)))
+                    .and_then(|_| table::write(&result, table::TableOptions { all_components: all }, stdout.lock())),
+                None => table::write(&result, table::TableOptions { all_components: all }, stdout.lock()),
+            };
+            if let Err(e) = written.and_then(|_| stdout.lock().flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("inetsift: cannot write the report: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -135,7 +135,9 @@ pub fn read(text: &str, base: &str, order: usize, source: &Source, env: &WinEnv)
         }
         if let Some((_, attrs)) = SETTINGS.iter().find(|(s, _)| *s == section) {
             if attrs.iter().any(|a| e.attr(a).is_some()) {
-                out.facts.push(fact("setting", &scope, e, at.clone(), attrs));
+                let mut f = fact("setting", &scope, e, at.clone(), attrs);
+                f.values.insert("section".into(), section.clone());
+                out.facts.push(f);
             }
         }
 

@@ -1,0 +1,5 @@
+//! From facts to findings: the baseline comparison and the rules that say what does not belong.
+
+pub mod baseline;
+pub mod rules;
+pub mod similarity;

@@ -1,0 +1,31 @@
+//! Escaping of attacker-controlled text (module names, paths, type strings) for the terminal.
+
+/// Makes a string safe to print on a terminal: control characters (C0, DEL, C1) and bidirectional overrides,
+/// which can hide or reorder text, are shown as `\u{..}` escapes instead of being interpreted.
+pub fn terminal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        let cp = ch as u32;
+        let dangerous = ch.is_control()
+            || matches!(cp, 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0x061C | 0xFEFF);
+        if dangerous {
+            out.push_str(&format!("\\u{{{cp:x}}}"));
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal;
+
+    #[test]
+    fn escapes_controls_and_bidi_overrides() {
+        assert_eq!(terminal("evil\x1b[2Jmod"), "evil\\u{1b}[2Jmod");
+        assert_eq!(terminal("a\u{202e}lld.exe"), "a\\u{202e}lld.exe");
+        assert_eq!(terminal("line\nbreak"), "line\\u{a}break");
+        assert_eq!(terminal(r"C:\Windows\System32\inetsrv\cachuri.dll"), r"C:\Windows\System32\inetsrv\cachuri.dll");
+    }
+}

@@ -1,0 +1,11 @@
+//! The JSON report: the whole result, as documented in docs/json.md. serde_json escapes control characters,
+//! so attacker-controlled strings cannot break the document.
+
+use crate::scan::ScanResult;
+use std::io::{self, Write};
+
+/// Writes the result as pretty-printed JSON followed by a newline.
+pub fn write(result: &ScanResult, mut out: impl Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, result)?;
+    out.write_all(b"\n")
+}
