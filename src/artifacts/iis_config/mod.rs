@@ -156,7 +156,7 @@ impl Collector<'_> {
         for v in &vdirs {
             match self.env.resolve_folder(&v.physical_path) {
                 Some(p) => {
-                    let scope = sections::join_scope(APPHOST, &format!("{}/{}", v.site, v.virtual_path));
+                    let scope = sections::join_scope(APPHOST, &format!("{}/{}", v.site, v.virtual_path.trim_start_matches('/')));
                     roots.push((p, scope));
                 }
                 None => self.warn(
