@@ -36,7 +36,7 @@ impl FolderSource {
                 .collect(),
             (Layout::Velociraptor, Some(x)) => {
                 let mut out = Vec::new();
-                let Some(uploads) = find_child(&self.root, "uploads", false) else { return out };
+                let Some((uploads, _)) = find_child(&self.root, "uploads", false) else { return out };
                 for (_, accessor, is_dir, _) in list_host(&uploads).unwrap_or_default() {
                     if !is_dir {
                         continue;
@@ -54,18 +54,26 @@ impl FolderSource {
         }
     }
 
-    /// Host paths `path` resolves to, case-insensitively (one per accessor folder that holds it).
-    fn resolve(&self, path: &WinPath) -> Vec<PathBuf> {
+    /// Host paths `path` resolves to, case-insensitively (one per accessor folder that holds it), each with
+    /// the Windows path as the folder spells it.
+    fn resolve_named(&self, path: &WinPath) -> Vec<(PathBuf, WinPath)> {
         let decode = self.layout.encodes_names();
         self.drive_dirs(path.drive())
             .into_iter()
             .filter_map(|mut cur| {
+                let mut names = Vec::new();
                 for comp in path.components() {
-                    cur = find_child(&cur, comp, decode)?;
+                    let (host, name) = find_child(&cur, comp, decode)?;
+                    cur = host;
+                    names.push(name);
                 }
-                Some(cur)
+                Some((cur, WinPath::from_parts(path.drive(), &names)))
             })
             .collect()
+    }
+
+    fn resolve(&self, path: &WinPath) -> Vec<PathBuf> {
+        self.resolve_named(path).into_iter().map(|(h, _)| h).collect()
     }
 
     fn entries_of(&self, host: &Path, dir: &WinPath, out: &mut Vec<DirEntry>) {
@@ -97,6 +105,10 @@ impl FileSource for FolderSource {
             is_dir: m.is_dir(),
             size: if m.is_file() { m.len() } else { 0 },
         }))
+    }
+
+    fn canonical(&self, path: &WinPath) -> Option<WinPath> {
+        self.resolve_named(path).into_iter().next().map(|(_, p)| p)
     }
 
     fn read_dir(&self, dir: &WinPath) -> Result<Vec<DirEntry>, EvidenceError> {
@@ -175,18 +187,18 @@ fn list_host(dir: &Path) -> std::io::Result<Vec<(String, PathBuf, bool, u64)>> {
     Ok(out)
 }
 
-/// The child of `dir` whose (decoded) name equals `name` case-insensitively. Symbolic links to folders are not
-/// descended into (`file_type` does not follow links).
-fn find_child(dir: &Path, name: &str, decode: bool) -> Option<PathBuf> {
+/// The child of `dir` whose (decoded) name equals `name` case-insensitively, with its name as spelled on
+/// disk. Symbolic links are never resolved through, so a planted link cannot lead outside the evidence.
+fn find_child(dir: &Path, name: &str, decode: bool) -> Option<(PathBuf, String)> {
     if !decode {
         let exact = dir.join(name);
         if let Ok(m) = fs::symlink_metadata(&exact) {
-            return (!m.file_type().is_symlink()).then_some(exact);
+            return (!m.file_type().is_symlink()).then(|| (exact, name.to_string()));
         }
     }
     list_host(dir).ok()?.into_iter().find_map(|(n, p, _, _)| {
         let n = if decode { decode_component(&n) } else { n };
         let link = fs::symlink_metadata(&p).map(|m| m.file_type().is_symlink()).unwrap_or(true);
-        (eq_fold(&n, name) && !link).then_some(p)
+        (eq_fold(&n, name) && !link).then_some((p, n))
     })
 }

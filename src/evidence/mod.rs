@@ -104,6 +104,8 @@ pub trait FileSource: Send + Sync {
     fn read_dir(&self, dir: &WinPath) -> Result<Vec<DirEntry>, EvidenceError>;
     /// The top-level entries: drive roots (`C:\`) and files that belong to no drive.
     fn roots(&self) -> Result<Vec<DirEntry>, EvidenceError>;
+    /// The path as the evidence spells it (`c:\USERS\x` → `C:\Users\x`), `None` when it does not exist.
+    fn canonical(&self, path: &WinPath) -> Option<WinPath>;
     /// Opens a file for reading. `limit` caps what a source may have to hold in memory for it.
     fn open(&self, path: &WinPath, limit: u64) -> Result<Box<dyn ReadSeek>, EvidenceError>;
 }
@@ -208,6 +210,7 @@ impl Evidence {
 
     /// Reads a whole file (at most `limit` bytes), hashing it and logging the read.
     pub fn read(&self, path: &WinPath, limit: u64) -> Result<FileData, EvidenceError> {
+        let path = &self.source.canonical(path).unwrap_or_else(|| path.clone());
         let mut reader = self.source.open(path, limit)?;
         let mut bytes = Vec::new();
         (&mut reader).take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| EvidenceError::Read {

@@ -40,6 +40,10 @@ impl FileSource for SingleFileSource {
         Ok((path.key() == self.path.key()).then_some(FileMeta { is_dir: false, size: self.size }))
     }
 
+    fn canonical(&self, path: &WinPath) -> Option<WinPath> {
+        (path.key() == self.path.key()).then(|| self.path.clone())
+    }
+
     fn read_dir(&self, dir: &WinPath) -> Result<Vec<DirEntry>, EvidenceError> {
         Ok(if dir.components().next().is_none() && dir.drive().is_none() { self.roots()? } else { Vec::new() })
     }

@@ -204,6 +204,10 @@ impl FileSource for ZipSource {
         Ok(self.dirs.contains_key(&path.key()).then_some(FileMeta { is_dir: true, size: 0 }))
     }
 
+    fn canonical(&self, path: &WinPath) -> Option<WinPath> {
+        self.files.get(&path.key()).map(|(p, _)| p.clone())
+    }
+
     fn read_dir(&self, dir: &WinPath) -> Result<Vec<DirEntry>, EvidenceError> {
         let mut v: Vec<DirEntry> = self.dirs.get(&dir.key()).map(|m| m.values().cloned().collect()).unwrap_or_default();
         v.sort_by_key(|e| e.name.to_lowercase());
