@@ -44,7 +44,10 @@ fn main() -> ExitCode {
         Command::Scan { evidence, json: json_out, zip_password, all, max_zip_entry_mib } => {
             let opts = OpenOptions {
                 zip_password,
-                zip_limits: ZipLimits { max_entry: max_zip_entry_mib.saturating_mul(1024 * 1024), ..ZipLimits::default() },
+                zip_limits: ZipLimits {
+                    max_entry: max_zip_entry_mib.saturating_mul(1024 * 1024),
+                    ..ZipLimits::default()
+                },
             };
             let result = match inetsift::scan::scan(&evidence, &opts) {
                 Ok(r) => r,
@@ -61,11 +64,11 @@ fn main() -> ExitCode {
                     .and_then(|_| table::write(&result, table::TableOptions { all_components: all }, stdout.lock())),
                 None => table::write(&result, table::TableOptions { all_components: all }, stdout.lock()),
             };
-            if let Err(e) = written.and_then(|_| stdout.lock().flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    eprintln!("inetsift: cannot write the report: {e}");
-                    return ExitCode::from(2);
-                }
+            if let Err(e) = written.and_then(|_| stdout.lock().flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                eprintln!("inetsift: cannot write the report: {e}");
+                return ExitCode::from(2);
             }
             ExitCode::SUCCESS
         }

@@ -126,7 +126,11 @@ fn zip_slip_entries_are_refused() {
     let p = dir.path().join("slip.zip");
     write_zip(&p, &[("../../evil.dll", b"MZ"), ("/abs.dll", b"MZ"), ("C/Windows/ok.txt", b"ok")], None);
     let ev = open(&p, &OpenOptions::default()).unwrap();
-    assert!(ev.notes.iter().any(|n| n.contains("../../evil.dll") && n.contains("outside the evidence")), "{:?}", ev.notes);
+    assert!(
+        ev.notes.iter().any(|n| n.contains("../../evil.dll") && n.contains("outside the evidence")),
+        "{:?}",
+        ev.notes
+    );
     assert!(ev.notes.iter().any(|n| n.contains("/abs.dll")));
     let all: Vec<String> = ev.source().roots().unwrap().into_iter().map(|e| e.path.to_string()).collect();
     assert_eq!(all, vec![r"C:\".to_string()]);
@@ -155,7 +159,8 @@ fn admin_share_copy_maps_to_its_drive() {
 
 #[test]
 fn unzipped_velociraptor_folder_decodes_names() {
-    let dir = tree(&[("uploads/auto/C%3A/Windows/System32/inetsrv/config/applicationHost.config", b"<configuration/>")]);
+    let dir =
+        tree(&[("uploads/auto/C%3A/Windows/System32/inetsrv/config/applicationHost.config", b"<configuration/>")]);
     let ev = open(dir.path(), &OpenOptions::default()).unwrap();
     assert_eq!(ev.source().layout().name(), "velociraptor");
     assert!(ev.file_exists(&WinPath::parse(r"C:\Windows\System32\inetsrv\config\applicationHost.config")));

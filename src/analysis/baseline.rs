@@ -112,7 +112,11 @@ pub struct ThirdParty {
 /// informational, never as malicious on the name alone; the location and signature rules still apply.
 pub const THIRD_PARTY: &[ThirdParty] = &[
     ThirdParty { product: "IIS URL Rewrite", name: "RewriteModule", file: "rewrite.dll" },
-    ThirdParty { product: "IIS Application Request Routing", name: "ApplicationRequestRouting", file: "requestRouter.dll" },
+    ThirdParty {
+        product: "IIS Application Request Routing",
+        name: "ApplicationRequestRouting",
+        file: "requestRouter.dll",
+    },
     ThirdParty { product: "ASP.NET Core Module", name: "AspNetCoreModule", file: "aspnetcore.dll" },
     ThirdParty { product: "ASP.NET Core Module V2", name: "AspNetCoreModuleV2", file: "aspnetcorev2.dll" },
     ThirdParty { product: "IIS HttpPlatformHandler", name: "httpPlatformHandler", file: "httpPlatformHandler.dll" },
@@ -125,7 +129,11 @@ pub const THIRD_PARTY: &[ThirdParty] = &[
     ThirdParty { product: "Microsoft Exchange", name: "kerbauth", file: "kerbauth.dll" },
     ThirdParty { product: "Microsoft Exchange", name: "exppw", file: "exppw.dll" },
     ThirdParty { product: "Microsoft Exchange", name: "cafe_exppw", file: "exppw.dll" },
-    ThirdParty { product: "Microsoft Exchange", name: "Exchange OWA Cookie Authentication ISAPI Filter", file: "owaauth.dll" },
+    ThirdParty {
+        product: "Microsoft Exchange",
+        name: "Exchange OWA Cookie Authentication ISAPI Filter",
+        file: "owaauth.dll",
+    },
     ThirdParty { product: "Microsoft Exchange", name: "Exchange ActiveSync ISAPI Filter", file: "AirFilter.dll" },
     ThirdParty { product: "Microsoft Exchange", name: "*", file: "owaauth.dll" },
     ThirdParty { product: "Microsoft SharePoint", name: "SPNativeRequestModule", file: "spnativerequestmodule.dll" },

@@ -102,7 +102,12 @@ fn default_binary(path: Option<&WinPath>, env: &WinEnv) -> bool {
 }
 
 /// Every finding about the components and settings of one result.
-pub fn evaluate(components: &[Component], facts: &[ConfigFact], artifacts: &[ArtifactStatus], env: &WinEnv) -> Vec<Finding> {
+pub fn evaluate(
+    components: &[Component],
+    facts: &[ConfigFact],
+    artifacts: &[ArtifactStatus],
+    env: &WinEnv,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in components {
         component_findings(c, env, &mut out);
@@ -140,7 +145,10 @@ fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
         "known_third_party" => push(
             "known_third_party",
             Severity::Info,
-            format!("{what} is not part of a default IIS install; it matches {}", c.product.unwrap_or("a known product")),
+            format!(
+                "{what} is not part of a default IIS install; it matches {}",
+                c.product.unwrap_or("a known product")
+            ),
         ),
         "unknown" => unknown_findings(c, env, &what, &mut push),
         _ => {}
@@ -162,11 +170,17 @@ fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
                 format!("{what} loads {path}, in a user-writable place ({})", frag.trim_matches('\\')),
             );
         } else if c.baseline == "unknown" && !in_expected_dir(path, env) {
-            let severity = if matches!(c.kind, ComponentKind::Cgi | ComponentKind::Fastcgi) { Severity::Low } else { Severity::Medium };
+            let severity = if matches!(c.kind, ComponentKind::Cgi | ComponentKind::Fastcgi) {
+                Severity::Low
+            } else {
+                Severity::Medium
+            };
             push(
                 "image_outside_system_dirs",
                 severity,
-                format!(r"{what} loads {path}, outside %windir%\System32\inetsrv, the .NET Framework folders and Program Files"),
+                format!(
+                    r"{what} loads {path}, outside %windir%\System32\inetsrv, the .NET Framework folders and Program Files"
+                ),
             );
         }
     }
@@ -184,7 +198,10 @@ fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
         push(
             "module_without_global_module",
             Severity::Low,
-            format!("native module '{}' is enabled in {} but no global module of that name is declared", c.name, c.scope),
+            format!(
+                "native module '{}' is enabled in {} but no global module of that name is declared",
+                c.name, c.scope
+            ),
         );
     }
 }
@@ -215,15 +232,25 @@ fn unknown_findings(c: &Component, env: &WinEnv, what: &str, push: &mut dyn FnMu
         push(
             "builtin_image_foreign_name",
             Severity::High,
-            format!("{what} loads the built-in image of '{owner}' under another name: a renamed copy of a default module"),
+            format!(
+                "{what} loads the built-in image of '{owner}' under another name: a renamed copy of a default module"
+            ),
         );
     } else {
         let severity = match c.kind {
-            ComponentKind::CgiRestriction if c.attributes.get("allowed").is_some_and(|v| v.eq_ignore_ascii_case("false")) => Severity::Info,
+            ComponentKind::CgiRestriction
+                if c.attributes.get("allowed").is_some_and(|v| v.eq_ignore_ascii_case("false")) =>
+            {
+                Severity::Info
+            }
             ComponentKind::Cgi | ComponentKind::Fastcgi | ComponentKind::CgiRestriction => Severity::Low,
             _ => Severity::Medium,
         };
-        push("unknown_component", severity, format!("{what} is not part of a default IIS install and not a known third-party component"));
+        push(
+            "unknown_component",
+            severity,
+            format!("{what} is not part of a default IIS install and not a known third-party component"),
+        );
     }
     if let Some(k) = lookalike(c) {
         push("lookalike_name", Severity::High, format!("{what} imitates the built-in '{k}'"));
@@ -238,7 +265,11 @@ fn managed_findings(c: &Component, what: &str, push: &mut dyn FnMut(&'static str
         push(
             "microsoft_namespace_foreign_assembly",
             Severity::High,
-            format!("{what} claims the Microsoft namespace '{}' but its assembly is not signed with a Microsoft key (PublicKeyToken={})", t.class, token.unwrap_or("")),
+            format!(
+                "{what} claims the Microsoft namespace '{}' but its assembly is not signed with a Microsoft key (PublicKeyToken={})",
+                t.class,
+                token.unwrap_or("")
+            ),
         );
         return;
     }
@@ -252,24 +283,35 @@ fn managed_findings(c: &Component, what: &str, push: &mut dyn FnMut(&'static str
 
 /// The built-in module whose image `path` is, if any.
 fn builtin_owner_of_image(path: Option<&WinPath>, env: &WinEnv) -> Option<&'static str> {
-    baseline::NATIVE_MODULES.iter().chain(baseline::ISAPI_FILTERS).find(|(_, img)| same_path(path, img, env)).map(|(n, _)| *n)
+    baseline::NATIVE_MODULES
+        .iter()
+        .chain(baseline::ISAPI_FILTERS)
+        .find(|(_, img)| same_path(path, img, env))
+        .map(|(n, _)| *n)
 }
 
 /// The built-in name or image this component imitates.
 fn lookalike(c: &Component) -> Option<String> {
-    let names = baseline::NATIVE_MODULES.iter().chain(baseline::MANAGED_MODULES).chain(baseline::ISAPI_FILTERS).map(|(n, _)| *n);
+    let names = baseline::NATIVE_MODULES
+        .iter()
+        .chain(baseline::MANAGED_MODULES)
+        .chain(baseline::ISAPI_FILTERS)
+        .map(|(n, _)| *n);
     let names = names.chain(baseline::THIRD_PARTY.iter().map(|t| t.name).filter(|n| *n != "*"));
     let mut known_names = names.clone();
-    if !known_names.any(|n| n.eq_ignore_ascii_case(&c.name)) {
-        if let Some(n) = names.clone().find(|n| looks_like(&c.name, n, 2)) {
-            return Some(n.to_string());
-        }
+    if !known_names.any(|n| n.eq_ignore_ascii_case(&c.name))
+        && let Some(n) = names.clone().find(|n| looks_like(&c.name, n, 2))
+    {
+        return Some(n.to_string());
     }
     let stem = |f: &str| f.rsplit_once('.').map(|(s, _)| s.to_lowercase()).unwrap_or_else(|| f.to_lowercase());
     let file = c.path.as_ref().and_then(|p| p.file_name()).map(stem)?;
     let images = baseline::NATIVE_MODULES.iter().chain(baseline::ISAPI_FILTERS).map(|(_, i)| *i);
-    let images: Vec<String> =
-        images.chain(baseline::DEFAULT_BINARIES.iter().copied()).filter_map(|i| i.rsplit('\\').next()).map(stem).collect();
+    let images: Vec<String> = images
+        .chain(baseline::DEFAULT_BINARIES.iter().copied())
+        .filter_map(|i| i.rsplit('\\').next())
+        .map(stem)
+        .collect();
     if images.contains(&file) {
         return None;
     }
@@ -312,28 +354,46 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
             ),
         ),
         ("setting", Some("system.webServer/security/isapiCgiRestriction")) => {
-            for (attr, what) in [("notListedIsapisAllowed", "ISAPI extension"), ("notListedCgisAllowed", "CGI program")] {
+            for (attr, what) in [("notListedIsapisAllowed", "ISAPI extension"), ("notListedCgisAllowed", "CGI program")]
+            {
                 if is_true(attr) {
-                    push("cgi_restriction_open", Severity::Medium, format!("{attr}=\"true\" at {}: any {what} may run, listed or not", f.scope));
+                    push(
+                        "cgi_restriction_open",
+                        Severity::Medium,
+                        format!("{attr}=\"true\" at {}: any {what} may run, listed or not", f.scope),
+                    );
                 }
             }
         }
-        ("setting", Some("system.webServer/handlers")) if v("accessPolicy").is_some_and(|p| p.to_lowercase().contains("execute")) => push(
-            "handler_execute_access",
-            Severity::Medium,
-            format!("handlers accessPolicy=\"{}\" at {}: requested .dll and .exe files may execute", v("accessPolicy").unwrap_or(""), f.scope),
-        ),
+        ("setting", Some("system.webServer/handlers"))
+            if v("accessPolicy").is_some_and(|p| p.to_lowercase().contains("execute")) =>
+        {
+            push(
+                "handler_execute_access",
+                Severity::Medium,
+                format!(
+                    "handlers accessPolicy=\"{}\" at {}: requested .dll and .exe files may execute",
+                    v("accessPolicy").unwrap_or(""),
+                    f.scope
+                ),
+            )
+        }
         ("setting", Some("system.webServer/httpLogging")) if is_true("dontLog") => push(
             "http_logging_disabled",
             Severity::Medium,
             format!("HTTP logging is disabled (dontLog=\"true\") at {}", f.scope),
         ),
-        ("setting", Some("system.applicationHost/configHistory")) if v("enabled").is_some_and(|x| x.eq_ignore_ascii_case("false")) => push(
-            "config_history_disabled",
-            Severity::Low,
-            "IIS configuration history is disabled: no snapshots of earlier configurations were kept".to_string(),
-        ),
-        ("freb_logging", _) | ("setting", Some("system.applicationHost/sites/siteDefaults/traceFailedRequestsLogging"))
+        ("setting", Some("system.applicationHost/configHistory"))
+            if v("enabled").is_some_and(|x| x.eq_ignore_ascii_case("false")) =>
+        {
+            push(
+                "config_history_disabled",
+                Severity::Low,
+                "IIS configuration history is disabled: no snapshots of earlier configurations were kept".to_string(),
+            )
+        }
+        ("freb_logging", _)
+        | ("setting", Some("system.applicationHost/sites/siteDefaults/traceFailedRequestsLogging"))
             if is_true("enabled") =>
         {
             push(

@@ -140,7 +140,10 @@ mod tests {
     fn resolves_command_lines_to_binaries() {
         let env = WinEnv::default();
         let r = |s| env.resolve_binary(s).map(|p| p.to_string());
-        assert_eq!(r(r#""C:\Program Files\PHP\php-cgi.exe" -c x"#).as_deref(), Some(r"C:\Program Files\PHP\php-cgi.exe"));
+        assert_eq!(
+            r(r#""C:\Program Files\PHP\php-cgi.exe" -c x"#).as_deref(),
+            Some(r"C:\Program Files\PHP\php-cgi.exe")
+        );
         assert_eq!(r(r"C:\php\php-cgi.exe|-d open_basedir=C:\").as_deref(), Some(r"C:\php\php-cgi.exe"));
         assert_eq!(r(r"C:\perl\bin\perl.exe %s %s").as_deref(), Some(r"C:\perl\bin\perl.exe"));
         assert_eq!(r(r"%windir%\system32\inetsrv\..\..\Temp\x.dll").as_deref(), Some(r"C:\Windows\Temp\x.dll"));

@@ -101,10 +101,11 @@ impl FileSource for FolderSource {
     }
 
     fn metadata(&self, path: &WinPath) -> Result<Option<FileMeta>, EvidenceError> {
-        Ok(self.resolve(path).first().and_then(|p| fs::symlink_metadata(p).ok()).map(|m| FileMeta {
-            is_dir: m.is_dir(),
-            size: if m.is_file() { m.len() } else { 0 },
-        }))
+        Ok(self
+            .resolve(path)
+            .first()
+            .and_then(|p| fs::symlink_metadata(p).ok())
+            .map(|m| FileMeta { is_dir: m.is_dir(), size: if m.is_file() { m.len() } else { 0 } }))
     }
 
     fn canonical(&self, path: &WinPath) -> Option<WinPath> {

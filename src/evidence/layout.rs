@@ -70,10 +70,11 @@ impl Layout {
             },
             Layout::Velociraptor => {
                 let decoded: Vec<String> = raw.iter().map(|c| decode_component(c)).collect();
-                if decoded.len() >= 3 && eq_fold(&decoded[0], "uploads") {
-                    if let Some(d) = device_drive(&decoded[2]) {
-                        return WinPath::from_parts(Some(d), &decoded[3..]);
-                    }
+                if decoded.len() >= 3
+                    && eq_fold(&decoded[0], "uploads")
+                    && let Some(d) = device_drive(&decoded[2])
+                {
+                    return WinPath::from_parts(Some(d), &decoded[3..]);
                 }
                 WinPath::from_parts(None, &decoded)
             }

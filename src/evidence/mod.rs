@@ -227,8 +227,12 @@ impl Evidence {
             });
         }
         let sha256 = hex(&Sha256::digest(&bytes));
-        let record =
-            FileRecord { evidence: self.id.clone(), path: path.clone(), size: bytes.len() as u64, sha256: sha256.clone() };
+        let record = FileRecord {
+            evidence: self.id.clone(),
+            path: path.clone(),
+            size: bytes.len() as u64,
+            sha256: sha256.clone(),
+        };
         if let Ok(mut reads) = self.reads.lock() {
             reads.insert(path.key(), record);
         }

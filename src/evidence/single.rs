@@ -58,8 +58,11 @@ impl FileSource for SingleFileSource {
         if path.key() != self.path.key() {
             return Err(EvidenceError::NotFound { evidence, file: path.clone() });
         }
-        let f = std::fs::File::open(&self.host)
-            .map_err(|e| EvidenceError::Read { evidence, file: path.clone(), reason: e.to_string() })?;
+        let f = std::fs::File::open(&self.host).map_err(|e| EvidenceError::Read {
+            evidence,
+            file: path.clone(),
+            reason: e.to_string(),
+        })?;
         Ok(Box::new(f))
     }
 }

@@ -58,7 +58,8 @@ impl ZipSource {
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<ZipSource, EvidenceError> {
         let file = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
         let bad = |e: ZipError| EvidenceError::BadZip { path: path.into(), reason: e.to_string() };
-        let mut archive: ZipArchive<Box<dyn ReadSeek>> = ZipArchive::new(Box::new(file) as Box<dyn ReadSeek>).map_err(bad)?;
+        let mut archive: ZipArchive<Box<dyn ReadSeek>> =
+            ZipArchive::new(Box::new(file) as Box<dyn ReadSeek>).map_err(bad)?;
         let password = opts.zip_password.as_ref().map(|p| p.as_bytes().to_vec());
         let mut notes = Vec::new();
 
@@ -72,16 +73,17 @@ impl ZipSource {
                     return Err(EvidenceError::CertificateEncrypted { path: path.into(), scheme });
                 }
             }
-            let inner = match read_entry_by_name(&mut archive, "data.zip", password.as_deref(), opts.zip_limits.max_entry) {
-                Ok(b) => b,
-                Err(ZipError::UnsupportedArchive(m)) if m == ZipError::PASSWORD_REQUIRED => {
-                    return Err(EvidenceError::PasswordRequired { path: path.into() });
-                }
-                Err(ZipError::InvalidPassword) => {
-                    return Err(EvidenceError::WrongPassword { path: path.into(), entry: "data.zip".into() });
-                }
-                Err(e) => return Err(bad(e)),
-            };
+            let inner =
+                match read_entry_by_name(&mut archive, "data.zip", password.as_deref(), opts.zip_limits.max_entry) {
+                    Ok(b) => b,
+                    Err(ZipError::UnsupportedArchive(m)) if m == ZipError::PASSWORD_REQUIRED => {
+                        return Err(EvidenceError::PasswordRequired { path: path.into() });
+                    }
+                    Err(ZipError::InvalidPassword) => {
+                        return Err(EvidenceError::WrongPassword { path: path.into(), entry: "data.zip".into() });
+                    }
+                    Err(e) => return Err(bad(e)),
+                };
             notes.push("Velociraptor protected collection: read the collection inside data.zip".to_string());
             archive = ZipArchive::new(Box::new(Cursor::new(inner)) as Box<dyn ReadSeek>).map_err(bad)?;
         }
@@ -177,7 +179,8 @@ impl ZipSource {
         }
         let key = path.key();
         if let Some((_, first)) = self.files.get(&key) {
-            self.notes.push(format!("entry {:?} duplicates {:?} ({path}); the first is used", e.raw_name, first.raw_name));
+            self.notes
+                .push(format!("entry {:?} duplicates {:?} ({path}); the first is used", e.raw_name, first.raw_name));
             return;
         }
         self.files.insert(key, (path, e));
@@ -240,7 +243,8 @@ impl FileSource for ZipSource {
             return Err(EvidenceError::TooLarge { evidence, file: path.clone(), size: e.size, limit: cap });
         }
         let read_err = |reason: String| EvidenceError::Read { evidence: self.display(), file: path.clone(), reason };
-        let mut archive = self.archive.lock().map_err(|_| read_err("zip reader poisoned by an earlier panic".into()))?;
+        let mut archive =
+            self.archive.lock().map_err(|_| read_err("zip reader poisoned by an earlier panic".into()))?;
         let mut f = match &self.password {
             Some(pw) => archive.by_index_decrypt(e.index, pw),
             None => archive.by_index(e.index),

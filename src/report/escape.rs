@@ -6,8 +6,8 @@ pub fn terminal(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         let cp = ch as u32;
-        let dangerous = ch.is_control()
-            || matches!(cp, 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0x061C | 0xFEFF);
+        let dangerous =
+            ch.is_control() || matches!(cp, 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0x061C | 0xFEFF);
         if dangerous {
             out.push_str(&format!("\\u{{{cp:x}}}"));
         } else {

@@ -45,7 +45,13 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
     let mut t = table(&["Evidence", "Kind", "Layout", "Path", "SHA-256"]);
     for e in &result.evidence {
         let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        t.add_row(vec![cell(&e.id), cell(&kind), cell(e.layout), cell(&e.path), cell(e.sha256.as_deref().unwrap_or("-"))]);
+        t.add_row(vec![
+            cell(&e.id),
+            cell(&kind),
+            cell(e.layout),
+            cell(&e.path),
+            cell(e.sha256.as_deref().unwrap_or("-")),
+        ]);
     }
     writeln!(out, "Evidence\n{t}\n")?;
 

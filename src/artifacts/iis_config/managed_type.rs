@@ -32,7 +32,9 @@ mod tests {
 
     #[test]
     fn splits_a_strong_name() {
-        let t = parse("System.Web.Handlers.ScriptModule, System.Web.Extensions, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31BF3856AD364E35");
+        let t = parse(
+            "System.Web.Handlers.ScriptModule, System.Web.Extensions, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31BF3856AD364E35",
+        );
         assert_eq!(t.class, "System.Web.Handlers.ScriptModule");
         assert_eq!(t.assembly.as_deref(), Some("System.Web.Extensions"));
         assert_eq!(t.version.as_deref(), Some("4.0.0.0"));

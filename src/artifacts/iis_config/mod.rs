@@ -156,7 +156,10 @@ impl Collector<'_> {
         for v in &vdirs {
             match self.env.resolve_folder(&v.physical_path) {
                 Some(p) => {
-                    let scope = sections::join_scope(APPHOST, &format!("{}/{}", v.site, v.virtual_path.trim_start_matches('/')));
+                    let scope = sections::join_scope(
+                        APPHOST,
+                        &format!("{}/{}", v.site, v.virtual_path.trim_start_matches('/')),
+                    );
                     roots.push((p, scope));
                 }
                 None => self.warn(
@@ -198,7 +201,11 @@ impl Collector<'_> {
             }
         });
         match complete {
-            Ok(false) => self.warn(Some(root), None, format!("more than {WEB_CONFIG_ENTRIES} entries: web.config search cut short")),
+            Ok(false) => self.warn(
+                Some(root),
+                None,
+                format!("more than {WEB_CONFIG_ENTRIES} entries: web.config search cut short"),
+            ),
             Err(e) => self.warn(Some(root), None, e.to_string()),
             Ok(true) => {}
         }

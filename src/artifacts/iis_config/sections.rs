@@ -133,12 +133,12 @@ pub fn read(text: &str, base: &str, order: usize, source: &Source, env: &WinEnv)
             }
             _ => {}
         }
-        if let Some((_, attrs)) = SETTINGS.iter().find(|(s, _)| *s == section) {
-            if attrs.iter().any(|a| e.attr(a).is_some()) {
-                let mut f = fact("setting", &scope, e, at.clone(), attrs);
-                f.values.insert("section".into(), section.clone());
-                out.facts.push(f);
-            }
+        if let Some((_, attrs)) = SETTINGS.iter().find(|(s, _)| *s == section)
+            && attrs.iter().any(|a| e.attr(a).is_some())
+        {
+            let mut f = fact("setting", &scope, e, at.clone(), attrs);
+            f.values.insert("section".into(), section.clone());
+            out.facts.push(f);
         }
 
         // Collections of extension points.
@@ -197,7 +197,9 @@ fn component(spec: &Spec, e: &Element, scope: &str, source: Source, env: &WinEnv
         "system.webServer/modules" | "system.web/httpModules" => {
             keep(&["preCondition", "lockItem"]);
             match attr("type").filter(|t| !t.trim().is_empty()) {
-                Some(t) => (ComponentKind::ManagedModule, attr("name")?, Some(t.clone()), Some(managed_type::parse(&t))),
+                Some(t) => {
+                    (ComponentKind::ManagedModule, attr("name")?, Some(t.clone()), Some(managed_type::parse(&t)))
+                }
                 None => (ComponentKind::Module, attr("name")?, None, None),
             }
         }
@@ -233,7 +235,8 @@ fn component(spec: &Spec, e: &Element, scope: &str, source: Source, env: &WinEnv
         _ => {
             // WebDAV property and lock stores.
             keep(&["enabled"]);
-            let store = if spec.section.ends_with("lockStores") { "webdav_lock_store" } else { "webdav_property_store" };
+            let store =
+                if spec.section.ends_with("lockStores") { "webdav_lock_store" } else { "webdav_property_store" };
             attributes.insert("store".into(), store.into());
             (ComponentKind::OtherDll, attr("name")?, attr("image"), None)
         }

@@ -1,0 +1,189 @@
+//! The command line on the bundled sample and on bad input: JSON contract, exit codes, escaping, determinism.
+
+mod common;
+use common::*;
+use std::process::Command;
+
+fn inetsift(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_inetsift")).args(args).output().expect("runs")
+}
+
+fn sample() -> String {
+    repo("samples/iis-compromised-kape.zip").display().to_string()
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let out = inetsift(&["scan", &sample(), "--json", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is only JSON");
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["tool"]["name"], "inetsift");
+    assert_eq!(v["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["evidence"][0]["id"], "E1");
+    assert_eq!(v["evidence"][0]["kind"], "zip");
+    let sums = std::fs::read_to_string(repo("samples/SHA256SUMS")).unwrap();
+    assert_eq!(v["evidence"][0]["sha256"].as_str(), sums.split_whitespace().next());
+    assert!(v["timeline"].as_array().unwrap().is_empty());
+    assert!(v["warnings"].as_array().unwrap().is_empty());
+    assert!(v["coverage"].is_object());
+
+    let comps = v["components"].as_array().unwrap();
+    for c in comps {
+        for key in ["id", "kind", "name", "image", "path", "scope", "source"] {
+            assert!(c.get(key).is_some(), "component lacks {key}: {c}");
+        }
+        for key in ["evidence", "file", "line"] {
+            assert!(c["source"].get(key).is_some());
+        }
+    }
+    let filter = comps.iter().find(|c| c["name"] == "SessionFilter").unwrap();
+    assert_eq!(filter["kind"], "isapi_filter");
+    assert_eq!(filter["image"], r"C:\Windows\Temp\sfilter.dll");
+    assert_eq!(filter["path"], r"C:\Windows\Temp\sfilter.dll");
+    assert_eq!(filter["scope"], "MACHINE/WEBROOT/APPHOST");
+    assert_eq!(filter["source"]["file"], r"C:\Windows\System32\inetsrv\config\applicationHost.config");
+    assert_eq!(filter["source"]["line"], 68);
+    assert_eq!(filter["file"]["status"], "present");
+    assert_eq!(filter["file"]["size"], 12288);
+
+    for f in v["findings"].as_array().unwrap() {
+        assert!(["info", "low", "medium", "high", "critical"].contains(&f["severity"].as_str().unwrap()));
+        for key in ["rule", "severity", "component", "message"] {
+            assert!(f.get(key).is_some());
+        }
+    }
+}
+
+#[test]
+fn sample_shows_every_planted_component() {
+    let r = scan_one(&repo("samples/iis-compromised-kape.zip"));
+    let expect = [
+        ("global_module", "CustomErrorModule", vec!["builtin_name_foreign_image", "image_user_writable"]),
+        ("global_module", "HttpCacheModuleEx", vec!["lookalike_name", "unknown_component"]),
+        ("global_module", "DefaultDocumentModule_Atomic", vec!["builtin_image_foreign_name"]),
+        ("isapi_filter", "SessionFilter", vec!["image_user_writable", "lookalike_name", "unknown_component"]),
+        ("managed_module", "TokenAuthorization", vec!["microsoft_namespace_foreign_assembly"]),
+        ("managed_module", "SessionAuthHelper", vec!["unknown_component"]),
+        ("global_module", "RewriteModule", vec!["known_third_party"]),
+        ("global_module", "UriCacheModule", vec![]),
+    ];
+    for (kind, name, rules) in expect {
+        let c = component(&r, kind, name);
+        assert_eq!(rules_of(&r, &c.id), rules, "{name}");
+    }
+    let helper = component(&r, "managed_module", "SessionAuthHelper");
+    assert_eq!(helper.scope, "MACHINE/WEBROOT/APPHOST/Default Web Site/portal");
+    assert_eq!(helper.source.file.as_str(), r"C:\inetpub\portal\web.config");
+    let t = helper.managed_type.as_ref().unwrap();
+    assert_eq!((t.assembly.as_deref(), t.public_key_token.as_deref()), (Some("Contoso.Portal.Helpers"), Some("null")));
+    // The look-alike is removed for /portal only.
+    let ex = component(&r, "module", "HttpCacheModuleEx");
+    assert_eq!(ex.removed_below.len(), 1);
+    assert_eq!(ex.removed_below[0].scope, "MACHINE/WEBROOT/APPHOST/Default Web Site/portal");
+    assert!(r.findings.iter().any(|f| f.rule == "http_logging_disabled"));
+    assert!(r.findings.iter().any(|f| f.rule == "freb_enabled"));
+    let dll = component(&r, "global_module", "HttpCacheModuleEx").file.clone().unwrap();
+    assert_eq!(dll.status, "present");
+    let read = r.coverage.files_read.iter().find(|f| f.path.as_str().ends_with("cachehttpex.dll")).unwrap();
+    assert_eq!(dll.sha256.as_deref(), Some(read.sha256.as_str()));
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a = inetsift(&["scan", &sample(), "--json", "-"]);
+    let b = inetsift(&["scan", &sample(), "--json", "-"]);
+    assert_eq!(a.stdout, b.stdout);
+    let t1 = inetsift(&["scan", &sample()]);
+    let t2 = inetsift(&["scan", &sample()]);
+    assert_eq!(t1.stdout, t2.stdout);
+}
+
+#[test]
+fn table_report_names_findings() {
+    let out = inetsift(&["scan", &sample()]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("builtin_name_foreign_image"));
+    assert!(text.contains("HttpCacheModuleEx"));
+    assert!(text.contains("built-in components not shown"));
+}
+
+#[test]
+fn unreadable_evidence_exits_2_with_a_clear_message() {
+    let out = inetsift(&["scan", "/nonexistent/triage.zip"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/triage.zip"));
+
+    let zip = corpus("zips/velociraptor_encrypted_collector_password.zip");
+    let out = inetsift(&["scan", zip.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("velociraptor_encrypted_collector_password.zip") && err.contains("password"), "{err}");
+
+    let out = inetsift(&["scan", "--zip-password", "hello", zip.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    assert_eq!(inetsift(&["scan"]).status.code(), Some(2));
+    assert_eq!(inetsift(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn several_evidence_get_their_own_ids() {
+    let a = corpus("iisconfig/mattgillard_iis-reverse-proxy_applicationHost.config");
+    let out = inetsift(&["scan", &sample(), a.to_str().unwrap(), "--json", "-"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["evidence"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec!["E1", "E2"]);
+    let arr = v["components"].as_array().unwrap().iter().find(|c| c["name"] == "ApplicationRequestRouting").unwrap();
+    assert_eq!(arr["source"]["evidence"], "E2");
+}
+
+#[test]
+fn attacker_strings_are_escaped_on_the_terminal() {
+    let cfg = "<configuration><system.webServer><globalModules>\
+               <add name=\"Evil&#x1b;[2J&#x202e;lld.exe\" image=\"C:\\Windows\\Temp\\e.dll\"/>\
+               </globalModules></system.webServer></configuration>";
+    let dir = tree(&[("applicationHost.config", cfg.as_bytes())]);
+    let p = dir.path().join("applicationHost.config");
+    let out = inetsift(&["scan", p.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\x1b') && !text.contains('\u{202e}'));
+    assert!(text.contains(r"Evil\u{1b}[2J\u{202e}lld.exe"), "{text}");
+    let out = inetsift(&["scan", p.to_str().unwrap(), "--json", "-"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["components"][0]["name"], "Evil\u{1b}[2J\u{202e}lld.exe");
+}
+
+#[test]
+fn whole_volume_reports_missing_files() {
+    let cfg = br#"<configuration><system.webServer><globalModules>
+        <add name="UriCacheModule" image="%windir%\System32\inetsrv\cachuri.dll" />
+        <add name="GoneModule" image="%windir%\System32\inetsrv\gone.dll" />
+        </globalModules></system.webServer></configuration>"#;
+    let dir = tree(&[
+        ("Windows/System32/inetsrv/config/applicationHost.config", cfg),
+        ("Windows/System32/inetsrv/cachuri.dll", b"MZ"),
+    ]);
+    let r = scan_one(dir.path());
+    assert_eq!(r.evidence[0].layout, "volume_root");
+    let gone = component(&r, "global_module", "GoneModule");
+    assert_eq!(gone.file.as_ref().unwrap().status, "missing");
+    assert!(rules_of(&r, &gone.id).contains(&"referenced_file_missing"));
+    let uri = component(&r, "global_module", "UriCacheModule");
+    assert_eq!(uri.file.as_ref().unwrap().status, "present");
+    assert!(rules_of(&r, &uri.id).is_empty());
+}
+
+#[test]
+fn redirection_is_said_loudly() {
+    let redir = br#"<configuration><configurationRedirection enabled="true" path="\\fileserver\iisconfig" userName="svc" /></configuration>"#;
+    let dir = tree(&[("C/Windows/System32/inetsrv/config/redirection.config", redir)]);
+    let r = scan_one(dir.path());
+    let f = r.findings.iter().find(|f| f.rule == "redirection_enabled").expect("finding");
+    assert_eq!(f.severity.as_str(), "high");
+    assert!(f.message.contains(r"\\fileserver\iisconfig"));
+}
