@@ -106,6 +106,12 @@ pub fn analyse(evidence: &[Evidence]) -> ScanResult {
     let mut warnings = Vec::new();
     let mut coverage = Coverage::default();
     for ev in evidence {
+        warnings.extend(ev.problems.iter().map(|m| Warning {
+            evidence: ev.id.clone(),
+            file: None,
+            line: None,
+            message: m.clone(),
+        }));
         let cfg = iis_config::collect(ev, &env);
         components.extend(cfg.components);
         facts.extend(cfg.facts);

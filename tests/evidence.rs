@@ -127,15 +127,34 @@ fn zip_slip_entries_are_refused() {
     write_zip(&p, &[("../../evil.dll", b"MZ"), ("/abs.dll", b"MZ"), ("C/Windows/ok.txt", b"ok")], None);
     let ev = open(&p, &OpenOptions::default()).unwrap();
     assert!(
-        ev.notes.iter().any(|n| n.contains("../../evil.dll") && n.contains("outside the evidence")),
+        ev.problems.iter().any(|n| n.contains("../../evil.dll") && n.contains("outside the evidence")),
         "{:?}",
-        ev.notes
+        ev.problems
     );
-    assert!(ev.notes.iter().any(|n| n.contains("/abs.dll")));
+    assert!(ev.problems.iter().any(|n| n.contains("/abs.dll")));
+    // And the scan says so in its warnings.
+    let r = scan_one(&p);
+    assert_eq!(r.warnings.len(), 2, "{:#?}", r.warnings);
+    assert!(r.warnings.iter().all(|w| w.evidence == "E1" && w.message.contains("refused")));
     let all: Vec<String> = ev.source().roots().unwrap().into_iter().map(|e| e.path.to_string()).collect();
     assert_eq!(all, vec![r"C:\".to_string()]);
     assert!(ev.file_exists(&WinPath::parse(r"C:\Windows\ok.txt")));
     assert!(!ev.file_exists(&WinPath::parse("evil.dll")));
+}
+
+#[test]
+fn kape_zip_inside_a_top_folder_maps_to_drives() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("kape.zip");
+    write_zip(
+        &p,
+        &[("2026-11-01T101010_KapeTriage/C/Windows/System32/drivers/etc/hosts", b"127.0.0.1 localhost")],
+        None,
+    );
+    let ev = open(&p, &OpenOptions::default()).unwrap();
+    assert_eq!(ev.source().layout().name(), "drive_folders");
+    let hosts = ev.read(&WinPath::parse(r"C:\Windows\System32\drivers\etc\hosts"), 1024).unwrap();
+    assert_eq!(hosts.bytes, b"127.0.0.1 localhost");
 }
 
 #[test]

@@ -165,8 +165,10 @@ pub struct Evidence {
     pub kind: EvidenceKind,
     /// SHA-256 of the container file (zip or single file); `None` for folders.
     pub sha256: Option<String>,
-    /// Notes from opening (layout, entries skipped as unsafe, duplicates).
+    /// Notes from opening (layout, duplicates).
     pub notes: Vec<String>,
+    /// Problems met while opening (zip entries refused as unsafe or unreadable); the rest is read.
+    pub problems: Vec<String>,
     source: Box<dyn FileSource>,
     reads: Mutex<BTreeMap<String, FileRecord>>,
 }
@@ -178,6 +180,7 @@ impl Evidence {
     /// Opens evidence read-only, detecting a folder, a zip (by its signature, not its name) or a single file.
     pub fn open(id: &str, path: &Path, opts: &OpenOptions) -> Result<Evidence, EvidenceError> {
         let meta = std::fs::metadata(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+        let mut problems = Vec::new();
         let (kind, sha256, source, notes): (_, _, Box<dyn FileSource>, _) = if meta.is_dir() {
             let src = FolderSource::open(path)?;
             let notes = vec![format!("folder layout: {}", src.layout().name())];
@@ -187,6 +190,7 @@ impl Evidence {
             if is_zip(path)? {
                 let src = ZipSource::open(path, opts)?;
                 let notes = src.notes().to_vec();
+                problems = src.problems().to_vec();
                 (EvidenceKind::Zip, Some(sha), Box::new(src), notes)
             } else {
                 let src = SingleFileSource::open(path)?;
@@ -195,7 +199,16 @@ impl Evidence {
         } else {
             return Err(EvidenceError::Unsupported { path: path.into() });
         };
-        Ok(Evidence { id: id.to_string(), path: path.into(), kind, sha256, notes, source, reads: Mutex::default() })
+        Ok(Evidence {
+            id: id.to_string(),
+            path: path.into(),
+            kind,
+            sha256,
+            notes,
+            problems,
+            source,
+            reads: Mutex::default(),
+        })
     }
 
     /// The file source behind this evidence.

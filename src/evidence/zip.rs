@@ -51,6 +51,9 @@ pub struct ZipSource {
     limits: ZipLimits,
     inflated: AtomicU64,
     notes: Vec<String>,
+    problems: Vec<String>,
+    /// Leading components dropped from every entry name (a collection zipped inside one top folder).
+    strip: usize,
 }
 
 impl ZipSource {
@@ -62,6 +65,7 @@ impl ZipSource {
             ZipArchive::new(Box::new(file) as Box<dyn ReadSeek>).map_err(bad)?;
         let password = opts.zip_password.as_ref().map(|p| p.as_bytes().to_vec());
         let mut notes = Vec::new();
+        let mut problems = Vec::new();
 
         // Velociraptor's protected collections: the real collection is `data.zip`, encrypted with a password or
         // to a certificate described in `metadata.json`.
@@ -92,12 +96,12 @@ impl ZipSource {
         let mut first_encrypted = None;
         for index in 0..archive.len() {
             let Ok(f) = archive.by_index_raw(index) else {
-                notes.push(format!("entry #{index}: unreadable local header, skipped"));
+                problems.push(format!("zip entry #{index}: unreadable local header, skipped"));
                 continue;
             };
             let raw_name = f.name().to_string();
             if !is_safe_name(&raw_name) {
-                notes.push(format!("entry {raw_name:?} skipped: its path points outside the evidence"));
+                problems.push(format!("zip entry {raw_name:?} refused: its path points outside the evidence"));
                 continue;
             }
             if f.encrypted() && first_encrypted.is_none() && !f.is_dir() {
@@ -118,14 +122,17 @@ impl ZipSource {
             }
         }
 
-        let layout = Layout::detect(
-            entries.iter().map(|e| {
-                let mut parts = e.raw_name.split(['/', '\\']).filter(|p| !p.is_empty());
-                let first = parts.next().unwrap_or("");
-                (first, e.is_dir || parts.next().is_some())
-            }),
-            None,
-        );
+        // A collection zipped inside one top folder (`KAPE_2024-01-01/C/Windows/...`) is read below that folder.
+        let mut strip = 0;
+        let mut layout = detect(&entries, 0);
+        if layout == Layout::Flat && single_top_folder(&entries) {
+            let inner = detect(&entries, 1);
+            if inner != Layout::Flat {
+                strip = 1;
+                layout = inner;
+                notes.push("collection read below its single top-level folder".to_string());
+            }
+        }
         notes.insert(0, format!("zip layout: {}", layout.name()));
 
         let mut src = ZipSource {
@@ -138,6 +145,8 @@ impl ZipSource {
             limits: opts.zip_limits,
             inflated: AtomicU64::new(0),
             notes,
+            problems,
+            strip,
         };
         for e in entries {
             src.index(e);
@@ -145,13 +154,21 @@ impl ZipSource {
         Ok(src)
     }
 
-    /// What opening found worth telling (layout, skipped entries, duplicates).
+    /// What opening found worth telling (layout, duplicates).
     pub fn notes(&self) -> &[String] {
         &self.notes
     }
 
+    /// Entries that could not be taken (unsafe names, unreadable headers).
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+
     fn index(&mut self, e: Entry) {
-        let raw: Vec<&str> = e.raw_name.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+        let raw: Vec<&str> = components(&e.raw_name).skip(self.strip).collect();
+        if raw.is_empty() {
+            return;
+        }
         let path = self.layout.map(&raw);
         // Register every ancestor folder so listings work even when the zip has no folder entries.
         let mut dir = path.clone();
@@ -262,6 +279,32 @@ impl FileSource for ZipSource {
         }
         Ok(Box::new(Cursor::new(bytes)))
     }
+}
+
+fn components(name: &str) -> impl Iterator<Item = &str> {
+    name.split(['/', '\\']).filter(|p| !p.is_empty())
+}
+
+/// Detects the layout from the entries' top names after dropping `strip` leading components.
+fn detect(entries: &[Entry], strip: usize) -> Layout {
+    Layout::detect(
+        entries.iter().filter_map(|e| {
+            let mut parts = components(&e.raw_name).skip(strip);
+            let first = parts.next()?;
+            Some((first, e.is_dir || parts.next().is_some()))
+        }),
+        None,
+    )
+}
+
+/// True when every entry lies below one and the same top-level folder.
+fn single_top_folder(entries: &[Entry]) -> bool {
+    let mut tops = entries.iter().map(|e| {
+        let mut parts = components(&e.raw_name);
+        (parts.next(), e.is_dir || parts.next().is_some())
+    });
+    let Some((Some(first), true)) = tops.next() else { return false };
+    tops.all(|(t, below)| t == Some(first) && below)
 }
 
 /// Rejects entry names that are absolute, carry a drive, or climb with `..` (zip slip).
