@@ -187,3 +187,42 @@ fn redirection_is_said_loudly() {
     assert_eq!(f.severity.as_str(), "high");
     assert!(f.message.contains(r"\\fileserver\iisconfig"));
 }
+
+#[test]
+fn setting_rules_fire_on_a_crafted_config() {
+    let cfg = br#"<?xml version="1.0"?>
+<configuration>
+  <system.applicationHost><configHistory enabled="false" /></system.applicationHost>
+  <system.webServer>
+    <globalModules><add name="authmd4" image="%windir%\System32\inetsrv\authmd4.dll" /></globalModules>
+    <modules><add name="NoSuchGlobal" /></modules>
+    <handlers accessPolicy="Read, Execute, Script" />
+    <security><isapiCgiRestriction notListedIsapisAllowed="true" notListedCgisAllowed="false" /></security>
+    <isapiFilters><filter name="f" path="D:\tools\f.dll" /><filter name="f" path="D:\tools\g.dll" /></isapiFilters>
+  </system.webServer>
+</configuration>"#;
+    let dir = tree(&[("applicationHost.config", cfg)]);
+    let r = scan_one(&dir.path().join("applicationHost.config"));
+    let mut rules: Vec<&str> = r.findings.iter().map(|f| f.rule).collect();
+    rules.sort();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        vec![
+            "cgi_restriction_open",
+            "config_history_disabled",
+            "duplicate_entry",
+            "handler_execute_access",
+            "image_outside_system_dirs",
+            "lookalike_name",
+            "module_without_global_module",
+            "unknown_component",
+        ]
+    );
+    let md4 = component(&r, "global_module", "authmd4");
+    let f = r.findings.iter().find(|f| f.rule == "lookalike_name" && f.component.as_deref() == Some(md4.id.as_str()));
+    assert!(f.unwrap().message.contains("authmd5.dll"));
+    let open = r.findings.iter().find(|f| f.rule == "cgi_restriction_open").unwrap();
+    assert!(open.message.contains("notListedIsapisAllowed"));
+    assert_eq!(open.source.as_ref().and_then(|s| s.line), Some(8));
+}

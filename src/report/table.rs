@@ -104,6 +104,16 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
     }
     writeln!(out)?;
 
+    let vdirs: Vec<_> = result.config_facts.iter().filter(|f| f.kind == "virtual_directory").collect();
+    if !vdirs.is_empty() {
+        let mut t = table(&["Evidence", "Site", "Virtual path", "Physical path"]);
+        for f in vdirs {
+            let v = |k: &str| f.values.get(k).map(String::as_str).unwrap_or("");
+            t.add_row(vec![cell(&f.source.evidence), cell(v("site")), cell(v("path")), cell(v("physicalPath"))]);
+        }
+        writeln!(out, "Sites\n{t}\n")?;
+    }
+
     let mut t = table(&["Evidence", "Artifact", "Path", "Status"]);
     for a in &result.coverage.artifacts {
         t.add_row(vec![cell(&a.evidence), cell(&a.artifact), cell(a.path.as_str()), cell(a.status)]);

@@ -112,7 +112,15 @@ pub fn read(text: &str, base: &str, order: usize, source: &Source, env: &WinEnv)
             "system.applicationHost/sites/site/application/virtualDirectory" => {
                 if let (Some(s), Some(p)) = (&site, e.attr("physicalPath")) {
                     let v = e.attr("path").unwrap_or("/");
-                    let virtual_path = format!("{}/{}", app_path.trim_end_matches('/'), v.trim_start_matches('/'));
+                    let joined = format!("{}/{}", app_path.trim_end_matches('/'), v.trim_start_matches('/'));
+                    let virtual_path = match joined.trim_end_matches('/') {
+                        "" => "/".to_string(),
+                        p => p.to_string(),
+                    };
+                    let mut f = fact("virtual_directory", &scope, e, at.clone(), &["physicalPath"]);
+                    f.values.insert("site".into(), s.clone());
+                    f.values.insert("path".into(), virtual_path.clone());
+                    out.facts.push(f);
                     out.vdirs.push(VirtualDir {
                         site: s.clone(),
                         virtual_path,
@@ -262,4 +270,90 @@ fn component(spec: &Spec, e: &Element, scope: &str, source: Source, env: &WinEnv
         baseline: "unknown",
         product: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifacts::iis_config::effective;
+    use crate::evidence::WinPath;
+
+    fn read_str(text: &str) -> (Vec<Component>, BTreeMap<(String, String), Vec<usize>>) {
+        let src = Source { evidence: "E1".into(), file: WinPath::parse("applicationHost.config"), line: None };
+        let mut f = read(text, "MACHINE/WEBROOT/APPHOST", 0, &src, &WinEnv::default());
+        let eff = effective::apply(&mut f.components, &f.keys, &f.ops);
+        (f.components, eff)
+    }
+
+    #[test]
+    fn remove_and_clear_at_the_same_scope_and_below() {
+        let (c, eff) = read_str(
+            r#"<configuration>
+<system.webServer><globalModules>
+  <add name="A" image="%windir%\a.dll" />
+  <add name="B" image="%windir%\b.dll" />
+  <remove name="a" />
+</globalModules></system.webServer>
+<location path="Site/app/"><system.webServer><globalModules><clear /><add name="C" image="c.dll" /></globalModules></system.webServer></location>
+</configuration>"#,
+        );
+        assert_eq!(c[0].state, ComponentState::Removed);
+        assert_eq!(c[0].removed_by.as_ref().map(|r| (r.op, r.source.line)), Some(("remove", Some(5))));
+        assert_eq!(c[1].state, ComponentState::Effective);
+        assert_eq!(c[1].removed_below[0].scope, "MACHINE/WEBROOT/APPHOST/Site/app");
+        assert_eq!(c[1].removed_below[0].op, "clear");
+        assert_eq!(c[2].scope, "MACHINE/WEBROOT/APPHOST/Site/app");
+        assert_eq!(c[2].path, None, "a relative image does not resolve");
+        let g = "system.webServer/globalModules".to_string();
+        assert_eq!(eff[&(g.clone(), "MACHINE/WEBROOT/APPHOST".into())], vec![1]);
+        assert_eq!(eff[&(g, "MACHINE/WEBROOT/APPHOST/Site/app".into())], vec![2]);
+    }
+
+    #[test]
+    fn a_second_add_of_the_same_key_is_a_duplicate() {
+        let (c, _) = read_str(
+            r#"<configuration><location path="S"><system.webServer><isapiFilters>
+<filter name="F" path="C:\f.dll" /></isapiFilters></system.webServer></location>
+<system.webServer><isapiFilters><filter name="f" path="C:\g.dll" /></isapiFilters></system.webServer>
+<location path="S"><system.webServer><isapiFilters><filter name="F" path="C:\h.dll" /></isapiFilters></system.webServer></location>
+</configuration>"#,
+        );
+        // Root first (g.dll), then S inherits it: both S entries re-add the same key.
+        let states: Vec<(&str, ComponentState)> =
+            c.iter().map(|c| (c.image.as_deref().unwrap_or(""), c.state)).collect();
+        assert_eq!(
+            states,
+            vec![
+                (r"C:\f.dll", ComponentState::Duplicate),
+                (r"C:\g.dll", ComponentState::Effective),
+                (r"C:\h.dll", ComponentState::Duplicate)
+            ]
+        );
+    }
+
+    #[test]
+    fn handlers_become_components_only_when_they_run_binaries() {
+        let (c, _) = read_str(
+            r#"<configuration><system.webServer><handlers accessPolicy="Read, Script">
+<add name="php" path="*.php" verb="*" modules="FastCgiModule" scriptProcessor="C:\php\php-cgi.exe|-d x=1" />
+<add name="StaticFile" path="*" verb="*" modules="StaticFileModule,DefaultDocumentModule" />
+<add name="x" path="*.x" verb="*" modules="IsapiModule" scriptProcessor="%windir%\system32\inetsrv\x.dll" />
+</handlers>
+<fastCgi><application fullPath="C:\php\php-cgi.exe" arguments="-d x=1" /></fastCgi>
+<security><isapiCgiRestriction notListedIsapisAllowed="true"><add path="C:\cgi\a.exe" allowed="false" /></isapiCgiRestriction></security>
+</system.webServer></configuration>"#,
+        );
+        let kinds: Vec<(ComponentKind, &str, Option<&str>)> =
+            c.iter().map(|c| (c.kind, c.name.as_str(), c.path.as_ref().map(|p| p.as_str()))).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (ComponentKind::Fastcgi, "php", Some(r"C:\php\php-cgi.exe")),
+                (ComponentKind::IsapiExtension, "x", Some(r"C:\Windows\system32\inetsrv\x.dll")),
+                (ComponentKind::Fastcgi, r"C:\php\php-cgi.exe", Some(r"C:\php\php-cgi.exe")),
+                (ComponentKind::CgiRestriction, r"C:\cgi\a.exe", Some(r"C:\cgi\a.exe")),
+            ]
+        );
+        assert_eq!(c[3].attributes.get("allowed").map(String::as_str), Some("false"));
+    }
 }
