@@ -31,6 +31,9 @@ pub struct Op {
     pub order: (usize, usize),
 }
 
+/// Per (collection, scope): the effective component indices, in order.
+pub type EffectiveSets = BTreeMap<(String, String), Vec<usize>>;
+
 /// The parent configuration path (`MACHINE/WEBROOT/APPHOST/Site/app` → `.../Site`).
 pub fn parent_scope(scope: &str) -> Option<&str> {
     scope.rsplit_once('/').map(|(p, _)| p)
@@ -39,7 +42,7 @@ pub fn parent_scope(scope: &str) -> Option<&str> {
 /// Applies `ops` to the declarations: sets each component's state, `removed_by` and `removed_below`.
 /// `keys[i]` is the collection key of `components[i]`. Returns, per (collection, scope), the effective
 /// component indices in order.
-pub fn apply(components: &mut [Component], keys: &[String], ops: &[Op]) -> BTreeMap<(String, String), Vec<usize>> {
+pub fn apply(components: &mut [Component], keys: &[String], ops: &[Op]) -> EffectiveSets {
     let mut by_collection: BTreeMap<&str, Vec<&Op>> = BTreeMap::new();
     for op in ops {
         by_collection.entry(op.collection).or_default().push(op);

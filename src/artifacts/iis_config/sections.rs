@@ -278,7 +278,7 @@ mod tests {
     use crate::artifacts::iis_config::effective;
     use crate::evidence::WinPath;
 
-    fn read_str(text: &str) -> (Vec<Component>, BTreeMap<(String, String), Vec<usize>>) {
+    fn read_str(text: &str) -> (Vec<Component>, effective::EffectiveSets) {
         let src = Source { evidence: "E1".into(), file: WinPath::parse("applicationHost.config"), line: None };
         let mut f = read(text, "MACHINE/WEBROOT/APPHOST", 0, &src, &WinEnv::default());
         let eff = effective::apply(&mut f.components, &f.keys, &f.ops);
