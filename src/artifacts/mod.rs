@@ -2,4 +2,5 @@
 //! provenance; none of them decides what is suspicious.
 
 pub mod iis_config;
+pub mod registry;
 pub mod winenv;

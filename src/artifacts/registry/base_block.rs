@@ -1,0 +1,93 @@
+//! The base block (file header) of a hive or of a transaction log, as described in "Windows registry file
+//! format specification" (Maxim Suhanov), section "Base block".
+
+/// Length of a primary file's base block; hive bins data starts here.
+pub const BASE_BLOCK_LEN: usize = 4096;
+/// Offset of the XOR-32 checksum, which covers the 508 bytes before it.
+const CHECKSUM_OFFSET: usize = 508;
+
+/// The base block fields inetsift uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseBlock {
+    /// Incremented at the start of a write.
+    pub primary_seq: u32,
+    /// Incremented at the end of a write; differs from `primary_seq` in a dirty hive.
+    pub secondary_seq: u32,
+    /// FILETIME of the last write.
+    pub last_written: u64,
+    /// 0 primary file, 1 transaction log (old format), 6 transaction log (new format).
+    pub file_type: u32,
+    /// Size of the hive bins data in bytes.
+    pub hive_bins_size: u32,
+    /// Whether the stored checksum matches.
+    pub checksum_ok: bool,
+}
+
+/// Why bytes are not a base block.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BaseBlockError {
+    /// Fewer than 512 bytes.
+    #[error("{0} bytes: too short to hold a registry base block")]
+    TooShort(usize),
+    /// The first four bytes are not `regf`.
+    #[error("no 'regf' signature at offset 0 (found {0:02x?}): not a registry hive")]
+    Signature([u8; 4]),
+}
+
+impl BaseBlock {
+    /// Reads the base block at the start of `bytes` (only the first sector is needed: logs hold no more).
+    pub fn parse(bytes: &[u8]) -> Result<BaseBlock, BaseBlockError> {
+        if bytes.len() < 512 {
+            return Err(BaseBlockError::TooShort(bytes.len()));
+        }
+        let sig = [bytes[0], bytes[1], bytes[2], bytes[3]];
+        if &sig != b"regf" {
+            return Err(BaseBlockError::Signature(sig));
+        }
+        Ok(BaseBlock {
+            primary_seq: u32_at(bytes, 4),
+            secondary_seq: u32_at(bytes, 8),
+            last_written: u64_at(bytes, 12),
+            file_type: u32_at(bytes, 28),
+            hive_bins_size: u32_at(bytes, 40),
+            checksum_ok: checksum(bytes) == u32_at(bytes, CHECKSUM_OFFSET),
+        })
+    }
+
+    /// A hive is dirty when its sequence numbers differ or its checksum is wrong.
+    pub fn is_dirty(&self) -> bool {
+        self.primary_seq != self.secondary_seq || !self.checksum_ok
+    }
+}
+
+/// XOR-32 of the first 508 bytes. Per the specification, 0 becomes 1 and 0xFFFFFFFF becomes 0xFFFFFFFE.
+pub fn checksum(bytes: &[u8]) -> u32 {
+    let c = bytes[..CHECKSUM_OFFSET]
+        .chunks_exact(4)
+        .fold(0u32, |acc, w| acc ^ u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+    match c {
+        0 => 1,
+        u32::MAX => u32::MAX - 1,
+        c => c,
+    }
+}
+
+/// Writes the fields recovery changes (sequence numbers, bins size, file type) and a fresh checksum.
+pub fn rewrite(bytes: &mut [u8], seq: u32, hive_bins_size: u32) {
+    bytes[4..8].copy_from_slice(&seq.to_le_bytes());
+    bytes[8..12].copy_from_slice(&seq.to_le_bytes());
+    bytes[28..32].copy_from_slice(&0u32.to_le_bytes());
+    bytes[40..44].copy_from_slice(&hive_bins_size.to_le_bytes());
+    let c = checksum(bytes);
+    bytes[CHECKSUM_OFFSET..CHECKSUM_OFFSET + 4].copy_from_slice(&c.to_le_bytes());
+}
+
+/// Little-endian u32 at `at`; the caller guarantees the bounds.
+pub fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// Little-endian u64 at `at`; the caller guarantees the bounds.
+pub fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3], b[at + 4], b[at + 5], b[at + 6], b[at + 7]])
+}

@@ -1,0 +1,182 @@
+//! A parsed hive: keys by path, their last-write times and values, read through notatin from bytes that
+//! [`super::replay`] already recovered.
+//!
+//! notatin is a forensic parser but keeps a few `expect()`s on paths bad bytes can reach; every call into it
+//! goes through [`guard`], so a hostile hive becomes a warning, never a crash of the scan.
+
+use chrono::{DateTime, Utc};
+use notatin::cell_key_node::CellKeyNode;
+use notatin::cell_value::CellValue;
+use notatin::parser::Parser;
+use notatin::parser_builder::ParserBuilder;
+use serde::Serialize;
+use std::io::Cursor;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// A value's data, typed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum Data {
+    /// REG_NONE or an empty value.
+    None,
+    /// REG_SZ, REG_EXPAND_SZ, REG_LINK.
+    String(String),
+    /// REG_MULTI_SZ.
+    MultiString(Vec<String>),
+    /// REG_DWORD.
+    Dword(u32),
+    /// REG_QWORD.
+    Qword(u64),
+    /// REG_BINARY and anything else, as bytes.
+    #[serde(serialize_with = "as_hex")]
+    Binary(Vec<u8>),
+    /// Data notatin could not decode.
+    Unreadable,
+}
+
+fn as_hex<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::evidence::hex(b))
+}
+
+impl Data {
+    /// The data as text: strings as they are, numbers in decimal, multi-strings joined by `;`.
+    pub fn text(&self) -> String {
+        match self {
+            Data::None | Data::Unreadable => String::new(),
+            Data::String(s) => s.clone(),
+            Data::MultiString(v) => v.join(";"),
+            Data::Dword(n) => n.to_string(),
+            Data::Qword(n) => n.to_string(),
+            Data::Binary(b) => crate::evidence::hex(b),
+        }
+    }
+
+    /// The data as a number, when it is one.
+    pub fn number(&self) -> Option<u64> {
+        match self {
+            Data::Dword(n) => Some(u64::from(*n)),
+            Data::Qword(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+/// A named value of a key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Value {
+    /// Value name (empty for the default value).
+    pub name: String,
+    /// Its data.
+    pub data: Data,
+}
+
+/// A key, without its subkeys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// Path below the root key, `\`-separated, as the hive spells it.
+    pub path: String,
+    /// Last-write time (UTC).
+    pub last_written: DateTime<Utc>,
+    /// Values in hive order.
+    pub values: Vec<Value>,
+    /// Names of the subkeys, in hive order.
+    pub subkeys: Vec<String>,
+}
+
+impl Key {
+    /// A value by name, case-insensitively (as Windows looks them up).
+    pub fn value(&self, name: &str) -> Option<&Data> {
+        self.values.iter().find(|v| v.name.eq_ignore_ascii_case(name)).map(|v| &v.data)
+    }
+}
+
+/// A parsed hive.
+pub struct Hive {
+    parser: Parser,
+    root_path: String,
+}
+
+/// Runs notatin code, turning a panic into an error message.
+pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+        let msg = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned());
+        format!("the registry parser failed on these bytes ({})", msg.unwrap_or_else(|| "no detail".into()))
+    })
+}
+
+impl Hive {
+    /// Parses recovered hive bytes.
+    pub fn parse(bytes: Vec<u8>) -> Result<Hive, String> {
+        let mut parser = guard(|| ParserBuilder::from_file(Cursor::new(bytes)).build())?.map_err(|e| e.to_string())?;
+        let root = guard(|| parser.get_root_key())?.map_err(|e| e.to_string())?;
+        let root_path = root.map(|r| r.path).ok_or("the hive has no readable root key")?;
+        Ok(Hive { parser, root_path })
+    }
+
+    /// The key at `path` (below the root, `\`-separated, case-insensitive).
+    pub fn key(&mut self, path: &str) -> Option<Key> {
+        let parser = &mut self.parser;
+        let node = guard(|| parser.get_key(path, false)).ok()?.ok()??;
+        if node.cell_state.is_deleted() {
+            return None;
+        }
+        let root_len = self.root_path.len();
+        guard(|| to_key(parser, node, root_len)).ok()
+    }
+
+    /// Names of the subkeys of `path`.
+    pub fn subkeys(&mut self, path: &str) -> Vec<String> {
+        self.key(path).map(|k| k.subkeys).unwrap_or_default()
+    }
+
+    /// Visits `path` and every key below it, depth-first in hive order, up to `max_keys` keys. Returns false
+    /// when the cap (or a parser failure) cut the walk short.
+    pub fn walk(&mut self, path: &str, max_keys: usize, visit: &mut dyn FnMut(&Key)) -> bool {
+        let parser = &mut self.parser;
+        let root_len = self.root_path.len();
+        let Some(Some(start)) = guard(|| parser.get_key(path, false)).ok().and_then(Result::ok) else { return true };
+        let mut stack = vec![start];
+        let mut seen = 0;
+        while let Some(node) = stack.pop() {
+            seen += 1;
+            if seen > max_keys {
+                return false;
+            }
+            let Ok((key, children)) = guard(|| to_key_and_children(parser, node, root_len)) else { return false };
+            visit(&key);
+            stack.extend(children.into_iter().rev());
+        }
+        true
+    }
+}
+
+fn to_key(parser: &mut Parser, node: CellKeyNode, root_len: usize) -> Key {
+    to_key_and_children(parser, node, root_len).0
+}
+
+fn to_key_and_children(parser: &mut Parser, mut node: CellKeyNode, root_len: usize) -> (Key, Vec<CellKeyNode>) {
+    let path = node.path.get(root_len..).unwrap_or("").trim_start_matches('\\').to_string();
+    let values = node
+        .value_iter()
+        .filter(|v| !v.cell_state.is_deleted())
+        .map(|v| Value { name: v.get_pretty_name(), data: convert(v.get_content().0, &v.data_type) })
+        .collect();
+    let children: Vec<CellKeyNode> =
+        node.read_sub_keys(parser).into_iter().filter(|k| !k.cell_state.is_deleted()).collect();
+    let subkeys = children.iter().map(|k| k.key_name.clone()).collect();
+    (Key { path, last_written: node.last_key_written_date_and_time(), values, subkeys }, children)
+}
+
+fn convert(v: CellValue, _ty: &notatin::cell_key_value::CellKeyValueDataTypes) -> Data {
+    match v {
+        CellValue::None => Data::None,
+        CellValue::Binary(b) => Data::Binary(b),
+        CellValue::String(s) => Data::String(s),
+        CellValue::MultiString(v) => Data::MultiString(v),
+        CellValue::U32(n) => Data::Dword(n),
+        CellValue::I32(n) => Data::Dword(n as u32),
+        CellValue::U64(n) => Data::Qword(n),
+        CellValue::I64(n) => Data::Qword(n as u64),
+        CellValue::Error => Data::Unreadable,
+    }
+}
