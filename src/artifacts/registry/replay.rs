@@ -121,11 +121,11 @@ fn replay_new(r: &mut Recovery, bb: &BaseBlock, mut logs: Vec<(&LogFile, BaseBlo
             let bad = |why: &str| {
                 format!("{}: log entry at offset {at:#x} (sequence {seq}) {why}; recovery stops here", log.name)
             };
-            if size < 40 || size % 512 != 0 || at + size > b.len() {
+            if size < 40 || !size.is_multiple_of(512) || at + size > b.len() {
                 r.problems.push(bad("has an impossible size"));
                 break 'logs;
             }
-            if bins % 4096 != 0 || bins > MAX_HIVE_BINS {
+            if !bins.is_multiple_of(4096) || bins > MAX_HIVE_BINS {
                 r.problems.push(bad("has an impossible hive bins size"));
                 break 'logs;
             }
