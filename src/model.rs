@@ -237,3 +237,21 @@ pub struct TimelineEvent {
     /// Linked component.
     pub component: Option<String>,
 }
+
+/// Whether an expected artifact was found.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ArtifactStatus {
+    /// Evidence id.
+    pub evidence: String,
+    /// What the artifact is (`applicationHost.config`, `web.config`, `machine.config`, ...).
+    pub artifact: String,
+    /// Where it was looked for or found.
+    pub path: WinPath,
+    /// `parsed`, `parsed_with_errors`, `missing`, `not_collected`, `unreadable`.
+    pub status: &'static str,
+}
+
+/// A UTC time as RFC 3339 with microseconds (`2024-05-01T10:20:30.123456Z`), the form every report uses.
+pub fn rfc3339(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}

@@ -1,11 +1,13 @@
 //! One scan: open every piece of evidence, run the artifact parsers, then the analysis, into one result.
 
 use crate::analysis::rules;
-use crate::artifacts::iis_config::{self, ArtifactStatus};
+use crate::artifacts::iis_config;
+use crate::artifacts::registry::{self, HiveReport, RootCertificate, facts::Installation, facts::RegistryFact};
 use crate::artifacts::winenv::WinEnv;
 use crate::evidence::{Completeness, Evidence, EvidenceError, EvidenceKind, FileRecord, OpenOptions};
-use crate::model::{Component, ConfigFact, Finding, TimelineEvent, Warning};
+use crate::model::{ArtifactStatus, Component, ConfigFact, Finding, TimelineEvent, Warning};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Version of the JSON contract (docs/json.md). Bumped only when a field changes meaning or goes away.
@@ -50,6 +52,19 @@ pub struct Coverage {
     pub notes: Vec<String>,
 }
 
+/// What the registry hives say.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RegistryOutput {
+    /// Each hive read: dirty state, logs, replay.
+    pub hives: Vec<HiveReport>,
+    /// The host and its IIS installation, per evidence.
+    pub installations: Vec<Installation>,
+    /// Facts with their keys and last-write times.
+    pub facts: Vec<RegistryFact>,
+    /// Certificates in the host's ROOT and AuthRoot stores.
+    pub root_certificates: Vec<RootCertificate>,
+}
+
 /// The whole result of a scan; what every report renders.
 #[derive(Clone, Debug, Serialize)]
 pub struct ScanResult {
@@ -65,6 +80,8 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     /// Settings, sites, FREB, redirection.
     pub config_facts: Vec<ConfigFact>,
+    /// What the registry hives say.
+    pub registry: RegistryOutput,
     /// Time-ordered events (registry, EVTX and NTFS parsers fill it).
     pub timeline: Vec<TimelineEvent>,
     /// What could not be read.
@@ -100,11 +117,13 @@ pub fn scan(paths: &[PathBuf], opts: &OpenOptions) -> Result<ScanResult, ScanErr
 
 /// Runs the artifact parsers and the rules over opened evidence.
 pub fn analyse(evidence: &[Evidence]) -> ScanResult {
-    let env = WinEnv::default();
     let mut components = Vec::new();
     let mut facts = Vec::new();
     let mut warnings = Vec::new();
+    let mut timeline = Vec::new();
+    let mut reg_out = RegistryOutput::default();
     let mut coverage = Coverage::default();
+    let mut envs: BTreeMap<String, WinEnv> = BTreeMap::new();
     for ev in evidence {
         warnings.extend(ev.problems.iter().map(|m| Warning {
             evidence: ev.id.clone(),
@@ -112,6 +131,32 @@ pub fn analyse(evidence: &[Evidence]) -> ScanResult {
             line: None,
             message: m.clone(),
         }));
+
+        // The registry first: the host's own SystemRoot and Program Files resolve the configuration's paths.
+        let reg = registry::collect(ev);
+        let env = host_env(reg.installation.as_ref());
+        let mut reg_components = reg.components;
+        iis_config::resolve_and_check(ev, &env, &mut reg_components);
+        components.extend(reg_components);
+        warnings.extend(reg.warnings);
+        timeline.extend(reg.timeline);
+        coverage.artifacts.extend(reg.artifacts);
+        for h in reg.hives.iter().filter(|h| !h.applied.is_empty()) {
+            let entries = h.applied.len();
+            coverage.notes.push(format!(
+                "{}: the {} hive ({}) was dirty: {entries} transaction log {} applied ({} format)",
+                ev.id,
+                h.hive,
+                h.path,
+                if entries == 1 { "entry" } else { "entries" },
+                h.log_format.unwrap_or("?")
+            ));
+        }
+        reg_out.hives.extend(reg.hives);
+        reg_out.facts.extend(reg.facts);
+        reg_out.root_certificates.extend(reg.roots);
+        reg_out.installations.extend(reg.installation);
+
         let cfg = iis_config::collect(ev, &env);
         components.extend(cfg.components);
         facts.extend(cfg.facts);
@@ -124,22 +169,28 @@ pub fn analyse(evidence: &[Evidence]) -> ScanResult {
                 ev.id
             )),
             Completeness::SingleFile => coverage.notes.push(format!(
-                "{}: a single configuration file — referenced DLLs and site web.config files are not part of it",
+                "{}: a single file — referenced DLLs, site web.config files and hives are not part of it",
                 ev.id
             )),
             Completeness::FullVolume => {}
         }
+        envs.insert(ev.id.clone(), env);
     }
 
-    components.sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.name.cmp(&b.name)));
+    components
+        .sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.scope.cmp(&b.scope)).then_with(|| a.name.cmp(&b.name)));
+    let default_env = WinEnv::default();
     for (i, c) in components.iter_mut().enumerate() {
         c.id = format!("C{:04}", i + 1);
-        rules::classify(c, &env);
+        rules::classify(c, envs.get(&c.source.evidence).unwrap_or(&default_env));
     }
     facts.sort();
     warnings.sort();
     coverage.artifacts.sort();
-    let findings: Vec<Finding> = rules::evaluate(&components, &facts, &coverage.artifacts, &env);
+    timeline.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then_with(|| a.source.cmp(&b.source)));
+    let mut findings = rules::evaluate(&components, &facts, &coverage.artifacts, &envs);
+    findings.extend(rules::registry_findings(&reg_out.installations));
+    rules::sort(&mut findings);
 
     ScanResult {
         schema_version: SCHEMA_VERSION,
@@ -159,8 +210,21 @@ pub fn analyse(evidence: &[Evidence]) -> ScanResult {
         components,
         findings,
         config_facts: facts,
-        timeline: Vec::new(),
+        registry: reg_out,
+        timeline,
         warnings,
         coverage,
     }
+}
+
+/// The environment IIS expands paths with, from the host's own registry where it was read.
+fn host_env(inst: Option<&Installation>) -> WinEnv {
+    let mut env = match inst.and_then(|i| i.system_root.as_deref()) {
+        Some(root) if root.len() > 2 => WinEnv::for_system_root(root),
+        _ => WinEnv::default(),
+    };
+    if let Some(pf) = inst.and_then(|i| i.program_files.as_deref()) {
+        env.set("ProgramFiles", pf);
+    }
+    env
 }

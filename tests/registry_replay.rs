@@ -56,3 +56,40 @@ fn old_format_log_replays_like_windows_7() {
     let truth = std::fs::read(corpus("hives/yarp/OldDirtyHive/RecoveredHive_Windows7")).unwrap();
     assert_same_tree(tree(r.bytes), tree(truth));
 }
+
+#[test]
+fn bad_base_block_is_restored_from_the_old_format_log() {
+    let r = recover_files(
+        "hives/yarp/BadBaseBlockHive/BadBaseBlockHive",
+        &["hives/yarp/BadBaseBlockHive/BadBaseBlockHive.LOG1", "hives/yarp/BadBaseBlockHive/BadBaseBlockHive.LOG2"],
+    );
+    assert!(r.dirty);
+    assert!(r.base_block_from_log);
+    assert_eq!(r.log_format, Some("old"));
+    assert_eq!(r.applied.len(), 1);
+    assert_eq!((r.applied[0].pages, r.applied[0].offset), (64, 1024));
+    // Apart from the damaged checksum this is OldDirtyHive: the same recovery results.
+    let truth = std::fs::read(corpus("hives/yarp/OldDirtyHive/RecoveredHive_Windows7")).unwrap();
+    assert_same_tree(tree(r.bytes), tree(truth));
+}
+
+#[test]
+fn bad_logs_are_refused_and_the_primary_still_reads() {
+    let r = recover_files(
+        "hives/yarp/BadLogHive3/BadLogHive",
+        &["hives/yarp/BadLogHive3/BadLogHive.LOG1", "hives/yarp/BadLogHive3/BadLogHive.LOG2"],
+    );
+    assert!(r.dirty);
+    assert!(r.applied.is_empty());
+    assert_eq!(
+        r.problems,
+        vec![
+            "BadLogHive.LOG1: base block checksum is wrong; log not used",
+            "BadLogHive.LOG2: base block checksum is wrong; log not used",
+            "the hive is dirty and no usable transaction log was found: recent changes may be missing",
+        ]
+    );
+    // Same primary bytes as NewDirtyHive1: its unrecovered keys are still there.
+    let keys = tree(r.bytes);
+    assert!(keys.iter().any(|k| k.path == "Key1"), "{:?}", keys.iter().map(|k| &k.path).collect::<Vec<_>>());
+}

@@ -5,10 +5,11 @@
 
 use super::baseline::{self, ThirdParty};
 use super::similarity::looks_like;
-use crate::artifacts::iis_config::ArtifactStatus;
+use crate::artifacts::registry::facts::Installation;
 use crate::artifacts::winenv::WinEnv;
 use crate::evidence::WinPath;
-use crate::model::{Component, ComponentKind, ComponentState, ConfigFact, Finding, Severity};
+use crate::model::{ArtifactStatus, Component, ComponentKind, ComponentState, ConfigFact, Finding, Severity};
+use std::collections::BTreeMap;
 
 /// Places each component against the baseline: sets `baseline` and `product`.
 pub fn classify(c: &mut Component, env: &WinEnv) {
@@ -101,16 +102,17 @@ fn default_binary(path: Option<&WinPath>, env: &WinEnv) -> bool {
     })
 }
 
-/// Every finding about the components and settings of one result.
+/// Every finding about the components and settings of one result. `envs` holds each evidence's environment.
 pub fn evaluate(
     components: &[Component],
     facts: &[ConfigFact],
     artifacts: &[ArtifactStatus],
-    env: &WinEnv,
+    envs: &BTreeMap<String, WinEnv>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let default_env = WinEnv::default();
     for c in components {
-        component_findings(c, env, &mut out);
+        component_findings(c, envs.get(&c.source.evidence).unwrap_or(&default_env), &mut out);
     }
     for f in facts {
         fact_findings(f, &mut out);
@@ -129,9 +131,59 @@ pub fn evaluate(
             });
         }
     }
-    out.sort_by(|a, b| {
-        b.severity.cmp(&a.severity).then_with(|| a.component.cmp(&b.component)).then_with(|| a.rule.cmp(b.rule))
+    sort(&mut out);
+    out
+}
+
+/// Most severe first, then by component and rule: the order every report shows.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.component.cmp(&b.component))
+            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.message.cmp(&b.message))
     });
+}
+
+/// Findings about the IIS services the registry registers.
+pub fn registry_findings(installations: &[Installation]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for inst in installations {
+        for s in inst.services.iter().filter(|s| s.installed) {
+            let source = || None;
+            let svchost_hosted = matches!(s.name.as_str(), "W3SVC" | "WAS" | "AppHostSvc" | "W3LOGSVC");
+            if let Some(img) = &s.image_path
+                && svchost_hosted
+                && !img.to_ascii_lowercase().contains(r"\system32\svchost.exe")
+            {
+                out.push(Finding {
+                    rule: "service_binary_unexpected",
+                    severity: Severity::High,
+                    component: None,
+                    message: format!(
+                        "service {} runs {img} instead of svchost.exe ({}: {})",
+                        s.name, inst.evidence, s.key
+                    ),
+                    source: source(),
+                });
+            }
+            if let Some(dll) = &s.service_dll
+                && !dll.to_ascii_lowercase().contains(r"\system32\inetsrv")
+            {
+                out.push(Finding {
+                    rule: "service_binary_unexpected",
+                    severity: Severity::High,
+                    component: None,
+                    message: format!(
+                        "service {} loads ServiceDll {dll}, outside System32\\inetsrv ({}: {})",
+                        s.name, inst.evidence, s.key
+                    ),
+                    source: source(),
+                });
+            }
+        }
+    }
     out
 }
 
@@ -154,6 +206,16 @@ fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
         _ => {}
     }
 
+    if c.scope.starts_with(r"HKLM\") && c.kind == ComponentKind::IsapiFilter {
+        push(
+            "registry_filter_registration",
+            Severity::Medium,
+            format!(
+                "{what} is registered in the registry ({}), the IIS 6 way; IIS 7 and later load filters only from the configuration",
+                c.scope
+            ),
+        );
+    }
     if c.state == ComponentState::Duplicate {
         push(
             "duplicate_entry",

@@ -120,6 +120,8 @@ pub enum EvidenceKind {
     Zip,
     /// A single configuration file.
     ConfigFile,
+    /// A registry hive given on its own (with its transaction logs beside it).
+    HiveFile,
 }
 
 /// Options that change how evidence is opened.
@@ -192,6 +194,9 @@ impl Evidence {
                 let notes = src.notes().to_vec();
                 problems = src.problems().to_vec();
                 (EvidenceKind::Zip, Some(sha), Box::new(src), notes)
+            } else if is_hive(path)? {
+                let src = SingleFileSource::open_with_logs(path)?;
+                (EvidenceKind::HiveFile, Some(sha), Box::new(src), Vec::new())
             } else {
                 let src = SingleFileSource::open(path)?;
                 (EvidenceKind::ConfigFile, Some(sha), Box::new(src), Vec::new())
@@ -304,6 +309,17 @@ fn hash_file(path: &Path) -> Result<String, EvidenceError> {
     let mut h = Sha256::new();
     io::copy(&mut f, &mut h).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
     Ok(hex(&h.finalize()))
+}
+
+/// True when the file starts with `regf`, or is named like a hive (then the registry reader says what is
+/// wrong with it rather than the configuration reader).
+fn is_hive(path: &Path) -> Result<bool, EvidenceError> {
+    let mut f = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+    let mut magic = [0u8; 4];
+    let n = f.read(&mut magic).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok((n == 4 && &magic == b"regf")
+        || crate::artifacts::registry::HIVE_NAMES.iter().any(|h| h.eq_ignore_ascii_case(&name)))
 }
 
 /// True when the file starts with a zip local header or end-of-central-directory signature.

@@ -9,8 +9,7 @@ pub mod xml;
 
 use crate::artifacts::winenv::WinEnv;
 use crate::evidence::{Completeness, Evidence, EvidenceKind, WinPath};
-use crate::model::{Component, ComponentKind, ConfigFact, FileCheck, Source, Warning};
-use serde::Serialize;
+use crate::model::{ArtifactStatus, Component, ComponentKind, ConfigFact, FileCheck, Source, Warning};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The configuration path of `applicationHost.config`.
@@ -23,19 +22,6 @@ const BINARY_LIMIT: u64 = 256 * 1024 * 1024;
 /// How deep and how wide the web.config search goes below each site folder.
 const WEB_CONFIG_DEPTH: usize = 12;
 const WEB_CONFIG_ENTRIES: usize = 200_000;
-
-/// Whether an expected artifact was found.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ArtifactStatus {
-    /// Evidence id.
-    pub evidence: String,
-    /// What the artifact is (`applicationHost.config`, `web.config`, `machine.config`, ...).
-    pub artifact: String,
-    /// Where it was looked for or found.
-    pub path: WinPath,
-    /// `parsed`, `parsed_with_errors`, `missing`, `not_collected`, `unreadable`.
-    pub status: &'static str,
-}
 
 /// Everything the configuration of one piece of evidence says.
 #[derive(Default)]
@@ -308,6 +294,20 @@ impl Collector<'_> {
             };
         }
         self.out
+    }
+}
+
+/// Resolves the images of components found outside the configuration (the registry) and checks their files.
+pub fn resolve_and_check(ev: &Evidence, env: &WinEnv, components: &mut [Component]) {
+    for c in components {
+        if c.path.is_none() {
+            c.path = c.image.as_deref().and_then(|i| env.resolve_binary(i));
+        }
+        c.file = match (&c.path, &c.image) {
+            (Some(p), _) => Some(file_check(ev, p)),
+            (None, Some(_)) => Some(FileCheck { status: "unresolved", size: None, sha256: None }),
+            _ => None,
+        };
     }
 }
 

@@ -2,6 +2,294 @@
 //! they hold with their keys' last-write times.
 
 pub mod base_block;
+pub mod certs;
+pub mod facts;
 pub mod hive;
 pub mod marvin32;
 pub mod replay;
+
+use crate::evidence::{Completeness, Evidence, EvidenceKind, FileRecord, WinPath};
+use crate::model::{ArtifactStatus, Component, Source, TimelineEvent, Warning};
+use facts::{Installation, RegistryFact};
+use hive::Hive;
+use replay::{AppliedEntry, LogFile};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+pub use certs::RootCertificate;
+
+/// Largest hive read (SOFTWARE hives of busy servers reach a few hundred MB).
+const HIVE_LIMIT: u64 = 1024 * 1024 * 1024;
+
+/// What became of one hive.
+#[derive(Clone, Debug, Serialize)]
+pub struct HiveReport {
+    /// Evidence id.
+    pub evidence: String,
+    /// `SYSTEM`, `SOFTWARE`, or `unknown` for a hive given directly that is neither.
+    pub hive: &'static str,
+    /// Path inside the evidence.
+    pub path: WinPath,
+    /// SHA-256 of the primary file.
+    pub sha256: Option<String>,
+    /// Transaction logs found beside it.
+    pub logs: Vec<FileRecord>,
+    /// `parsed`, `parsed_partially`, `not_a_hive`, `unreadable`.
+    pub status: &'static str,
+    /// Whether the primary file was dirty (sequence numbers differ or bad checksum).
+    pub dirty: bool,
+    /// `old` or `new` when log entries were applied.
+    pub log_format: Option<&'static str>,
+    /// The log entries applied, in order.
+    pub applied: Vec<AppliedEntry>,
+    /// Whether the base block was restored from a log.
+    pub base_block_from_log: bool,
+    /// What could not be read or applied.
+    pub problems: Vec<String>,
+}
+
+/// Everything the hives of one piece of evidence say.
+#[derive(Default)]
+pub struct RegistryInventory {
+    /// One report per hive.
+    pub hives: Vec<HiveReport>,
+    /// Facts with their keys and times.
+    pub facts: Vec<RegistryFact>,
+    /// The installation summary, when a SYSTEM or SOFTWARE hive was read.
+    pub installation: Option<Installation>,
+    /// Trusted roots of the host.
+    pub roots: Vec<RootCertificate>,
+    /// Components registered in the registry.
+    pub components: Vec<Component>,
+    /// Key last-write times.
+    pub timeline: Vec<TimelineEvent>,
+    /// Problems.
+    pub warnings: Vec<Warning>,
+    /// Coverage.
+    pub artifacts: Vec<ArtifactStatus>,
+}
+
+/// File names that are hives when given on their own.
+pub const HIVE_NAMES: &[&str] = &["SYSTEM", "SOFTWARE", "SAM", "SECURITY", "DEFAULT", "NTUSER.DAT", "UsrClass.dat"];
+
+/// Reads the SYSTEM and SOFTWARE hives of one piece of evidence.
+pub fn collect(ev: &Evidence) -> RegistryInventory {
+    let mut inv = RegistryInventory::default();
+    let mut inst = Installation { evidence: ev.id.clone(), ..Installation::default() };
+    let mut any = false;
+    if ev.kind == EvidenceKind::HiveFile {
+        if let Some(primary) = ev.source().roots().ok().and_then(|r| r.into_iter().next()) {
+            any |= read_hive(ev, &primary.path, None, &mut inv, &mut inst);
+        }
+    } else if ev.kind != EvidenceKind::ConfigFile {
+        let dir = WinPath::parse(r"C:\Windows\System32\config");
+        for name in ["SYSTEM", "SOFTWARE"] {
+            let path = dir.join(name);
+            if ev.file_exists(&path) {
+                any |= read_hive(ev, &path, Some(name), &mut inv, &mut inst);
+            } else {
+                let status =
+                    if ev.source().completeness() == Completeness::FullVolume { "missing" } else { "not_collected" };
+                inv.artifacts.push(ArtifactStatus {
+                    evidence: ev.id.clone(),
+                    artifact: format!("{name} hive"),
+                    path,
+                    status,
+                });
+            }
+        }
+    }
+    if any {
+        inst.iis_installed |= inst.services.iter().any(|s| s.name == "W3SVC" && s.installed);
+        inv.installation = Some(inst);
+    }
+    inv.timeline = timeline(&inv.facts, &inv.roots, &ev.id);
+    inv
+}
+
+/// Reads one hive and its logs; returns whether facts could be read.
+fn read_hive(
+    ev: &Evidence,
+    path: &WinPath,
+    expected: Option<&'static str>,
+    inv: &mut RegistryInventory,
+    inst: &mut Installation,
+) -> bool {
+    let warn = |inv: &mut RegistryInventory, m: String| {
+        inv.warnings.push(Warning { evidence: ev.id.clone(), file: Some(path.clone()), line: None, message: m })
+    };
+    let data = match ev.read(path, HIVE_LIMIT) {
+        Ok(d) => d,
+        Err(e) => {
+            warn(inv, e.to_string());
+            inv.artifacts.push(status(ev, expected.unwrap_or("registry"), path, "unreadable"));
+            return false;
+        }
+    };
+    let mut report = HiveReport {
+        evidence: ev.id.clone(),
+        hive: expected.unwrap_or("unknown"),
+        path: data.path.clone(),
+        sha256: Some(data.sha256.clone()),
+        logs: Vec::new(),
+        status: "parsed",
+        dirty: false,
+        log_format: None,
+        applied: Vec::new(),
+        base_block_from_log: false,
+        problems: Vec::new(),
+    };
+    // Transaction logs beside the primary file: .LOG1/.LOG2 (Windows 8.1+ and Vista+), .LOG (XP/2003).
+    let mut log_bytes = Vec::new();
+    for ext in ["LOG", "LOG1", "LOG2"] {
+        let lp = WinPath::parse(&format!("{path}.{ext}"));
+        if !ev.file_exists(&lp) {
+            continue;
+        }
+        match ev.read(&lp, HIVE_LIMIT) {
+            Ok(d) => {
+                report.logs.push(FileRecord {
+                    evidence: ev.id.clone(),
+                    path: d.path.clone(),
+                    size: d.bytes.len() as u64,
+                    sha256: d.sha256,
+                });
+                log_bytes.push((d.path.file_name().unwrap_or(ext).to_string(), d.bytes));
+            }
+            Err(e) => report.problems.push(e.to_string()),
+        }
+    }
+    let logs: Vec<LogFile> = log_bytes.iter().map(|(n, b)| LogFile { name: n.clone(), bytes: b }).collect();
+    let recovery = match replay::recover(&data.bytes, &logs) {
+        Ok(r) => r,
+        Err(e) => {
+            report.status = "not_a_hive";
+            warn(inv, format!("not a registry hive: {e}"));
+            inv.artifacts.push(status(ev, report.hive, path, "not_a_hive"));
+            inv.hives.push(report);
+            return false;
+        }
+    };
+    report.dirty = recovery.dirty;
+    report.log_format = recovery.log_format;
+    report.applied = recovery.applied.clone();
+    report.base_block_from_log = recovery.base_block_from_log;
+    report.problems.extend(recovery.problems.iter().cloned());
+    if recovery.dirty && recovery.applied.is_empty() && recovery.problems.is_empty() {
+        warn(
+            inv,
+            "the hive is dirty and no transaction log could be applied: its newest changes may be missing".into(),
+        );
+    }
+    for p in &recovery.problems {
+        warn(inv, p.clone());
+    }
+    let mut hive = match Hive::parse(recovery.bytes) {
+        Ok(h) => h,
+        Err(e) => {
+            report.status = "unreadable";
+            warn(inv, format!("cannot parse the hive: {e}"));
+            inv.artifacts.push(status(ev, report.hive, path, "unreadable"));
+            inv.hives.push(report);
+            return false;
+        }
+    };
+    let kind = match expected {
+        Some(k) => k,
+        None if hive.key("Select").is_some() => "SYSTEM",
+        None if hive.key(r"Microsoft\Windows NT\CurrentVersion").is_some()
+            || hive.key(r"Microsoft\InetStp").is_some() =>
+        {
+            "SOFTWARE"
+        }
+        None => "unknown",
+    };
+    report.hive = kind;
+    let source = Source { evidence: ev.id.clone(), file: data.path.clone(), line: None };
+    let extracted = match kind {
+        "SYSTEM" => facts::system(&mut hive, &source, inst),
+        "SOFTWARE" => facts::software(&mut hive, &source, inst),
+        _ => {
+            report.problems.push("neither a SYSTEM nor a SOFTWARE hive: no IIS facts read".into());
+            facts::Extracted::default()
+        }
+    };
+    for p in &extracted.problems {
+        warn(inv, p.clone());
+    }
+    report.problems.extend(extracted.problems);
+    inv.facts.extend(extracted.facts);
+    inv.components.extend(extracted.components);
+    inv.roots.extend(extracted.roots);
+    inv.artifacts.push(status(
+        ev,
+        kind,
+        path,
+        if report.problems.is_empty() { "parsed" } else { "parsed_with_errors" },
+    ));
+    inv.hives.push(report);
+    kind != "unknown"
+}
+
+fn status(ev: &Evidence, hive: &str, path: &WinPath, status: &'static str) -> ArtifactStatus {
+    ArtifactStatus { evidence: ev.id.clone(), artifact: format!("{hive} hive"), path: path.clone(), status }
+}
+
+/// One timeline row per relevant key (its last-write time), and one per machine root certificate.
+fn timeline(facts: &[RegistryFact], roots: &[RootCertificate], evidence: &str) -> Vec<TimelineEvent> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for f in facts {
+        if !seen.insert((f.hive, f.key.clone())) {
+            continue;
+        }
+        out.push(TimelineEvent {
+            timestamp: f.last_written.clone(),
+            timestamp_desc: "Registry key last written".into(),
+            source: format!(r"{}\{}", f.hive, f.key),
+            description: format!("{} key last written: {}\\{}", category_name(f.category), f.hive, f.key),
+            evidence: f.source.clone(),
+            component: None,
+        });
+    }
+    for r in roots.iter().filter(|r| r.store == "ROOT") {
+        let key = format!(r"Microsoft\SystemCertificates\ROOT\Certificates\{}", r.key_name);
+        out.push(TimelineEvent {
+            timestamp: r.last_written.clone(),
+            timestamp_desc: "Registry key last written".into(),
+            source: format!(r"SOFTWARE\{key}"),
+            description: format!(
+                "machine root certificate key last written: {}",
+                r.subject.as_deref().unwrap_or(&r.key_name)
+            ),
+            evidence: Source {
+                evidence: evidence.to_string(),
+                file: facts
+                    .iter()
+                    .find(|f| f.hive == "SOFTWARE")
+                    .map(|f| f.source.file.clone())
+                    .unwrap_or_else(|| WinPath::parse("SOFTWARE")),
+                line: None,
+            },
+            component: None,
+        });
+    }
+    out
+}
+
+fn category_name(c: &str) -> &str {
+    match c {
+        "control_set" => "control set selection",
+        "computer" => "computer name",
+        "time_zone" => "time zone",
+        "service" => "IIS service",
+        "iis_install" => "IIS installation (InetStp)",
+        "iis_component" => "IIS feature list",
+        "iis_extension" => "IIS extension",
+        "addon" => "IIS add-on uninstall entry",
+        "os" => "Windows version",
+        "legacy_filter" => "legacy ISAPI filter registration",
+        "hunt" => "IIS-related DLL reference",
+        other => other,
+    }
+}

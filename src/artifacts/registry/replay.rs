@@ -189,14 +189,14 @@ fn replay_new(r: &mut Recovery, bb: &BaseBlock, mut logs: Vec<(&LogFile, BaseBlo
 /// Old format: one log whose timestamp matches the primary's; its dirty vector says which 512-byte pages of
 /// the hive bins data follow, in order.
 fn replay_old(r: &mut Recovery, bb: &BaseBlock, logs: Vec<(&LogFile, BaseBlock)>) {
-    let stamp = if bb.checksum_ok {
-        bb.last_written
-    } else if r.bytes.len() >= BASE_BLOCK_LEN + 28 {
-        u64_at(&r.bytes, BASE_BLOCK_LEN + 20) // the first hive bin keeps a copy
-    } else {
-        0
-    };
-    let Some((log, lbb)) = logs.iter().find(|(_, l)| l.primary_seq == l.secondary_seq && l.last_written == stamp)
+    // A log applies when its last-written time equals the primary's. With a bad checksum the primary's own
+    // field may be damaged, so the first hive bin's copy is accepted too (the specification's fallback).
+    let mut stamps = vec![bb.last_written];
+    if !bb.checksum_ok && r.bytes.len() >= BASE_BLOCK_LEN + 28 {
+        stamps.push(u64_at(&r.bytes, BASE_BLOCK_LEN + 20));
+    }
+    let Some((log, lbb)) =
+        logs.iter().find(|(_, l)| l.primary_seq == l.secondary_seq && stamps.contains(&l.last_written))
     else {
         r.problems.push("no old-format log matches the hive's last-written time: logs not applied".into());
         return;
