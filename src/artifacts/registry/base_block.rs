@@ -37,12 +37,13 @@ pub enum BaseBlockError {
 impl BaseBlock {
     /// Reads the base block at the start of `bytes` (only the first sector is needed: logs hold no more).
     pub fn parse(bytes: &[u8]) -> Result<BaseBlock, BaseBlockError> {
+        if let Some(sig) = bytes.get(..4).map(|s| [s[0], s[1], s[2], s[3]])
+            && &sig != b"regf"
+        {
+            return Err(BaseBlockError::Signature(sig));
+        }
         if bytes.len() < 512 {
             return Err(BaseBlockError::TooShort(bytes.len()));
-        }
-        let sig = [bytes[0], bytes[1], bytes[2], bytes[3]];
-        if &sig != b"regf" {
-            return Err(BaseBlockError::Signature(sig));
         }
         Ok(BaseBlock {
             primary_seq: u32_at(bytes, 4),

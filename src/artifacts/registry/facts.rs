@@ -131,6 +131,12 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn fact(&mut self, k: &Key, value: Option<&str>, category: &'static str) {
+        for p in &k.problems {
+            let msg = format!(r"{}\{}: {p}", self.hive, k.path);
+            if !self.out.problems.contains(&msg) {
+                self.out.problems.push(msg);
+            }
+        }
         let data = value.and_then(|v| k.value(v)).cloned();
         if value.is_some() && data.is_none() {
             return;

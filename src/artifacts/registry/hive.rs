@@ -81,6 +81,8 @@ pub struct Key {
     pub values: Vec<Value>,
     /// Names of the subkeys, in hive order.
     pub subkeys: Vec<String>,
+    /// What the parser could not read in this key (bad cells, undecodable values).
+    pub problems: Vec<String>,
 }
 
 impl Key {
@@ -124,6 +126,16 @@ impl Hive {
         guard(|| to_key(parser, node, root_len)).ok()
     }
 
+    /// What the parser reported about the hive as a whole (base block, hive bins). Its note that a dirty
+    /// hive "requires recovery" is left out: recovery is [`super::replay`]'s job and reported there.
+    pub fn problems(&self) -> Vec<String> {
+        let logs = self.parser.get_parse_logs().get().cloned().unwrap_or_default();
+        logs.iter()
+            .filter(|l| !l.text.contains("requires recovery"))
+            .map(|l| format!("{:?}: {}", l.code, l.text))
+            .collect()
+    }
+
     /// Names of the subkeys of `path`.
     pub fn subkeys(&mut self, path: &str) -> Vec<String> {
         self.key(path).map(|k| k.subkeys).unwrap_or_default()
@@ -164,7 +176,9 @@ fn to_key_and_children(parser: &mut Parser, mut node: CellKeyNode, root_len: usi
     let children: Vec<CellKeyNode> =
         node.read_sub_keys(parser).into_iter().filter(|k| !k.cell_state.is_deleted()).collect();
     let subkeys = children.iter().map(|k| k.key_name.clone()).collect();
-    (Key { path, last_written: node.last_key_written_date_and_time(), values, subkeys }, children)
+    let problems =
+        node.logs.get().map(|l| l.iter().map(|l| format!("{:?}: {}", l.code, l.text)).collect()).unwrap_or_default();
+    (Key { path, last_written: node.last_key_written_date_and_time(), values, subkeys, problems }, children)
 }
 
 fn convert(v: CellValue, _ty: &notatin::cell_key_value::CellKeyValueDataTypes) -> Data {

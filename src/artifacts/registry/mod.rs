@@ -210,14 +210,19 @@ fn read_hive(
         "SYSTEM" => facts::system(&mut hive, &source, inst),
         "SOFTWARE" => facts::software(&mut hive, &source, inst),
         _ => {
-            report.problems.push("neither a SYSTEM nor a SOFTWARE hive: no IIS facts read".into());
+            let msg =
+                "neither a SYSTEM nor a SOFTWARE hive (no Select key, no Microsoft\\Windows NT key): no IIS facts read";
+            warn(inv, msg.into());
+            report.problems.push(msg.into());
             facts::Extracted::default()
         }
     };
-    for p in &extracted.problems {
+    let mut problems = extracted.problems;
+    problems.extend(hive.problems().into_iter().map(|p| format!("registry parser: {p}")));
+    for p in &problems {
         warn(inv, p.clone());
     }
-    report.problems.extend(extracted.problems);
+    report.problems.extend(problems);
     inv.facts.extend(extracted.facts);
     inv.components.extend(extracted.components);
     inv.roots.extend(extracted.roots);

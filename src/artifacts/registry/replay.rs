@@ -67,6 +67,13 @@ pub fn recover(primary: &[u8], logs: &[LogFile]) -> Result<Recovery, BaseBlockEr
         problems: Vec::new(),
         base_block_from_log: false,
     };
+    let declared = BASE_BLOCK_LEN as u64 + u64::from(bb.hive_bins_size);
+    if bb.checksum_ok && (primary.len() as u64) < declared {
+        r.problems.push(format!(
+            "the file is truncated: {} bytes, but its base block declares {declared}; keys beyond the end are lost",
+            primary.len()
+        ));
+    }
     if !r.dirty {
         return Ok(r);
     }
