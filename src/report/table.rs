@@ -16,7 +16,10 @@ pub struct TableOptions {
 
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_header(header.to_vec());
+    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    if !header.is_empty() {
+        t.set_header(header.to_vec());
+    }
     if t.width().is_none() {
         t.set_width(160);
     }
@@ -54,6 +57,10 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         ]);
     }
     writeln!(out, "Evidence\n{t}\n")?;
+
+    for inst in &result.registry.installations {
+        installation(&mut out, result, inst)?;
+    }
 
     if result.findings.is_empty() {
         writeln!(out, "Findings: none\n")?;
@@ -98,7 +105,11 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         ]);
     }
     let hidden = result.components.len() - shown.len();
-    writeln!(out, "Components{}\n{t}", if opts.all_components { "" } else { " (non-default or flagged)" })?;
+    if shown.is_empty() {
+        writeln!(out, "Components: none{}", if hidden > 0 { " outside the built-in ones" } else { "" })?;
+    } else {
+        writeln!(out, "Components{}\n{t}", if opts.all_components { "" } else { " (non-default or flagged)" })?;
+    }
     if hidden > 0 {
         writeln!(out, "{hidden} built-in components not shown (--all shows them)")?;
     }
@@ -134,4 +145,65 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         }
     }
     Ok(())
+}
+
+/// The "IIS installation" section: what the hives say about the host and its IIS.
+fn installation(
+    out: &mut impl Write,
+    result: &ScanResult,
+    inst: &crate::artifacts::registry::facts::Installation,
+) -> io::Result<()> {
+    let mut t = table(&[]);
+    let row = |t: &mut Table, k: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            t.add_row(vec![cell(k), cell(v)]);
+        }
+    };
+    row(&mut t, "Computer name", inst.computer_name.as_deref());
+    row(&mut t, "Windows", inst.os.as_deref());
+    row(&mut t, "Time zone", inst.time_zone.as_deref());
+    row(&mut t, "Control set", inst.control_set.as_deref());
+    let iis = match (&inst.iis_version, &inst.iis_version_string, inst.iis_installed) {
+        (Some(v), Some(s), _) => format!("{v} ({s})"),
+        (Some(v), None, _) => v.clone(),
+        (None, _, true) => "installed (no InetStp version)".into(),
+        (None, _, false) => "not installed (no InetStp version, no registered W3SVC)".into(),
+    };
+    row(&mut t, "IIS", Some(&iis));
+    row(&mut t, "Install path", inst.install_path.as_deref());
+    row(&mut t, "Web root", inst.wwwroot.as_deref());
+    row(&mut t, "InetStp last written", inst.inetstp_last_written.as_deref());
+    if !inst.components.is_empty() {
+        row(&mut t, "IIS features", Some(&inst.components.join(", ")));
+    }
+    for s in &inst.services {
+        let state = if s.installed {
+            format!(
+                "{} — {}{} (key last written {})",
+                s.start_mode.unwrap_or("start mode unknown"),
+                s.service_dll.as_deref().or(s.image_path.as_deref()).unwrap_or("-"),
+                s.object_name.as_deref().map(|o| format!(" as {o}")).unwrap_or_default(),
+                s.last_written
+            )
+        } else {
+            format!("not registered (leftover key, last written {})", s.last_written)
+        };
+        row(&mut t, &format!("Service {}", s.name), Some(&state));
+    }
+    for a in &inst.addons {
+        row(&mut t, "Add-on", Some(a));
+    }
+    for h in result.registry.hives.iter().filter(|h| h.evidence == inst.evidence) {
+        let state = match (h.dirty, h.applied.len()) {
+            (false, _) => "clean".to_string(),
+            (true, 0) => "dirty, no log applied: newest changes may be missing".to_string(),
+            (true, n) => format!("dirty: {n} log entries replayed ({} format)", h.log_format.unwrap_or("?")),
+        };
+        row(&mut t, &format!("{} hive", h.hive), Some(&format!("{} — {state}", h.path)));
+    }
+    let roots = result.registry.root_certificates.iter().filter(|r| r.store == "ROOT").count();
+    if roots > 0 {
+        row(&mut t, "Machine root certificates", Some(&roots.to_string()));
+    }
+    writeln!(out, "IIS installation ({})\n{t}\n", inst.evidence)
 }

@@ -83,10 +83,10 @@ pub fn collect(ev: &Evidence, env: &WinEnv) -> IisConfig {
         order: 0,
         read: BTreeSet::new(),
     };
-    if ev.kind == EvidenceKind::ConfigFile {
-        c.single_file();
-    } else {
-        c.host_files();
+    match ev.kind {
+        EvidenceKind::ConfigFile => c.single_file(),
+        EvidenceKind::HiveFile => {}
+        EvidenceKind::Folder | EvidenceKind::Zip => c.host_files(),
     }
     c.finish()
 }
