@@ -3,13 +3,15 @@
 # IIS 10 server. Everything in it is made here from the sources beside this script:
 #   - host/*.config: hand-written IIS and .NET configuration files (the planted components are listed at the top
 #     of host/applicationHost.config);
+#   - hives/: SYSTEM, SOFTWARE (dirty) and SOFTWARE.LOG1/.LOG2 made by make_hives.py (IIS 10 installed, a
+#     legacy filter registration, an attacker root certificate that only the transaction log holds);
 #   - src/*.c: two stand-in DLLs compiled with mingw-w64, a native module exporting RegisterModule (dropped as
 #     inetsrv\cachehttpex.dll and ProgramData\Microsoft\Network\custerr.dll) and an ISAPI filter exporting
 #     GetFilterVersion/HttpFilterProc (Windows\Temp\sfilter.dll).
 # Output is byte-for-byte reproducible (fixed times, sorted entries, no PE timestamps); tests/sample.rs checks the
 # committed zip's SHA-256 against samples/SHA256SUMS, so regenerate both together.
 #
-# Needs (Debian): gcc-mingw-w64-x86-64 zip
+# Needs (Debian): gcc-mingw-w64-x86-64 zip; run make_hives.py first when the hives change.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 export TZ=UTC SOURCE_DATE_EPOCH=1700000000 LC_ALL=C
@@ -24,13 +26,15 @@ $CC "${CFLAGS[@]}" -o "$WORK/native_module.dll" "$HERE/src/native_module.c" "$WO
 $CC "${CFLAGS[@]}" -o "$WORK/isapi_filter.dll" "$HERE/src/isapi_filter.c"
 
 T="$WORK/tree/C"
-mkdir -p "$T/Windows/System32/inetsrv/config" "$T/Windows/Temp" "$T/ProgramData/Microsoft/Network" \
+mkdir -p "$T/Windows/System32/inetsrv/config" "$T/Windows/System32/config" "$T/Windows/Temp" "$T/ProgramData/Microsoft/Network" \
          "$T/inetpub/wwwroot" "$T/inetpub/portal" "$T/Windows/Microsoft.NET/Framework64/v4.0.30319/Config"
 cp "$HERE/host/applicationHost.config" "$HERE/host/administration.config" "$HERE/host/redirection.config" \
    "$T/Windows/System32/inetsrv/config/"
 cp "$HERE/host/wwwroot-web.config" "$T/inetpub/wwwroot/web.config"
 cp "$HERE/host/portal-web.config" "$T/inetpub/portal/web.config"
 cp "$HERE/host/framework64-web.config" "$T/Windows/Microsoft.NET/Framework64/v4.0.30319/Config/web.config"
+cp "$HERE/hives/SYSTEM" "$HERE/hives/SOFTWARE" "$HERE/hives/SOFTWARE.LOG1" "$HERE/hives/SOFTWARE.LOG2" \
+   "$T/Windows/System32/config/"
 cp "$WORK/native_module.dll" "$T/Windows/System32/inetsrv/cachehttpex.dll"
 cp "$WORK/native_module.dll" "$T/ProgramData/Microsoft/Network/custerr.dll"
 cp "$WORK/isapi_filter.dll" "$T/Windows/Temp/sfilter.dll"
@@ -38,5 +42,5 @@ cp "$WORK/isapi_filter.dll" "$T/Windows/Temp/sfilter.dll"
 find "$WORK/tree" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 rm -f "$HERE/iis-compromised-kape.zip"
 (cd "$WORK/tree" && find C -type f | sort | zip -X -D -q "$HERE/iis-compromised-kape.zip" -@)
-(cd "$HERE" && sha256sum iis-compromised-kape.zip > SHA256SUMS)
+(cd "$HERE" && sha256sum iis-compromised-kape.zip hives/SYSTEM hives/SOFTWARE hives/SOFTWARE.LOG1 hives/SOFTWARE.LOG2 > SHA256SUMS)
 cat "$HERE/SHA256SUMS"

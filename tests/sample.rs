@@ -1,28 +1,95 @@
-//! The committed sample is what its generator makes: its hash is pinned so any drift is noticed.
+//! The committed sample is what its generators make: hashes are pinned so any drift is noticed.
 
 mod common;
-use common::repo;
+use common::*;
 use sha2::{Digest, Sha256};
 
 #[test]
-fn sample_zip_matches_its_recorded_hash() {
+fn sample_files_match_their_recorded_hashes() {
     let sums = std::fs::read_to_string(repo("samples/SHA256SUMS")).unwrap();
-    let (hash, name) = sums.trim().split_once("  ").unwrap();
-    let bytes = std::fs::read(repo("samples").join(name)).unwrap();
-    assert_eq!(inetsift::evidence::hex(&Sha256::digest(&bytes)), hash);
-    assert_eq!(hash, "189613f5d190e22c385103695e5a339ff2ab8d202a59ad76d3622a99f9af9d07");
+    let mut names = Vec::new();
+    for line in sums.lines() {
+        let (hash, name) = line.split_once("  ").unwrap();
+        let bytes = std::fs::read(repo("samples").join(name)).unwrap();
+        assert_eq!(inetsift::evidence::hex(&Sha256::digest(&bytes)), hash, "{name}");
+        names.push(name);
+    }
+    assert_eq!(
+        names,
+        vec![
+            "iis-compromised-kape.zip",
+            "hives/SYSTEM",
+            "hives/SOFTWARE",
+            "hives/SOFTWARE.LOG1",
+            "hives/SOFTWARE.LOG2"
+        ]
+    );
+    assert!(
+        sums.starts_with("f858367d7ca7421b885c9b08ab80245b567e69dbb4a407108161e9dc6eb4a396  iis-compromised-kape.zip")
+    );
 }
 
 #[test]
 fn sample_sources_match_the_zip() {
-    // The configuration inside the zip is the one in samples/host, byte for byte.
+    // The files inside the zip are the ones in samples/host and samples/hives, byte for byte.
     let f = std::fs::File::open(repo("samples/iis-compromised-kape.zip")).unwrap();
     let mut z = zip::ZipArchive::new(f).unwrap();
-    let mut inner = Vec::new();
-    std::io::Read::read_to_end(
-        &mut z.by_name("C/Windows/System32/inetsrv/config/applicationHost.config").unwrap(),
-        &mut inner,
-    )
-    .unwrap();
-    assert_eq!(inner, std::fs::read(repo("samples/host/applicationHost.config")).unwrap());
+    for (inner, outer) in [
+        ("C/Windows/System32/inetsrv/config/applicationHost.config", "samples/host/applicationHost.config"),
+        ("C/Windows/System32/config/SOFTWARE.LOG1", "samples/hives/SOFTWARE.LOG1"),
+        ("C/Windows/System32/config/SYSTEM", "samples/hives/SYSTEM"),
+    ] {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut z.by_name(inner).unwrap(), &mut bytes).unwrap();
+        assert_eq!(bytes, std::fs::read(repo(outer)).unwrap(), "{inner}");
+    }
+}
+
+#[test]
+fn sample_hives_give_the_planted_registry_facts() {
+    let r = scan_one(&repo("samples/iis-compromised-kape.zip"));
+    let inst = &r.registry.installations[0];
+    assert_eq!(inst.computer_name.as_deref(), Some("WEB01"));
+    assert_eq!(inst.time_zone.as_deref(), Some("W. Europe Standard Time (UTC+01:00)"));
+    assert_eq!(inst.os.as_deref(), Some("Windows Server 2019 Standard, 1809, build 17763.4974"));
+    assert_eq!(inst.iis_version.as_deref(), Some("10.0"));
+    assert_eq!(inst.install_path.as_deref(), Some(r"C:\Windows\system32\inetsrv"));
+    assert_eq!(inst.inetstp_last_written.as_deref(), Some("2023-03-01T09:41:00.000000Z"));
+    assert!(inst.iis_installed);
+    let svc = |n: &str| inst.services.iter().find(|s| s.name == n).unwrap();
+    assert_eq!(
+        (svc("W3SVC").start_mode, svc("W3SVC").last_written.as_str()),
+        (Some("auto"), "2023-03-01T09:40:00.000000Z")
+    );
+    assert_eq!(svc("W3SVC").service_dll.as_deref(), Some(r"%windir%\system32\inetsrv\iisw3adm.dll"));
+    assert_eq!(svc("WAS").start_mode, Some("manual"));
+    assert_eq!(svc("AppHostSvc").service_dll.as_deref(), Some(r"%windir%\system32\inetsrv\apphostsvc.dll"));
+
+    // SOFTWARE is dirty: the attacker's root exists only after replaying SOFTWARE.LOG1.
+    let software = r.registry.hives.iter().find(|h| h.hive == "SOFTWARE").unwrap();
+    assert!(software.dirty);
+    assert_eq!(software.applied.len(), 1);
+    assert_eq!((software.applied[0].sequence, software.applied[0].pages), (Some(5), 3));
+    let root = &r.registry.root_certificates[0];
+    assert_eq!(root.key_name, "538A7020865D7D8AA6BC71746B48DCD4E0FC53B9");
+    assert_eq!(
+        root.subject.as_deref(),
+        Some("CN=Microsoft Root Certificate Authority 2011, O=Microsoft Corporation, C=US")
+    );
+    assert_eq!(root.last_written, "2023-11-14T22:01:00.000000Z");
+
+    // The legacy filter registration is a component with its key, and the key time is on the timeline.
+    let legacy = r.components.iter().find(|c| c.scope.starts_with(r"HKLM\SYSTEM")).unwrap();
+    assert_eq!(legacy.name, "SessionFilter");
+    assert_eq!(legacy.path.as_ref().map(|p| p.as_str()), Some(r"C:\Windows\Temp\sfilter.dll"));
+    assert_eq!(legacy.file.as_ref().map(|f| f.status), Some("present"));
+    assert!(rules_of(&r, &legacy.id).contains(&"registry_filter_registration"));
+    let row = r.timeline.iter().find(|t| t.source.ends_with(r"Parameters\Filters\SessionFilter")).unwrap();
+    assert_eq!(row.timestamp, "2023-11-14T22:05:00.000000Z");
+    assert_eq!(row.evidence.file.as_str(), r"C:\Windows\System32\config\SYSTEM");
+    assert!(
+        r.timeline
+            .iter()
+            .any(|t| t.timestamp == "2023-11-14T22:01:00.000000Z" && t.description.contains("Microsoft Root"))
+    );
 }

@@ -197,13 +197,14 @@ fn installation(
         let state = match (h.dirty, h.applied.len()) {
             (false, _) => "clean".to_string(),
             (true, 0) => "dirty, no log applied: newest changes may be missing".to_string(),
+            (true, 1) => format!("dirty: 1 log entry replayed ({} format)", h.log_format.unwrap_or("?")),
             (true, n) => format!("dirty: {n} log entries replayed ({} format)", h.log_format.unwrap_or("?")),
         };
         row(&mut t, &format!("{} hive", h.hive), Some(&format!("{} — {state}", h.path)));
     }
-    let roots = result.registry.root_certificates.iter().filter(|r| r.store == "ROOT").count();
-    if roots > 0 {
-        row(&mut t, "Machine root certificates", Some(&roots.to_string()));
+    for r in result.registry.root_certificates.iter().filter(|r| r.store == "ROOT" && r.evidence == inst.evidence) {
+        let who = r.subject.as_deref().unwrap_or(&r.key_name);
+        row(&mut t, "Machine root certificate", Some(&format!("{who} (key last written {})", r.last_written)));
     }
     writeln!(out, "IIS installation ({})\n{t}\n", inst.evidence)
 }

@@ -15,6 +15,8 @@ const CERT_PROP_ID: u32 = 32;
 /// A certificate found in a root store.
 #[derive(Clone, Debug, Serialize)]
 pub struct RootCertificate {
+    /// Evidence id.
+    pub evidence: String,
     /// `ROOT` (machine roots, including ones an administrator or attacker added) or `AuthRoot` (Microsoft's
     /// automatic root update).
     pub store: &'static str,

@@ -393,7 +393,7 @@ pub fn software(h: &mut Hive, source: &Source, inst: &mut Installation) -> Extra
         let base = format!(r"Microsoft\SystemCertificates\{store}\Certificates");
         for thumb in h.subkeys(&base) {
             let Some(k) = h.key(&format!(r"{base}\{thumb}")) else { continue };
-            c.out.roots.push(root_cert(store, &thumb, &k));
+            c.out.roots.push(root_cert(&source.evidence, store, &thumb, &k));
         }
     }
     hunt(
@@ -409,8 +409,9 @@ pub fn software(h: &mut Hive, source: &Source, inst: &mut Installation) -> Extra
     c.out
 }
 
-fn root_cert(store: &'static str, thumb: &str, k: &Key) -> RootCertificate {
+fn root_cert(evidence: &str, store: &'static str, thumb: &str, k: &Key) -> RootCertificate {
     let mut rc = RootCertificate {
+        evidence: evidence.to_string(),
         store,
         key_name: thumb.to_string(),
         sha1: None,
