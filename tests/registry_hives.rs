@@ -58,11 +58,11 @@ fn replay_brings_keys_the_primary_file_lacks() {
     let read = |n: &str| std::fs::read(corpus(&format!("hives/regipy/{n}"))).unwrap();
     let (p, l1, l2) = (read("SYSTEM_B"), read("SYSTEM_B.LOG1"), read("SYSTEM_B.LOG2"));
     let key = r"ControlSet001\Control\Class\{4d36e967-e325-11ce-bfc1-08002be10318}\0003";
-    let before = recover(&p, &[]).unwrap();
+    let before = recover(p.clone(), &[]).unwrap();
     assert!(Hive::parse(before.bytes).unwrap().key(key).is_none());
     let logs =
         [LogFile { name: "SYSTEM_B.LOG1".into(), bytes: &l1 }, LogFile { name: "SYSTEM_B.LOG2".into(), bytes: &l2 }];
-    let after = recover(&p, &logs).unwrap();
+    let after = recover(p, &logs).unwrap();
     let k = Hive::parse(after.bytes).unwrap().key(key).expect("added by the logs");
     assert_eq!(inetsift::model::rfc3339(&k.last_written), "2018-04-06T12:35:08.659779Z");
 }

@@ -10,7 +10,7 @@ fn recover_files(primary: &str, logs: &[&str]) -> Recovery {
     let datas: Vec<(String, Vec<u8>)> =
         logs.iter().map(|l| (l.rsplit('/').next().unwrap().to_string(), std::fs::read(corpus(l)).unwrap())).collect();
     let logs: Vec<LogFile> = datas.iter().map(|(n, b)| LogFile { name: n.clone(), bytes: b }).collect();
-    recover(&p, &logs).unwrap()
+    recover(p, &logs).unwrap()
 }
 
 fn tree(bytes: Vec<u8>) -> Vec<Key> {

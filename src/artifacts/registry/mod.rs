@@ -160,7 +160,7 @@ fn read_hive(
         }
     }
     let logs: Vec<LogFile> = log_bytes.iter().map(|(n, b)| LogFile { name: n.clone(), bytes: b }).collect();
-    let recovery = match replay::recover(&data.bytes, &logs) {
+    let recovery = match replay::recover(data.bytes, &logs) {
         Ok(r) => r,
         Err(e) => {
             report.status = "not_a_hive";

@@ -54,13 +54,14 @@ pub struct Recovery {
     pub base_block_from_log: bool,
 }
 
-/// Recovers a hive from its primary bytes and whatever logs exist. Fails only when the primary is not a hive
+/// Recovers a hive from its primary bytes (taken, not copied) and whatever logs exist. Fails only when the primary is not a hive
 /// at all; every problem with the logs is reported in [`Recovery::problems`] and recovery goes as far as the
 /// valid data allows.
-pub fn recover(primary: &[u8], logs: &[LogFile]) -> Result<Recovery, BaseBlockError> {
-    let bb = BaseBlock::parse(primary)?;
+pub fn recover(primary: Vec<u8>, logs: &[LogFile]) -> Result<Recovery, BaseBlockError> {
+    let bb = BaseBlock::parse(&primary)?;
+    let len = primary.len();
     let mut r = Recovery {
-        bytes: primary.to_vec(),
+        bytes: primary,
         dirty: bb.is_dirty(),
         log_format: None,
         applied: Vec::new(),
@@ -68,10 +69,9 @@ pub fn recover(primary: &[u8], logs: &[LogFile]) -> Result<Recovery, BaseBlockEr
         base_block_from_log: false,
     };
     let declared = BASE_BLOCK_LEN as u64 + u64::from(bb.hive_bins_size);
-    if bb.checksum_ok && (primary.len() as u64) < declared {
+    if bb.checksum_ok && (len as u64) < declared {
         r.problems.push(format!(
-            "the file is truncated: {} bytes, but its base block declares {declared}; keys beyond the end are lost",
-            primary.len()
+            "the file is truncated: {len} bytes, but its base block declares {declared}; keys beyond the end are lost"
         ));
     }
     if !r.dirty {
