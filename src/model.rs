@@ -149,6 +149,29 @@ pub struct Component {
     pub product: Option<&'static str>,
 }
 
+impl Component {
+    /// A declaration in force, not yet placed against the baseline; the id is assigned after sorting.
+    pub fn new(kind: ComponentKind, name: String, image: Option<String>, scope: String, source: Source) -> Component {
+        Component {
+            id: String::new(),
+            kind,
+            name,
+            image,
+            path: None,
+            managed_type: None,
+            scope,
+            source,
+            attributes: BTreeMap::new(),
+            state: ComponentState::Effective,
+            removed_by: None,
+            removed_below: Vec::new(),
+            file: None,
+            baseline: "unknown",
+            product: None,
+        }
+    }
+}
+
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -5,7 +5,7 @@ use super::effective::{Op, OpKind};
 use super::managed_type;
 use super::xml::{self, Element};
 use crate::artifacts::winenv::WinEnv;
-use crate::model::{Component, ComponentKind, ComponentState, ConfigFact, Source};
+use crate::model::{Component, ComponentKind, ConfigFact, Source};
 use std::collections::BTreeMap;
 
 /// A collection that holds extension points, keyed the way IIS keys it.
@@ -253,23 +253,11 @@ fn component(spec: &Spec, e: &Element, scope: &str, source: Source, env: &WinEnv
         (None, Some(raw)) => env.resolve_binary(raw),
         _ => None,
     };
-    Some(Component {
-        id: String::new(),
-        kind,
-        name,
-        image,
-        path,
-        managed_type: managed,
-        scope: scope.to_string(),
-        source,
-        attributes,
-        state: ComponentState::Effective,
-        removed_by: None,
-        removed_below: Vec::new(),
-        file: None,
-        baseline: "unknown",
-        product: None,
-    })
+    let mut c = Component::new(kind, name, image, scope.to_string(), source);
+    c.path = path;
+    c.managed_type = managed;
+    c.attributes = attributes;
+    Some(c)
 }
 
 #[cfg(test)]
@@ -277,6 +265,7 @@ mod tests {
     use super::*;
     use crate::artifacts::iis_config::effective;
     use crate::evidence::WinPath;
+    use crate::model::ComponentState;
 
     fn read_str(text: &str) -> (Vec<Component>, effective::EffectiveSets) {
         let src = Source { evidence: "E1".into(), file: WinPath::parse("applicationHost.config"), line: None };

@@ -5,7 +5,7 @@
 
 use super::certs::{self, RootCertificate};
 use super::hive::{Data, Hive, Key};
-use crate::model::{Component, ComponentKind, ComponentState, Source, rfc3339};
+use crate::model::{Component, ComponentKind, Source, rfc3339};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -285,23 +285,15 @@ fn component(c: &Ctx, kind: ComponentKind, name: &str, image: &str, k: &Key, val
     let mut attributes = BTreeMap::new();
     attributes.insert("registry_value".to_string(), value.to_string());
     attributes.insert("key_last_written".to_string(), rfc3339(&k.last_written));
-    Component {
-        id: String::new(),
+    let mut comp = Component::new(
         kind,
-        name: name.to_string(),
-        image: Some(image.to_string()),
-        path: None,
-        managed_type: None,
-        scope: format!(r"HKLM\{}\{}", c.hive, k.path),
-        source: c.source.clone(),
-        attributes,
-        state: ComponentState::Effective,
-        removed_by: None,
-        removed_below: Vec::new(),
-        file: None,
-        baseline: "unknown",
-        product: None,
-    }
+        name.to_string(),
+        Some(image.to_string()),
+        format!(r"HKLM\{}\{}", c.hive, k.path),
+        c.source.clone(),
+    );
+    comp.attributes = attributes;
+    comp
 }
 
 /// Reads the SOFTWARE hive's IIS facts into `inst`.
