@@ -2,5 +2,6 @@
 //! provenance; none of them decides what is suspicious.
 
 pub mod iis_config;
+pub mod pe;
 pub mod registry;
 pub mod winenv;

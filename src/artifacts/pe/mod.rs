@@ -1,0 +1,357 @@
+//! PE facts (pelite): machine, timestamps, exports and imports, VERSIONINFO, hashes and imphash, .NET header,
+//! section entropy — and what kind of IIS component the exports say the binary is.
+
+mod ordinals;
+
+use crate::evidence::hex;
+use openssl::hash::{MessageDigest, hash};
+use pelite::PeFile;
+use pelite::Wrap;
+use pelite::pe64::imports::Import;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// What the exports (and the CLR header) say a binary is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeKind {
+    /// Exports `RegisterModule`: an IIS 7+ native module.
+    NativeModule,
+    /// Exports `GetFilterVersion` and `HttpFilterProc`.
+    IsapiFilter,
+    /// Exports `GetExtensionVersion` and `HttpExtensionProc`.
+    IsapiExtension,
+    /// Has a CLR header: a .NET assembly (managed module candidate).
+    ManagedAssembly,
+    /// None of the above.
+    Other,
+}
+
+impl PeKind {
+    /// The name used in tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeKind::NativeModule => "native_module",
+            PeKind::IsapiFilter => "isapi_filter",
+            PeKind::IsapiExtension => "isapi_extension",
+            PeKind::ManagedAssembly => "managed_assembly",
+            PeKind::Other => "other",
+        }
+    }
+}
+
+/// One section.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Section {
+    /// Name (`.text`), lossy.
+    pub name: String,
+    /// Virtual size.
+    pub virtual_size: u32,
+    /// Size on disk.
+    pub raw_size: u32,
+    /// Shannon entropy of the raw bytes, 0–8 bits per byte (above ~7.2: packed or encrypted).
+    pub entropy: f64,
+}
+
+/// Facts about one PE file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PeFacts {
+    /// `x64`, `x86`, `arm64`, ... or the raw value.
+    pub machine: String,
+    /// PE32+ (64-bit image).
+    pub pe32_plus: bool,
+    /// Whether the image is a DLL.
+    pub dll: bool,
+    /// Header `TimeDateStamp` (seconds since 1970; often zeroed or forged).
+    pub timestamp: u32,
+    /// `SizeOfImage`.
+    pub image_size: u32,
+    /// The export directory's DLL name.
+    pub export_name: Option<String>,
+    /// Exported names, sorted.
+    pub exports: Vec<String>,
+    /// Imported DLLs, lower case, sorted.
+    pub imported_dlls: Vec<String>,
+    /// Imports worth a look in an IIS component (process creation, injection, networking, crypto), sorted.
+    pub imports_of_interest: Vec<String>,
+    /// VERSIONINFO strings (CompanyName, FileDescription, FileVersion, ProductName, OriginalFilename,
+    /// InternalName, LegalCopyright) of the first language.
+    pub version: BTreeMap<String, String>,
+    /// MD5 of the file.
+    pub md5: String,
+    /// SHA-1 of the file.
+    pub sha1: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// Import hash (pefile's algorithm: ordinals of ws2_32, wsock32 and oleaut32 named, others `ordN`).
+    pub imphash: Option<String>,
+    /// .NET: the metadata's runtime version (`v4.0.30319`), when there is a CLR header.
+    pub clr_runtime: Option<String>,
+    /// Sections.
+    pub sections: Vec<Section>,
+    /// What the exports say the binary is.
+    pub kind: PeKind,
+    /// Every IIS entry point role found (several is itself suspicious).
+    pub roles: Vec<PeKind>,
+    /// Parts that could not be read (a damaged resource or import table); the rest stands.
+    pub problems: Vec<String>,
+}
+
+/// Why bytes are not a PE file.
+#[derive(Debug, thiserror::Error)]
+#[error("not a PE file: {0}")]
+pub struct PeError(String);
+
+/// The VERSIONINFO strings kept.
+const VERSION_KEYS: &[&str] = &[
+    "CompanyName",
+    "FileDescription",
+    "FileVersion",
+    "ProductName",
+    "OriginalFilename",
+    "InternalName",
+    "LegalCopyright",
+];
+
+/// Imports that matter in a web server extension.
+const INTERESTING_IMPORTS: &[&str] = &[
+    "CreateProcessA",
+    "CreateProcessW",
+    "CreateProcessAsUserA",
+    "CreateProcessAsUserW",
+    "WinExec",
+    "ShellExecuteA",
+    "ShellExecuteW",
+    "ShellExecuteExW",
+    "CreateRemoteThread",
+    "WriteProcessMemory",
+    "VirtualAllocEx",
+    "LoadLibraryA",
+    "LoadLibraryW",
+    "GetProcAddress",
+    "WSAStartup",
+    "connect",
+    "InternetOpenA",
+    "InternetOpenW",
+    "WinHttpOpen",
+    "URLDownloadToFileA",
+    "URLDownloadToFileW",
+    "CryptDecrypt",
+    "CryptEncrypt",
+    "BCryptDecrypt",
+    "BCryptEncrypt",
+    "LogonUserA",
+    "LogonUserW",
+    "ImpersonateLoggedOnUser",
+    "CreatePipe",
+    "HttpFilterProc",
+];
+
+/// Analyses a PE file's bytes.
+pub fn analyse(bytes: &[u8]) -> Result<PeFacts, PeError> {
+    let pe = PeFile::from_bytes(bytes).map_err(|e| PeError(e.to_string()))?;
+    let mut problems = Vec::new();
+    let fh = pe.file_header();
+    let (image_size, pe32_plus) = match pe.optional_header() {
+        Wrap::T32(o) => (o.SizeOfImage, false),
+        Wrap::T64(o) => (o.SizeOfImage, true),
+    };
+
+    let mut exports = Vec::new();
+    let mut export_name = None;
+    if let Ok(exp) = pe.exports() {
+        export_name = exp.dll_name().ok().map(|n| n.to_string());
+        match exp.by() {
+            Ok(by) => {
+                for (name, _) in by.iter_names() {
+                    if let Ok(n) = name {
+                        exports.push(n.to_string());
+                    }
+                }
+            }
+            Err(e) => problems.push(format!("export table: {e}")),
+        }
+    }
+    exports.sort();
+    exports.dedup();
+
+    let mut imported_dlls = Vec::new();
+    let mut interesting = Vec::new();
+    let mut imphash_items = Vec::new();
+    match pe.imports() {
+        Ok(imports) => {
+            for desc in imports {
+                let Ok(dll) = desc.dll_name() else {
+                    problems.push("import descriptor with an unreadable DLL name".into());
+                    continue;
+                };
+                let dll = dll.to_string().to_lowercase();
+                let lib = match dll.rsplit_once('.') {
+                    Some((stem, ext)) if matches!(ext, "dll" | "ocx" | "sys") => stem.to_string(),
+                    _ => dll.clone(),
+                };
+                match desc.int() {
+                    Ok(names) => {
+                        for import in names {
+                            let func = match import {
+                                Ok(Import::ByName { name, .. }) => {
+                                    let n = name.to_string();
+                                    if INTERESTING_IMPORTS.contains(&n.as_str()) {
+                                        interesting.push(format!("{dll}!{n}"));
+                                    }
+                                    n.to_lowercase()
+                                }
+                                Ok(Import::ByOrdinal { ord }) => match ordinals::name(&dll, ord) {
+                                    Some(n) => n.to_lowercase(),
+                                    None => format!("ord{ord}"),
+                                },
+                                Err(e) => {
+                                    problems.push(format!("import from {dll}: {e}"));
+                                    continue;
+                                }
+                            };
+                            imphash_items.push(format!("{lib}.{func}"));
+                        }
+                    }
+                    Err(e) => problems.push(format!("imports of {dll}: {e}")),
+                }
+                imported_dlls.push(dll);
+            }
+        }
+        Err(pelite::Error::Null) => {}
+        Err(e) => problems.push(format!("import table: {e}")),
+    }
+    imported_dlls.sort();
+    imported_dlls.dedup();
+    interesting.sort();
+    interesting.dedup();
+    let imphash = (!imphash_items.is_empty()).then(|| md5_hex(imphash_items.join(",").as_bytes()));
+
+    let mut version = BTreeMap::new();
+    match pe.resources().map(|r| r.version_info()) {
+        Ok(Ok(vi)) => {
+            if let Some(lang) = vi.translation().first().copied() {
+                vi.strings(lang, |k, v| {
+                    if VERSION_KEYS.contains(&k) {
+                        version.insert(k.to_string(), v.trim_end_matches('\0').to_string());
+                    }
+                });
+            }
+        }
+        Ok(Err(_)) | Err(pelite::Error::Null) => {}
+        Err(e) => problems.push(format!("resources: {e}")),
+    }
+
+    let sections = pe
+        .section_headers()
+        .iter()
+        .map(|s| {
+            let range = s.file_range();
+            let raw = bytes.get(range.start as usize..(range.end as usize).min(bytes.len())).unwrap_or(&[]);
+            Section {
+                name: String::from_utf8_lossy(s.name_bytes()).trim_end_matches('\0').to_string(),
+                virtual_size: s.VirtualSize,
+                raw_size: s.SizeOfRawData,
+                entropy: (entropy(raw) * 1000.0).round() / 1000.0,
+            }
+        })
+        .collect();
+
+    let clr_runtime = clr_runtime(&pe);
+    let has = |n: &str| exports.iter().any(|e| e == n);
+    let mut roles = Vec::new();
+    if has("RegisterModule") {
+        roles.push(PeKind::NativeModule);
+    }
+    if has("GetFilterVersion") && has("HttpFilterProc") {
+        roles.push(PeKind::IsapiFilter);
+    }
+    if has("GetExtensionVersion") && has("HttpExtensionProc") {
+        roles.push(PeKind::IsapiExtension);
+    }
+    let kind = match (roles.first(), &clr_runtime) {
+        (Some(k), _) => *k,
+        (None, Some(_)) => PeKind::ManagedAssembly,
+        (None, None) => PeKind::Other,
+    };
+
+    Ok(PeFacts {
+        machine: machine_name(fh.Machine),
+        pe32_plus,
+        dll: fh.Characteristics & 0x2000 != 0,
+        timestamp: fh.TimeDateStamp,
+        image_size,
+        export_name,
+        exports,
+        imported_dlls,
+        imports_of_interest: interesting,
+        version,
+        md5: md5_hex(bytes),
+        sha1: hash(MessageDigest::sha1(), bytes).map(|d| hex(&d)).unwrap_or_default(),
+        sha256: hex(&Sha256::digest(bytes)),
+        imphash,
+        clr_runtime,
+        sections,
+        kind,
+        roles,
+        problems,
+    })
+}
+
+fn md5_hex(b: &[u8]) -> String {
+    hash(MessageDigest::md5(), b).map(|d| hex(&d)).unwrap_or_default()
+}
+
+/// The runtime version string of the CLR metadata root (`BSJB` signature), when the PE is managed.
+fn clr_runtime(pe: &PeFile) -> Option<String> {
+    let dir = pe.data_directory().get(14)?;
+    if dir.VirtualAddress == 0 {
+        return None;
+    }
+    let cor20 = pe.derva_slice::<u32>(dir.VirtualAddress, 4).ok()?;
+    let meta = pe.derva_slice::<u8>(cor20[2], 16).ok()?;
+    if meta[..4] != [0x42, 0x53, 0x4A, 0x42] {
+        return Some(String::from("(CLR header without metadata)"));
+    }
+    let len = u32::from_le_bytes([meta[12], meta[13], meta[14], meta[15]]) as usize;
+    let full = pe.derva_slice::<u8>(cor20[2], 16 + len.min(255)).ok()?;
+    Some(String::from_utf8_lossy(&full[16..]).trim_end_matches('\0').to_string())
+}
+
+fn machine_name(m: u16) -> String {
+    match m {
+        0x8664 => "x64".into(),
+        0x014c => "x86".into(),
+        0xAA64 => "arm64".into(),
+        0x01c4 => "arm".into(),
+        0x0200 => "ia64".into(),
+        other => format!("{other:#06x}"),
+    }
+}
+
+/// Shannon entropy in bits per byte.
+pub fn entropy(b: &[u8]) -> f64 {
+    if b.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u64; 256];
+    for &x in b {
+        counts[x as usize] += 1;
+    }
+    let n = b.len() as f64;
+    counts.iter().filter(|&&c| c > 0).map(|&c| c as f64 / n).map(|p| -p * p.log2()).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entropy;
+
+    #[test]
+    fn entropy_bounds() {
+        assert_eq!(entropy(&[]), 0.0);
+        assert_eq!(entropy(&[7; 100]), 0.0);
+        let all: Vec<u8> = (0..=255).collect();
+        assert!((entropy(&all) - 8.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,70 @@
+//! PE facts on real binaries (../shared/corpus/pe); expected values cross-checked with pefile.
+
+mod common;
+use common::*;
+use inetsift::artifacts::pe::{PeKind, analyse};
+
+fn facts(name: &str) -> inetsift::artifacts::pe::PeFacts {
+    analyse(&std::fs::read(corpus(&format!("pe/{name}"))).unwrap()).unwrap()
+}
+
+#[test]
+fn renamed_system_dll_keeps_its_original_filename() {
+    let f = facts("velociraptor_wkscli.dll");
+    assert_eq!(f.machine, "x64");
+    assert!(f.pe32_plus && f.dll);
+    assert_eq!(f.timestamp, 2_753_642_075);
+    assert_eq!(f.exports.len(), 23);
+    assert!(f.exports.contains(&"NetGetJoinInformation".to_string()));
+    assert_eq!(f.version.get("OriginalFilename").map(String::as_str), Some("kbdth0.dll"));
+    assert_eq!(f.version.get("CompanyName").map(String::as_str), Some("Microsoft Corporation"));
+    assert_eq!(f.imphash, None, "no imports");
+    assert_eq!(f.kind, PeKind::Other);
+    let text = &f.sections[0];
+    assert_eq!((text.name.as_str(), text.entropy), (".text", 0.322));
+}
+
+#[test]
+fn x86_exe_with_imports_has_pefiles_imphash() {
+    let f = facts("velociraptor_notnbt.exe");
+    assert_eq!(f.machine, "x86");
+    assert!(!f.pe32_plus && !f.dll);
+    assert_eq!(f.version.get("OriginalFilename").map(String::as_str), Some("nbtinfo.exe"));
+    assert_eq!(f.imphash.as_deref(), Some("10d9c9b63eacdf526976f5792f2c6ff5"));
+    assert_eq!(f.sections.iter().map(|s| s.entropy).collect::<Vec<_>>()[..3], [6.166, 0.22, 4.743]);
+}
+
+#[test]
+fn signed_microsoft_dll() {
+    let f = facts("signify_DXCore.dll");
+    assert_eq!(f.exports, vec!["DXCoreCreateAdapterFactory"]);
+    assert_eq!(f.imphash.as_deref(), Some("2a8133635f33398790f28cb58444eb47"));
+    assert_eq!(f.version.get("OriginalFilename").map(String::as_str), Some("DXCore.DLL"));
+    // The MANIFEST's hash of the file.
+    assert_eq!(f.sha256, "36de2c16a1f88d33f4c77b60b94ce5f276379f8f9195f038608a94889d3680f3");
+    assert_eq!(f.md5.len(), 32);
+    assert_eq!(f.sha1.len(), 40);
+    let kd = facts("signify_kdbazis.dll");
+    assert_eq!(kd.imphash.as_deref(), Some("d878eb3ec3e8c66bcb7e28b26baf6ae7"));
+    assert_eq!(kd.version.get("CompanyName").map(String::as_str), Some("VirtualKD-Redux"));
+    assert_eq!(kd.exports.len(), 12);
+}
+
+#[test]
+fn managed_exe_has_a_clr_runtime() {
+    let f = facts("velociraptor_3DBuilder.ResourceResolver.exe");
+    assert_eq!(f.kind, PeKind::ManagedAssembly);
+    assert_eq!(f.clr_runtime.as_deref(), Some("v4.0.30319"));
+    assert_eq!(f.imphash.as_deref(), Some("f34d5f2d4577ed6d9ceec516c1f5a744"));
+    assert_eq!(f.imported_dlls, vec!["mscoree.dll"]);
+}
+
+#[test]
+fn unsigned_pe_and_non_pe() {
+    let f = facts("uthenticode_32_pegoat.exe");
+    assert_eq!(f.imphash.as_deref(), Some("b0a8e7f2fc0f77d1c642d5341a11bce6"));
+    assert!(f.version.is_empty());
+    let err = analyse(b"MZ but not much else").unwrap_err();
+    assert!(err.to_string().starts_with("not a PE file"));
+    assert!(analyse(&std::fs::read(corpus("pe/signify_amdacpbtscoext.inf")).unwrap()).is_err());
+}
