@@ -188,7 +188,7 @@ pub fn analyse(bytes: &[u8]) -> Result<PeFacts, PeError> {
                 };
                 let dll = dll.to_string().to_lowercase();
                 let lib = match dll.rsplit_once('.') {
-                    Some((stem, ext)) if matches!(ext, "dll" | "ocx" | "sys") => stem.to_string(),
+                    Some((stem, "dll" | "ocx" | "sys")) => stem.to_string(),
                     _ => dll.clone(),
                 };
                 match desc.int() {
