@@ -142,6 +142,9 @@ pub struct Component {
     /// What the evidence holds of the referenced file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<FileCheck>,
+    /// What the referenced binary's exports say it is, when it was in the evidence and a PE.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pe_kind: Option<crate::artifacts::pe::PeKind>,
     /// `builtin` (IIS/.NET default), `known_third_party`, or `unknown`.
     pub baseline: &'static str,
     /// For known third-party components: the product.
@@ -166,6 +169,7 @@ impl Component {
             removed_by: None,
             removed_below: Vec::new(),
             file: None,
+            pe_kind: None,
             baseline: "unknown",
             product: None,
         }

@@ -1,6 +1,7 @@
 //! One scan: open every piece of evidence, run the artifact parsers, then the analysis, into one result.
 
 use crate::analysis::rules;
+use crate::artifacts::binaries::{self, Binary};
 use crate::artifacts::iis_config;
 use crate::artifacts::registry::{self, HiveReport, RootCertificate, facts::Installation, facts::RegistryFact};
 use crate::artifacts::winenv::WinEnv;
@@ -82,6 +83,8 @@ pub struct ScanResult {
     pub config_facts: Vec<ConfigFact>,
     /// What the registry hives say.
     pub registry: RegistryOutput,
+    /// Every binary examined: component DLLs present in the evidence and the DLLs in `inetsrv`.
+    pub binaries: Vec<Binary>,
     /// Time-ordered events (registry, EVTX and NTFS parsers fill it).
     pub timeline: Vec<TimelineEvent>,
     /// What could not be read.
@@ -162,7 +165,6 @@ pub fn analyse(evidence: &[Evidence]) -> ScanResult {
         facts.extend(cfg.facts);
         warnings.extend(cfg.warnings);
         coverage.artifacts.extend(cfg.artifacts);
-        coverage.files_read.extend(ev.files_read());
         match ev.source().completeness() {
             Completeness::Triage => coverage.notes.push(format!(
                 "{}: a triage collection — a file absent from it was not collected, which proves nothing about the host",
@@ -184,12 +186,15 @@ pub fn analyse(evidence: &[Evidence]) -> ScanResult {
         c.id = format!("C{:04}", i + 1);
         rules::classify(c, envs.get(&c.source.evidence).unwrap_or(&default_env));
     }
+    let binaries = examine_binaries(evidence, &envs, &mut components, &mut warnings);
+    coverage.files_read = evidence.iter().flat_map(Evidence::files_read).collect();
     facts.sort();
     warnings.sort();
     coverage.artifacts.sort();
     timeline.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then_with(|| a.source.cmp(&b.source)));
     let mut findings = rules::evaluate(&components, &facts, &coverage.artifacts, &envs);
     findings.extend(rules::registry_findings(&reg_out.installations));
+    findings.extend(rules::binary_findings(&components, &binaries));
     rules::sort(&mut findings);
 
     ScanResult {
@@ -211,10 +216,47 @@ pub fn analyse(evidence: &[Evidence]) -> ScanResult {
         findings,
         config_facts: facts,
         registry: reg_out,
+        binaries,
         timeline,
         warnings,
         coverage,
     }
+}
+
+/// Reads every component DLL present and every DLL in `inetsrv` once, then links them to the components.
+fn examine_binaries(
+    evidence: &[Evidence],
+    envs: &BTreeMap<String, WinEnv>,
+    components: &mut [Component],
+    warnings: &mut Vec<Warning>,
+) -> Vec<Binary> {
+    let mut all = Vec::new();
+    for ev in evidence {
+        let env = envs.get(&ev.id).cloned().unwrap_or_default();
+        let mut paths = binaries::inetsrv_dlls(ev, &env);
+        paths.extend(
+            components
+                .iter()
+                .filter(|c| c.source.evidence == ev.id && c.file.as_ref().is_some_and(|f| f.status == "present"))
+                .filter_map(|c| c.path.clone()),
+        );
+        let (found, w) = binaries::examine(ev, &env, &paths);
+        warnings.extend(w);
+        all.extend(found);
+    }
+    for c in components.iter_mut() {
+        let Some(path) = &c.path else { continue };
+        let key = path.key();
+        if let Some(b) = all.iter_mut().find(|b| b.evidence == c.source.evidence && b.path.key() == key) {
+            b.components.push(c.id.clone());
+            if let Some(f) = &mut c.file {
+                f.sha256 = Some(b.sha256.clone());
+                f.size = Some(b.size);
+            }
+            c.pe_kind = b.pe.as_ref().map(|p| p.kind);
+        }
+    }
+    all
 }
 
 /// The environment IIS expands paths with, from the host's own registry where it was read.

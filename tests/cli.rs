@@ -65,7 +65,11 @@ fn json_follows_the_contract() {
 fn sample_shows_every_planted_component() {
     let r = scan_one(&repo("samples/iis-compromised-kape.zip"));
     let expect = [
-        ("global_module", "CustomErrorModule", vec!["builtin_name_foreign_image", "image_user_writable"]),
+        (
+            "global_module",
+            "CustomErrorModule",
+            vec!["builtin_name_foreign_image", "image_user_writable", "original_filename_mismatch"],
+        ),
         ("global_module", "HttpCacheModuleEx", vec!["lookalike_name", "unknown_component"]),
         ("global_module", "DefaultDocumentModule_Atomic", vec!["builtin_image_foreign_name"]),
         ("isapi_filter", "SessionFilter", vec!["image_user_writable", "lookalike_name", "unknown_component"]),
@@ -185,7 +189,12 @@ fn whole_volume_reports_missing_files() {
     assert!(rules_of(&r, &gone.id).contains(&"referenced_file_missing"));
     let uri = component(&r, "global_module", "UriCacheModule");
     assert_eq!(uri.file.as_ref().unwrap().status, "present");
-    assert!(rules_of(&r, &uri.id).is_empty());
+    // Two bytes "MZ" are present but cannot be what IIS loads.
+    assert_eq!(rules_of(&r, &uri.id), vec!["not_a_pe"]);
+    assert_eq!(
+        uri.file.as_ref().unwrap().sha256.as_deref(),
+        Some("9b8db510ef42b8ed54a3712636fda55a4f8cfcd5493e20b74ab00cd4f3979f2d")
+    );
 }
 
 #[test]

@@ -68,3 +68,42 @@ fn unsigned_pe_and_non_pe() {
     assert!(err.to_string().starts_with("not a PE file"));
     assert!(analyse(&std::fs::read(corpus("pe/signify_amdacpbtscoext.inf")).unwrap()).is_err());
 }
+
+/// A host whose configuration gives DLLs roles their exports do not support. The DLLs are the sample's own
+/// mingw-built modules, read out of the sample zip.
+#[test]
+fn exports_that_do_not_fit_the_role_are_findings() {
+    let f = std::fs::File::open(repo("samples/iis-compromised-kape.zip")).unwrap();
+    let mut z = zip::ZipArchive::new(f).unwrap();
+    let mut read = |n: &str| {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut z.by_name(n).unwrap(), &mut b).unwrap();
+        b
+    };
+    let module = read("C/Windows/System32/inetsrv/cachehttpex.dll");
+    let filter = read("C/Windows/Temp/sfilter.dll");
+    let cfg = br#"<configuration><system.webServer>
+  <globalModules><add name="FilterAsModule" image="%windir%\System32\inetsrv\sfilter.dll" /></globalModules>
+  <isapiFilters><filter name="ModuleAsFilter" path="%windir%\System32\inetsrv\mod.dll" /></isapiFilters>
+</system.webServer></configuration>"#;
+    let dir = tree(&[
+        ("Windows/System32/inetsrv/config/applicationHost.config", cfg),
+        ("Windows/System32/inetsrv/sfilter.dll", &filter),
+        ("Windows/System32/inetsrv/mod.dll", &module),
+        ("Windows/System32/inetsrv/spare.dll", &module),
+    ]);
+    let r = scan_one(dir.path());
+    let fam = component(&r, "global_module", "FilterAsModule");
+    assert_eq!(fam.pe_kind, Some(PeKind::IsapiFilter));
+    assert!(rules_of(&r, &fam.id).contains(&"pe_kind_mismatch"));
+    let maf = component(&r, "isapi_filter", "ModuleAsFilter");
+    assert_eq!(maf.pe_kind, Some(PeKind::NativeModule));
+    let rules = rules_of(&r, &maf.id);
+    assert!(rules.contains(&"pe_kind_mismatch") && rules.contains(&"original_filename_mismatch"), "{rules:?}");
+    // inetsrv DLLs are examined even when nothing references them.
+    let spare = r.binaries.iter().find(|b| b.path.as_str().ends_with("spare.dll")).unwrap();
+    assert!(spare.in_inetsrv && spare.components.is_empty());
+    assert_eq!(spare.pe.as_ref().unwrap().exports, vec!["RegisterModule"]);
+    assert!(r.findings.iter().any(|f| f.rule == "unreferenced_iis_binary" && f.message.contains("spare.dll")));
+    assert_eq!(r.binaries.len(), 3);
+}

@@ -5,10 +5,12 @@
 
 use super::baseline::{self, ThirdParty};
 use super::similarity::looks_like;
+use crate::artifacts::binaries::Binary;
+use crate::artifacts::pe::PeKind;
 use crate::artifacts::registry::facts::Installation;
 use crate::artifacts::winenv::WinEnv;
 use crate::evidence::WinPath;
-use crate::model::{ArtifactStatus, Component, ComponentKind, ComponentState, ConfigFact, Finding, Severity};
+use crate::model::{ArtifactStatus, Component, ComponentKind, ComponentState, ConfigFact, Finding, Severity, Source};
 use std::collections::BTreeMap;
 
 /// Places each component against the baseline: sets `baseline` and `product`.
@@ -466,4 +468,96 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
         }
         _ => {}
     }
+}
+
+/// Findings from the binaries themselves: exports that do not fit the role the configuration gives them,
+/// several IIS entry points in one DLL, a version resource naming another file, IIS binaries nobody references.
+pub fn binary_findings(components: &[Component], binaries: &[Binary]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for b in binaries {
+        let comps: Vec<&Component> =
+            b.components.iter().filter_map(|id| components.iter().find(|c| &c.id == id)).collect();
+        let source = Some(Source { evidence: b.evidence.clone(), file: b.path.clone(), line: None });
+        let first = comps.first().map(|c| c.id.clone());
+        let mut push = |rule, severity, component: Option<String>, message: String| {
+            out.push(Finding { rule, severity, component, message, source: source.clone() });
+        };
+        let Some(pe) = &b.pe else {
+            for c in &comps {
+                push(
+                    "not_a_pe",
+                    Severity::High,
+                    Some(c.id.clone()),
+                    format!(
+                        "{} points at {}, which is not a loadable PE file ({})",
+                        describe(c),
+                        b.path,
+                        b.problem.as_deref().unwrap_or("?")
+                    ),
+                );
+            }
+            continue;
+        };
+        for c in &comps {
+            let expected = match c.kind {
+                ComponentKind::GlobalModule => Some((PeKind::NativeModule, "RegisterModule", Severity::High)),
+                ComponentKind::IsapiFilter => {
+                    Some((PeKind::IsapiFilter, "GetFilterVersion/HttpFilterProc", Severity::High))
+                }
+                ComponentKind::IsapiExtension => {
+                    Some((PeKind::IsapiExtension, "GetExtensionVersion/HttpExtensionProc", Severity::Medium))
+                }
+                _ => None,
+            };
+            if let Some((role, exports, severity)) = expected
+                && !pe.roles.contains(&role)
+            {
+                push(
+                    "pe_kind_mismatch",
+                    severity,
+                    Some(c.id.clone()),
+                    format!(
+                        "{} loads {}, which does not export {exports} (its exports make it {}): IIS cannot use it this way — a decoy, or not the file IIS loads",
+                        describe(c),
+                        b.path,
+                        pe.kind.as_str()
+                    ),
+                );
+            }
+        }
+        if pe.roles.len() > 1 {
+            let roles: Vec<&str> = pe.roles.iter().map(|r| r.as_str()).collect();
+            push(
+                "multiple_iis_entry_points",
+                Severity::Medium,
+                first.clone(),
+                format!("{} exports the entry points of several IIS component kinds ({})", b.path, roles.join(", ")),
+            );
+        }
+        let name = b.path.file_name().unwrap_or("");
+        if let Some(orig) = pe.version.get("OriginalFilename").map(|o| o.trim()).filter(|o| !o.is_empty()) {
+            let orig_base = orig.strip_suffix(".mui").unwrap_or(orig);
+            if !orig_base.eq_ignore_ascii_case(name) {
+                push(
+                    "original_filename_mismatch",
+                    Severity::Medium,
+                    first.clone(),
+                    format!("{} says in its version resource that it is {orig}: a renamed copy", b.path),
+                );
+            }
+        }
+        if comps.is_empty() && b.in_inetsrv && !pe.roles.is_empty() {
+            push(
+                "unreferenced_iis_binary",
+                Severity::Info,
+                None,
+                format!(
+                    "{} is an IIS {} in inetsrv that no configuration read here references",
+                    b.path,
+                    pe.kind.as_str()
+                ),
+            );
+        }
+    }
+    out
 }

@@ -83,7 +83,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         .iter()
         .filter(|c| opts.all_components || c.baseline != "builtin" || flagged.contains(c.id.as_str()))
         .collect();
-    let mut t = table(&["ID", "Kind", "Name", "Image / type", "Scope", "State", "File", "Declared at"]);
+    let mut t = table(&["ID", "Kind", "Name", "Image / type", "Scope", "State", "File", "PE exports", "Declared at"]);
     for c in &shown {
         let state = match c.state {
             ComponentState::Effective if !c.removed_below.is_empty() => "effective (removed below)",
@@ -101,6 +101,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
             cell(&c.scope),
             cell(state),
             cell(c.file.as_ref().map(|f| f.status).unwrap_or("-")),
+            cell(c.pe_kind.map(|k| k.as_str()).unwrap_or("-")),
             cell(&declared),
         ]);
     }
@@ -130,6 +131,10 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         t.add_row(vec![cell(&a.evidence), cell(&a.artifact), cell(a.path.as_str()), cell(a.status)]);
     }
     writeln!(out, "Coverage\n{t}")?;
+    if !result.binaries.is_empty() {
+        let inetsrv = result.binaries.iter().filter(|b| b.in_inetsrv).count();
+        writeln!(out, "  binaries examined: {} ({inetsrv} in inetsrv; details in --json)", result.binaries.len())?;
+    }
     for n in &result.coverage.notes {
         writeln!(out, "  note: {}", terminal(n))?;
     }

@@ -17,8 +17,6 @@ pub const APPHOST: &str = "MACHINE/WEBROOT/APPHOST";
 
 /// Largest configuration file read (real ones are well under 1 MiB).
 const CONFIG_LIMIT: u64 = 64 * 1024 * 1024;
-/// Largest referenced binary hashed.
-const BINARY_LIMIT: u64 = 256 * 1024 * 1024;
 /// How deep and how wide the web.config search goes below each site folder.
 const WEB_CONFIG_DEPTH: usize = 12;
 const WEB_CONFIG_ENTRIES: usize = 200_000;
@@ -311,17 +309,17 @@ pub fn resolve_and_check(ev: &Evidence, env: &WinEnv, components: &mut [Componen
     }
 }
 
-/// Looks up and hashes a referenced binary.
+/// Whether a referenced binary is in the evidence (its bytes are read once, later, by
+/// [`crate::artifacts::binaries`]).
 fn file_check(ev: &Evidence, path: &WinPath) -> FileCheck {
-    if !ev.file_exists(path) {
-        let status = match ev.source().completeness() {
-            Completeness::FullVolume => "missing",
-            _ => "not_collected",
-        };
-        return FileCheck { status, size: None, sha256: None };
-    }
-    match ev.read(path, BINARY_LIMIT) {
-        Ok(d) => FileCheck { status: "present", size: Some(d.bytes.len() as u64), sha256: Some(d.sha256) },
-        Err(_) => FileCheck { status: "present", size: None, sha256: None },
+    match ev.source().metadata(path) {
+        Ok(Some(m)) if !m.is_dir => FileCheck { status: "present", size: Some(m.size), sha256: None },
+        _ => {
+            let status = match ev.source().completeness() {
+                Completeness::FullVolume => "missing",
+                _ => "not_collected",
+            };
+            FileCheck { status, size: None, sha256: None }
+        }
     }
 }
