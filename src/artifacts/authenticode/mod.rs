@@ -1,0 +1,366 @@
+//! Offline Authenticode: every embedded signature of a PE (nested ones too), its digest and signature
+//! (authenticode-parser), its certificate chain built and verified to a trust set at the countersigned time
+//! (OpenSSL), the leaf's code-signing EKU, and one verdict per file.
+
+pub mod pe_hash;
+pub mod pkcs7;
+pub mod trust;
+
+use crate::artifacts::registry::certs::name;
+use authenticode_parser::{AuthenticodeVerify, CounterSignatureVerify, InitializationToken};
+use openssl::hash::MessageDigest;
+use openssl::stack::Stack;
+use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::X509VerifyParam;
+use openssl::x509::{X509, X509StoreContext, X509VerifyResult};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use trust::{Trust, TrustSet};
+
+/// What a file's signature status is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Intact, chains to a trusted root, code-signing EKU, valid at the time used.
+    Valid,
+    /// Not embedded-signed, but a catalog that verifies lists its hash.
+    CatalogSigned,
+    /// Intact, but the leaf was not valid at the time used.
+    Expired,
+    /// Intact and trusted, but the leaf may not sign code.
+    WrongEku,
+    /// Intact, but the chain ends at a root no trust set holds.
+    UntrustedRoot,
+    /// Intact, signed by a certificate that signed itself.
+    SelfSigned,
+    /// The signature over the signed content does not verify.
+    BadSignature,
+    /// The file's hash is not the one signed: the file changed after signing.
+    BadDigest,
+    /// A signature is there but cannot be read.
+    Malformed,
+    /// No signature, and no catalog vouches for it.
+    Unsigned,
+}
+
+impl Status {
+    /// The name used in tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::CatalogSigned => "catalog_signed",
+            Status::Expired => "expired",
+            Status::WrongEku => "wrong_eku",
+            Status::UntrustedRoot => "untrusted_root",
+            Status::SelfSigned => "self_signed",
+            Status::BadSignature => "bad_signature",
+            Status::BadDigest => "bad_digest",
+            Status::Malformed => "malformed",
+            Status::Unsigned => "unsigned",
+        }
+    }
+}
+
+/// One embedded signature.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignatureReport {
+    /// 0 for the primary signature, then nested ones in order.
+    pub index: usize,
+    /// This signature's verdict.
+    pub status: Status,
+    /// Why.
+    pub reason: String,
+    /// File digest algorithm (`sha256`, `sha1`, `md5`).
+    pub digest_algorithm: Option<String>,
+    /// Leaf subject.
+    pub subject: Option<String>,
+    /// Leaf issuer.
+    pub issuer: Option<String>,
+    /// Leaf serial number (hex).
+    pub serial: Option<String>,
+    /// Publisher: the leaf's organisation, else its common name.
+    pub publisher: Option<String>,
+    /// SpcSpOpusInfo program name.
+    pub program_name: Option<String>,
+    /// The verified chain, leaf first (subjects), when one was built.
+    pub chain: Vec<String>,
+    /// The root the chain ends at.
+    pub root: Option<String>,
+    /// Which trust set anchors it.
+    pub trusted_by: Option<&'static str>,
+    /// Countersignature (timestamp) time, UTC.
+    pub signed_at: Option<String>,
+    /// Countersignature status, when there is one.
+    pub countersignature: Option<String>,
+    /// Which time the certificates were judged at: `countersignature` or `scan time`.
+    pub time_used: &'static str,
+}
+
+/// The verdict on one file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    /// The file's status (the primary signature's, unless a nested one does better; tampering always wins).
+    pub status: Status,
+    /// Publisher of the deciding signature.
+    pub publisher: Option<String>,
+    /// Its root.
+    pub root: Option<String>,
+    /// Which trust set anchors it.
+    pub trusted_by: Option<&'static str>,
+    /// Its countersignature time.
+    pub signed_at: Option<String>,
+    /// The time its certificates were judged at.
+    pub time_used: Option<&'static str>,
+    /// Plain reason.
+    pub reason: String,
+    /// Authenticode SHA-1 of the file (what catalogs list).
+    pub authenticode_sha1: Option<String>,
+    /// Authenticode SHA-256 of the file.
+    pub authenticode_sha256: Option<String>,
+    /// Every embedded signature.
+    pub signatures: Vec<SignatureReport>,
+}
+
+/// OpenSSL's verification error codes for a certificate outside its validity period.
+const X509_V_ERR_CERT_NOT_YET_VALID: i32 = 9;
+const X509_V_ERR_CERT_HAS_EXPIRED: i32 = 10;
+
+fn token() -> &'static InitializationToken {
+    static TOKEN: OnceLock<InitializationToken> = OnceLock::new();
+    // SAFETY: the parser's one-time global initialisation, done once per process through OnceLock.
+    TOKEN.get_or_init(|| unsafe { InitializationToken::new() })
+}
+
+/// Verifies the embedded signatures of a PE file against `trust`, judging certificates at the countersigned
+/// time (or `now`, seconds since 1970, when there is no trustworthy countersignature).
+pub fn verify_pe(bytes: &[u8], trust: &Trust, now: i64) -> Verdict {
+    let hex = |d: Option<Vec<u8>>| d.map(|d| crate::evidence::hex(&d));
+    let mut v = Verdict {
+        status: Status::Unsigned,
+        publisher: None,
+        root: None,
+        trusted_by: None,
+        signed_at: None,
+        time_used: None,
+        reason: "no embedded signature".into(),
+        authenticode_sha1: hex(pe_hash::digest(bytes, MessageDigest::sha1())),
+        authenticode_sha256: hex(pe_hash::digest(bytes, MessageDigest::sha256())),
+        signatures: Vec::new(),
+    };
+    let blobs = pe_hash::signature_blobs(bytes);
+    if blobs.is_empty() {
+        if pe_hash::layout(bytes).is_some_and(|l| l.cert_table.is_some()) {
+            v.status = Status::Malformed;
+            v.reason = "the certificate table holds no PKCS#7 signature".into();
+        }
+        return v;
+    }
+    let mut certs: BTreeMap<String, X509> = BTreeMap::new();
+    for b in &blobs {
+        certs.extend(pkcs7::certificates(b));
+    }
+    let Some(arr) = authenticode_parser::parse_pe(token(), bytes) else {
+        v.status = Status::Malformed;
+        v.reason = "the signature cannot be parsed".into();
+        return v;
+    };
+    for (index, s) in arr.signatures().iter().enumerate() {
+        v.signatures.push(judge(index, s, &certs, trust, now));
+    }
+    let deciding = if let Some(bad) = v.signatures.iter().find(|s| s.status == Status::BadDigest) {
+        bad.clone()
+    } else {
+        match v.signatures.iter().min_by_key(|s| (s.status, s.index)) {
+            Some(s) => s.clone(),
+            None => {
+                v.status = Status::Malformed;
+                v.reason = "the signature holds no SignerInfo".into();
+                return v;
+            }
+        }
+    };
+    v.status = deciding.status;
+    v.reason = deciding.reason.clone();
+    v.publisher = deciding.publisher.clone();
+    v.root = deciding.root.clone();
+    v.trusted_by = deciding.trusted_by;
+    v.signed_at = deciding.signed_at.clone();
+    v.time_used = Some(deciding.time_used);
+    v
+}
+
+fn text(b: Option<&[u8]>) -> Option<String> {
+    b.map(|b| String::from_utf8_lossy(b).into_owned()).filter(|s| !s.is_empty())
+}
+
+fn judge(
+    index: usize,
+    s: &authenticode_parser::Authenticode,
+    certs: &BTreeMap<String, X509>,
+    trust: &Trust,
+    now: i64,
+) -> SignatureReport {
+    let signer = s.signer();
+    let chain_meta: Vec<_> = signer.as_ref().map(|x| x.certificate_chain().iter().collect()).unwrap_or_default();
+    let leaf_meta = chain_meta.first();
+    let mut r = SignatureReport {
+        index,
+        status: Status::Malformed,
+        reason: String::new(),
+        digest_algorithm: text(s.digest_alg()),
+        subject: leaf_meta.and_then(|c| text(c.subject())),
+        issuer: leaf_meta.and_then(|c| text(c.issuer())),
+        serial: leaf_meta.and_then(|c| text(c.serial())),
+        publisher: leaf_meta.and_then(|c| {
+            let a = c.subject_attrs();
+            text(a.organization()).or_else(|| text(a.common_name()))
+        }),
+        program_name: signer.as_ref().and_then(|x| text(x.program_name())),
+        chain: Vec::new(),
+        root: None,
+        trusted_by: None,
+        signed_at: None,
+        countersignature: None,
+        time_used: "scan time",
+    };
+    match s.verify_flags() {
+        Some(AuthenticodeVerify::Valid) => {}
+        Some(AuthenticodeVerify::WrongFileDigest) => {
+            r.status = Status::BadDigest;
+            r.reason =
+                "the file's Authenticode hash differs from the signed one: the file was modified after signing".into();
+            return r;
+        }
+        Some(AuthenticodeVerify::Invalid) => {
+            r.status = Status::BadSignature;
+            r.reason = "the signature over the signed content does not verify".into();
+            return r;
+        }
+        other => {
+            r.reason = format!("the signature cannot be checked: {other:?}");
+            return r;
+        }
+    }
+
+    // The time to judge certificates at: a valid countersignature's, else now.
+    let mut at = now;
+    for cs in s.countersigs() {
+        let when = chrono::DateTime::from_timestamp(cs.sign_time(), 0).map(|t| crate::model::rfc3339(&t));
+        match cs.verify_flags() {
+            Some(CounterSignatureVerify::Valid) => {
+                r.countersignature = Some("valid".into());
+                r.signed_at = when;
+                r.time_used = "countersignature";
+                at = cs.sign_time();
+                break;
+            }
+            other => {
+                r.countersignature = Some(format!("{other:?}").to_lowercase());
+                r.signed_at = when;
+            }
+        }
+    }
+
+    let fingerprint = |c: &authenticode_parser::Certificate| c.sha256().map(crate::evidence::hex);
+    let leaf = leaf_meta.and_then(|c| fingerprint(c)).and_then(|f| certs.get(&f));
+    let Some(leaf) = leaf else {
+        r.reason = "the signer's certificate is not in the signature".into();
+        return r;
+    };
+    let others: Vec<X509> = certs.values().filter(|c| c.as_ref() != leaf.as_ref()).cloned().collect();
+    let weak = match r.digest_algorithm.as_deref() {
+        Some("md5") => " (weak MD5 file digest: current Windows rejects it)",
+        Some("sha1") => " (SHA-1 file digest)",
+        _ => "",
+    };
+    let self_signed = leaf.subject_name().to_der().ok() == leaf.issuer_name().to_der().ok();
+    let mut last_error = String::new();
+    for set in &trust.sets {
+        match verify_chain(leaf, &others, set, at) {
+            Ok(chain) => {
+                r.chain = chain.iter().map(|c| name(c.subject_name())).collect();
+                r.root = chain.last().map(|c| name(c.subject_name()));
+                r.trusted_by = Some(set.name);
+                if !code_signing_allowed(leaf) {
+                    r.status = Status::WrongEku;
+                    r.reason = "the chain is trusted but the leaf certificate is not for code signing".into();
+                } else {
+                    r.status = Status::Valid;
+                    r.reason = format!(
+                        "signed by {}, chains to {} ({}){weak}",
+                        r.publisher.as_deref().unwrap_or("?"),
+                        r.root.as_deref().unwrap_or("?"),
+                        set.name
+                    );
+                }
+                return r;
+            }
+            Err((code, msg))
+                if matches!(code.as_raw(), X509_V_ERR_CERT_NOT_YET_VALID | X509_V_ERR_CERT_HAS_EXPIRED) =>
+            {
+                r.status = Status::Expired;
+                r.trusted_by = Some(set.name);
+                r.reason = format!("a certificate of the chain was not valid at the {} ({msg}){weak}", r.time_used);
+                return r;
+            }
+            Err((_, msg)) => last_error = msg,
+        }
+    }
+    if self_signed {
+        r.status = Status::SelfSigned;
+        r.reason = format!("signed with a self-signed certificate ({}){weak}", r.subject.as_deref().unwrap_or("?"));
+    } else {
+        r.status = Status::UntrustedRoot;
+        let top = chain_meta.last().and_then(|c| text(c.issuer())).unwrap_or_default();
+        r.reason = format!("the chain does not reach a trusted root: {last_error} (top issuer {top}){weak}");
+    }
+    r
+}
+
+/// Builds and verifies the chain of `leaf` to the roots of `set` at `time`; returns it leaf first, or the
+/// verification error.
+fn verify_chain(
+    leaf: &X509,
+    others: &[X509],
+    set: &TrustSet,
+    time: i64,
+) -> Result<Vec<X509>, (X509VerifyResult, String)> {
+    let internal = |e: openssl::error::ErrorStack| (X509VerifyResult::APPLICATION_VERIFICATION, e.to_string());
+    let mut sb = X509StoreBuilder::new().map_err(internal)?;
+    for root in &set.roots {
+        let _ = sb.add_cert(root.clone());
+    }
+    let mut param = X509VerifyParam::new().map_err(internal)?;
+    param.set_time(time);
+    sb.set_param(&param).map_err(internal)?;
+    let store = sb.build();
+    let mut untrusted = Stack::new().map_err(internal)?;
+    for c in others {
+        untrusted.push(c.clone()).map_err(internal)?;
+    }
+    let mut ctx = X509StoreContext::new().map_err(internal)?;
+    ctx.init(&store, leaf, &untrusted, |c| {
+        Ok(if c.verify_cert()? {
+            Ok(c.chain().map(|s| s.iter().map(|x| x.to_owned()).collect()).unwrap_or_default())
+        } else {
+            Err((c.error(), c.error().error_string().to_string()))
+        })
+    })
+    .map_err(internal)?
+}
+
+/// Whether the leaf may sign code: no EKU extension, or one listing code signing or any purpose.
+fn code_signing_allowed(leaf: &X509) -> bool {
+    use x509_cert::der::Decode as _;
+    let Ok(der) = leaf.to_der() else { return false };
+    let Ok(cert) = x509_cert::Certificate::from_der(&der) else { return true };
+    const EKU: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("2.5.29.37");
+    const CODE_SIGNING: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
+    const ANY: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("2.5.29.37.0");
+    let Some(ext) = cert.tbs_certificate.extensions.iter().flatten().find(|e| e.extn_id == EKU) else { return true };
+    match x509_cert::ext::pkix::ExtendedKeyUsage::from_der(ext.extn_value.as_bytes()) {
+        Ok(eku) => eku.0.iter().any(|o| *o == CODE_SIGNING || *o == ANY),
+        Err(_) => false,
+    }
+}
