@@ -23,3 +23,4 @@ pub mod evidence;
 pub mod model;
 pub mod report;
 pub mod scan;
+pub mod verify;

@@ -36,11 +36,24 @@ enum Command {
         #[arg(long, value_name = "MIB", default_value_t = 512)]
         max_zip_entry_mib: u64,
     },
+    /// Verify the Authenticode signatures of PE files offline.
+    Verify {
+        /// PE files (DLL, EXE, SYS).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also trust the roots in this PEM file (repeatable).
+        #[arg(long, value_name = "PEM")]
+        trust: Vec<PathBuf>,
+        /// Write the verdicts as a JSON array to FILE (`-` for standard output).
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Verify { files, trust, json: json_out } => verify(&files, &trust, json_out.as_deref()),
         Command::Scan { evidence, json: json_out, zip_password, all, max_zip_entry_mib } => {
             let opts = OpenOptions {
                 zip_password,
@@ -73,4 +86,42 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn verify(files: &[PathBuf], trust_files: &[PathBuf], json_out: Option<&std::path::Path>) -> ExitCode {
+    use inetsift::artifacts::authenticode::trust;
+    let mut t = trust::Trust::microsoft();
+    for f in trust_files {
+        match std::fs::read(f).map_err(|e| e.to_string()).and_then(|b| trust::from_pem("user", &b)) {
+            Ok(set) => t = t.with(set),
+            Err(e) => {
+                eprintln!("inetsift: {}: {e}", f.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    let verdicts: Vec<_> = files.iter().map(|f| inetsift::verify::verify_file(f, &t, now)).collect();
+    let stdout = std::io::stdout();
+    let written = match json_out {
+        Some(p) if p.as_os_str() == "-" => {
+            serde_json::to_writer_pretty(stdout.lock(), &verdicts).map_err(std::io::Error::from)
+        }
+        Some(p) => std::fs::File::create(p)
+            .and_then(|f| {
+                serde_json::to_writer_pretty(std::io::BufWriter::new(f), &verdicts).map_err(std::io::Error::from)
+            })
+            .and_then(|_| table::write_verdicts(&verdicts, stdout.lock())),
+        None => table::write_verdicts(&verdicts, stdout.lock()),
+    };
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("inetsift: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
 }

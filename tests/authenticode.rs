@@ -103,13 +103,18 @@ fn one_flipped_byte_is_a_bad_digest() {
 fn authenticode_hash_matches_osslsigncode() {
     // `osslsigncode verify` prints this as the calculated message digest of signify_DXCore.dll.
     let v = verdict("signify_DXCore.dll");
-    assert_eq!(v.authenticode_sha256.as_deref(), Some("06fa542ca0a1626e11e99e79896c9eaa79b5cfc3f9ad0ac8b84d4b2e8c5a292c"));
+    assert_eq!(
+        v.authenticode_sha256.as_deref(),
+        Some("06fa542ca0a1626e11e99e79896c9eaa79b5cfc3f9ad0ac8b84d4b2e8c5a292c")
+    );
 }
 
 #[test]
 fn authenticode_hash_matches_the_signed_digest() {
     // The digest a signature carries is the Authenticode hash of the file: ours must agree.
-    for (file, alg) in [("signify_DXCore.dll", "sha256"), ("signify_pciide.sys", "sha1"), ("signify_whois.exe", "sha256")] {
+    for (file, alg) in
+        [("signify_DXCore.dll", "sha256"), ("signify_pciide.sys", "sha1"), ("signify_whois.exe", "sha256")]
+    {
         let v = verdict(file);
         assert_eq!(v.status, Status::Valid, "{file}");
         let ours = if alg == "sha1" { v.authenticode_sha1 } else { v.authenticode_sha256 };

@@ -213,3 +213,21 @@ fn installation(
     }
     writeln!(out, "IIS installation ({})\n{t}\n", inst.evidence)
 }
+
+/// The `verify` report: one row per file.
+pub fn write_verdicts(verdicts: &[crate::verify::FileVerdict], mut out: impl Write) -> io::Result<()> {
+    let mut t = table(&["File", "PE", "Status", "Publisher", "Root", "Trusted by", "Signed at", "Reason"]);
+    for v in verdicts {
+        t.add_row(vec![
+            cell(&v.file),
+            cell(v.pe_kind.map(|k| k.as_str()).unwrap_or("-")),
+            cell(v.status.as_str()),
+            cell(v.publisher.as_deref().unwrap_or("-")),
+            cell(v.root.as_deref().unwrap_or("-")),
+            cell(v.trusted_by.unwrap_or("-")),
+            cell(v.signed_at.as_deref().unwrap_or("-")),
+            cell(&v.reason),
+        ]);
+    }
+    writeln!(out, "{t}")
+}

@@ -1,0 +1,92 @@
+//! `inetsift verify`: the signature verdict on single files given by the analyst.
+
+use crate::artifacts::authenticode::{self, Status, trust::Trust};
+use crate::artifacts::pe::{self, PeKind};
+use crate::evidence::hex;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Largest file verified.
+const LIMIT: u64 = 512 * 1024 * 1024;
+
+/// The verdict on one file, as `verify --json` writes it.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileVerdict {
+    /// The path given.
+    pub file: String,
+    /// SHA-256 of the file (empty when it could not be read).
+    pub sha256: String,
+    /// What the exports say the file is; `null` when it is not a PE.
+    pub pe_kind: Option<PeKind>,
+    /// `valid`, `untrusted_root`, `self_signed`, `bad_digest`, `bad_signature`, `wrong_eku`, `expired`,
+    /// `malformed`, `catalog_signed`, `unsigned`.
+    pub status: Status,
+    /// Publisher of the deciding signature.
+    pub publisher: Option<String>,
+    /// Root its chain ends at.
+    pub root: Option<String>,
+    /// Trust set that anchors it (`microsoft_root_program`, `host_root_store`, `user`).
+    pub trusted_by: Option<&'static str>,
+    /// Countersignature time (UTC).
+    pub signed_at: Option<String>,
+    /// Time the certificates were judged at (`countersignature` or `scan time`).
+    pub time_used: Option<&'static str>,
+    /// Plain reason.
+    pub reason: String,
+    /// Full detail: every signature.
+    pub detail: Option<authenticode::Verdict>,
+}
+
+/// Verifies one file from the analyst's disk.
+pub fn verify_file(path: &Path, trust: &Trust, now: i64) -> FileVerdict {
+    let mut v = FileVerdict {
+        file: path.display().to_string(),
+        sha256: String::new(),
+        pe_kind: None,
+        status: Status::Malformed,
+        publisher: None,
+        root: None,
+        trusted_by: None,
+        signed_at: None,
+        time_used: None,
+        reason: String::new(),
+        detail: None,
+    };
+    let bytes = match std::fs::File::open(path).and_then(|f| {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, LIMIT + 1), &mut b).map(|_| b)
+    }) {
+        Ok(b) if b.len() as u64 > LIMIT => {
+            v.reason = format!("larger than {LIMIT} bytes: not verified");
+            return v;
+        }
+        Ok(b) => b,
+        Err(e) => {
+            v.reason = format!("cannot read: {e}");
+            return v;
+        }
+    };
+    v.sha256 = hex(&Sha256::digest(&bytes));
+    match pe::analyse(&bytes) {
+        Ok(f) => v.pe_kind = Some(f.kind),
+        Err(e) => {
+            v.reason = e.to_string();
+            return v;
+        }
+    }
+    let d = authenticode::verify_pe(&bytes, trust, now);
+    v.status = d.status;
+    v.publisher = d.publisher.clone();
+    v.root = d.root.clone();
+    v.trusted_by = d.trusted_by;
+    v.signed_at = d.signed_at.clone();
+    v.time_used = d.time_used;
+    v.reason = if d.status == Status::Unsigned {
+        "no embedded signature, and no catalog vouches for it (catalogs are not checked by this version)".into()
+    } else {
+        d.reason.clone()
+    };
+    v.detail = Some(d);
+    v
+}
