@@ -2,6 +2,7 @@
 //! (authenticode-parser), its certificate chain built and verified to a trust set at the countersigned time
 //! (OpenSSL), the leaf's code-signing EKU, and one verdict per file.
 
+pub mod catalog;
 pub mod pe_hash;
 pub mod pkcs7;
 pub mod trust;
