@@ -44,6 +44,9 @@ enum Command {
         /// Also trust the roots in this PEM file (repeatable).
         #[arg(long, value_name = "PEM")]
         trust: Vec<PathBuf>,
+        /// Catalog files, or folders of `*.cat` (repeatable): a file they list is `catalog_signed`.
+        #[arg(long, value_name = "CAT|DIR")]
+        catalog: Vec<PathBuf>,
         /// Write the verdicts as a JSON array to FILE (`-` for standard output).
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
@@ -53,7 +56,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Verify { files, trust, json: json_out } => verify(&files, &trust, json_out.as_deref()),
+        Command::Verify { files, trust, catalog, json: json_out } => {
+            verify(&files, &trust, &catalog, json_out.as_deref())
+        }
         Command::Scan { evidence, json: json_out, zip_password, all, max_zip_entry_mib } => {
             let opts = OpenOptions {
                 zip_password,
@@ -88,7 +93,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn verify(files: &[PathBuf], trust_files: &[PathBuf], json_out: Option<&std::path::Path>) -> ExitCode {
+fn verify(
+    files: &[PathBuf],
+    trust_files: &[PathBuf],
+    catalogs: &[PathBuf],
+    json_out: Option<&std::path::Path>,
+) -> ExitCode {
     use inetsift::artifacts::authenticode::trust;
     let mut t = trust::Trust::microsoft();
     for f in trust_files {
@@ -104,7 +114,17 @@ fn verify(files: &[PathBuf], trust_files: &[PathBuf], json_out: Option<&std::pat
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or_default();
-    let verdicts: Vec<_> = files.iter().map(|f| inetsift::verify::verify_file(f, &t, now)).collect();
+    let index = match inetsift::verify::load_catalogs(catalogs, &t) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("inetsift: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for c in index.catalogs.iter().filter(|c| c.status != inetsift::artifacts::authenticode::Status::Valid) {
+        eprintln!("inetsift: catalog {} is not trusted ({}): {}", c.path, c.status.as_str(), c.reason);
+    }
+    let verdicts: Vec<_> = files.iter().map(|f| inetsift::verify::verify_file(f, &t, now, &index)).collect();
     let stdout = std::io::stdout();
     let written = match json_out {
         Some(p) if p.as_os_str() == "-" => {

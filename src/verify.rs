@@ -1,6 +1,6 @@
 //! `inetsift verify`: the signature verdict on single files given by the analyst.
 
-use crate::artifacts::authenticode::{self, Status, trust::Trust};
+use crate::artifacts::authenticode::{self, Status, catalog, trust::Trust};
 use crate::artifacts::pe::{self, PeKind};
 use crate::evidence::hex;
 use serde::Serialize;
@@ -34,12 +34,46 @@ pub struct FileVerdict {
     pub time_used: Option<&'static str>,
     /// Plain reason.
     pub reason: String,
+    /// The catalog that lists the file, when one does.
+    pub catalog: Option<String>,
     /// Full detail: every signature.
     pub detail: Option<authenticode::Verdict>,
 }
 
+/// Reads catalogs from files or folders (every `*.cat` inside), in parallel.
+pub fn load_catalogs(paths: &[std::path::PathBuf], trust: &Trust) -> Result<catalog::Index, String> {
+    use rayon::prelude::*;
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let mut cats: Vec<_> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| f.extension().is_some_and(|x| x.eq_ignore_ascii_case("cat")))
+                .collect();
+            cats.sort();
+            files.extend(cats);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let catalogs: Vec<catalog::Catalog> = files
+        .par_iter()
+        .map(|f| match std::fs::read(f) {
+            Ok(b) => catalog::read(&f.display().to_string(), &b, trust),
+            Err(e) => {
+                let mut c = catalog::read(&f.display().to_string(), &[], trust);
+                c.reason = format!("cannot read: {e}");
+                c
+            }
+        })
+        .collect();
+    Ok(catalog::Index::new(catalogs))
+}
+
 /// Verifies one file from the analyst's disk.
-pub fn verify_file(path: &Path, trust: &Trust, now: i64) -> FileVerdict {
+pub fn verify_file(path: &Path, trust: &Trust, now: i64, catalogs: &catalog::Index) -> FileVerdict {
     let mut v = FileVerdict {
         file: path.display().to_string(),
         sha256: String::new(),
@@ -51,6 +85,7 @@ pub fn verify_file(path: &Path, trust: &Trust, now: i64) -> FileVerdict {
         signed_at: None,
         time_used: None,
         reason: String::new(),
+        catalog: None,
         detail: None,
     };
     let bytes = match std::fs::File::open(path).and_then(|f| {
@@ -68,25 +103,29 @@ pub fn verify_file(path: &Path, trust: &Trust, now: i64) -> FileVerdict {
         }
     };
     v.sha256 = hex(&Sha256::digest(&bytes));
-    match pe::analyse(&bytes) {
-        Ok(f) => v.pe_kind = Some(f.kind),
-        Err(e) => {
-            v.reason = e.to_string();
-            return v;
+    let sha1 = openssl::hash::hash(openssl::hash::MessageDigest::sha1(), &bytes).map(|d| hex(&d)).unwrap_or_default();
+    let d = match pe::analyse(&bytes) {
+        Ok(f) => {
+            v.pe_kind = Some(f.kind);
+            authenticode::verify_pe(&bytes, trust, now)
         }
-    }
-    let d = authenticode::verify_pe(&bytes, trust, now);
+        Err(e) => {
+            // Not a PE: only a catalog can vouch for it (a flat-file member, like a driver's .inf).
+            let mut d = authenticode::verify_pe(&[], trust, now);
+            d.status = Status::Unsigned;
+            d.reason = e.to_string();
+            d
+        }
+    };
+    let (d, cat) = authenticode::with_catalogs(d, &sha1, &v.sha256, catalogs);
+    v.catalog = cat;
     v.status = d.status;
     v.publisher = d.publisher.clone();
     v.root = d.root.clone();
     v.trusted_by = d.trusted_by;
     v.signed_at = d.signed_at.clone();
     v.time_used = d.time_used;
-    v.reason = if d.status == Status::Unsigned {
-        "no embedded signature, and no catalog vouches for it (catalogs are not checked by this version)".into()
-    } else {
-        d.reason.clone()
-    };
+    v.reason = d.reason.clone();
     v.detail = Some(d);
     v
 }

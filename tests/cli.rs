@@ -245,3 +245,50 @@ fn setting_rules_fire_on_a_crafted_config() {
     assert!(open.message.contains("notListedIsapisAllowed"));
     assert_eq!(open.source.as_ref().and_then(|s| s.line), Some(8));
 }
+
+#[test]
+fn verify_writes_one_object_per_file() {
+    let pe = |n: &str| corpus(&format!("pe/{n}")).display().to_string();
+    let out = inetsift(&[
+        "verify",
+        &pe("signify_whois.exe"),
+        &pe("signify_amdacpbtscoext.inf"),
+        &pe("uthenticode_64_pegoat-authenticode.exe"),
+        &pe("signify_kdbazis.dll"),
+        "--catalog",
+        &corpus("pe").display().to_string(),
+        "--trust",
+        &pe("signify_kdbazis.dll.crt"),
+        "--json",
+        "-",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    for r in rows {
+        for key in [
+            "file",
+            "sha256",
+            "pe_kind",
+            "status",
+            "publisher",
+            "root",
+            "trusted_by",
+            "signed_at",
+            "time_used",
+            "reason",
+        ] {
+            assert!(r.get(key).is_some(), "{key} missing in {r}");
+        }
+    }
+    let status: Vec<&str> = rows.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(status, vec!["valid", "catalog_signed", "self_signed", "valid"]);
+    assert_eq!(rows[0]["signed_at"], "2019-12-11T08:40:17.000000Z");
+    assert_eq!(rows[0]["time_used"], "countersignature");
+    assert_eq!(rows[1]["pe_kind"], serde_json::Value::Null);
+    assert!(rows[1]["catalog"].as_str().unwrap().ends_with("signify_oem89.cat"));
+    assert_eq!(rows[3]["trusted_by"], "user");
+    // The signer-less catalog is reported, not silently used.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signify_catfiletest.cat is not trusted (unsigned)"));
+}

@@ -191,6 +191,50 @@ pub fn verify_pe(bytes: &[u8], trust: &Trust, now: i64) -> Verdict {
     v
 }
 
+/// The verdict once catalogs are consulted: a file without a good embedded signature is `catalog_signed` when
+/// a verified catalog lists its Authenticode hash (PE) or its plain SHA-1/SHA-256 (any file).
+pub fn with_catalogs(
+    mut v: Verdict,
+    flat_sha1: &str,
+    flat_sha256: &str,
+    index: &catalog::Index,
+) -> (Verdict, Option<String>) {
+    let hashes: Vec<&str> =
+        [v.authenticode_sha1.as_deref(), v.authenticode_sha256.as_deref(), Some(flat_sha1), Some(flat_sha256)]
+            .into_iter()
+            .flatten()
+            .collect();
+    let Some(cat) = index.lookup(&hashes) else {
+        if v.status == Status::Unsigned {
+            v.reason = if index.catalogs.is_empty() {
+                "no embedded signature, and no catalog was available to check".into()
+            } else {
+                format!(
+                    "no embedded signature, and none of the {} catalogs checked lists its hash",
+                    index.catalogs.len()
+                )
+            };
+        }
+        return (v, None);
+    };
+    let path = cat.path.clone();
+    if matches!(v.status, Status::Unsigned | Status::Malformed) {
+        v.status = Status::CatalogSigned;
+        v.publisher = cat.signer.as_deref().map(publisher_of);
+        v.root = cat.root.clone();
+        v.trusted_by = cat.trusted_by;
+        v.time_used = Some("catalog ctlThisUpdate");
+        v.reason = format!("listed by catalog {path}, {}", cat.reason);
+    }
+    (v, Some(path))
+}
+
+/// `O=...` of a subject line, else its `CN=...`.
+fn publisher_of(subject: &str) -> String {
+    let field = |k: &str| subject.split(", ").find_map(|p| p.strip_prefix(k)).map(str::to_string);
+    field("O=").or_else(|| field("CN=")).unwrap_or_else(|| subject.to_string())
+}
+
 fn text(b: Option<&[u8]>) -> Option<String> {
     b.map(|b| String::from_utf8_lossy(b).into_owned()).filter(|s| !s.is_empty())
 }
