@@ -260,17 +260,28 @@ SOFTWARE_KEYS = [
 
 
 def rogue_root():
-    """The attacker's root certificate, a look-alike of Microsoft's. Made once with openssl and kept in
-    samples/src (a fresh key would change every byte of the hives)."""
-    pem = os.path.join(HERE, "src", "rogue-root.pem")
-    if not os.path.exists(pem):
-        key = os.path.join(OUT, "rogue-root.key")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", pem,
-                        "-days", "3650", "-subj", "/CN=Microsoft Root Certificate Authority 2011/O=Microsoft Corporation/C=US"],
-                       check=True, capture_output=True)
-        os.remove(key)
-    der = subprocess.run(["openssl", "x509", "-in", pem, "-outform", "DER"], check=True, capture_output=True).stdout
-    return der
+    """The attacker's root certificate, a look-alike of Microsoft's, and the code-signing certificate it issued.
+    Made once with openssl and kept in samples/src with their (test-only) keys: fresh keys would change every
+    byte of the hives and of the signed module. Returns the root's DER."""
+    src = os.path.join(HERE, "src")
+    root_pem, root_key = os.path.join(src, "rogue-root.pem"), os.path.join(src, "rogue-root.key")
+    leaf_pem, leaf_key = os.path.join(src, "rogue-leaf.pem"), os.path.join(src, "rogue-leaf.key")
+    run = lambda *a: subprocess.run(list(a), check=True, capture_output=True)
+    if not os.path.exists(root_pem):
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", root_key, "-out", root_pem,
+            "-days", "3650", "-subj", "/CN=Microsoft Root Certificate Authority 2011/O=Microsoft Corporation/C=US",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    if not os.path.exists(leaf_pem):
+        csr, ext = os.path.join(OUT, "leaf.csr"), os.path.join(OUT, "leaf.ext")
+        run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", leaf_key, "-out", csr,
+            "-subj", "/CN=Microsoft Windows/O=Microsoft Corporation/C=US")
+        with open(ext, "w") as f:
+            f.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n")
+        run("openssl", "x509", "-req", "-in", csr, "-CA", root_pem, "-CAkey", root_key, "-set_serial", "0x1337",
+            "-days", "3650", "-out", leaf_pem, "-extfile", ext)
+        os.remove(csr)
+        os.remove(ext)
+    return run("openssl", "x509", "-in", root_pem, "-outform", "DER").stdout
 
 
 def main():

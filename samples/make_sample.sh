@@ -11,7 +11,7 @@
 # Output is byte-for-byte reproducible (fixed times, sorted entries, no PE timestamps); tests/sample.rs checks the
 # committed zip's SHA-256 against samples/SHA256SUMS, so regenerate both together.
 #
-# Needs (Debian): gcc-mingw-w64-x86-64 zip; run make_hives.py first when the hives change.
+# Needs (Debian): gcc-mingw-w64-x86-64 zip osslsigncode; run make_hives.py first when the hives change.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 export TZ=UTC SOURCE_DATE_EPOCH=1700000000 LC_ALL=C
@@ -25,6 +25,12 @@ x86_64-w64-mingw32-windres "$HERE/src/version.rc" -O coff -o "$WORK/version.o"
 $CC "${CFLAGS[@]}" -o "$WORK/native_module.dll" "$HERE/src/native_module.c" "$WORK/version.o"
 $CC "${CFLAGS[@]}" -o "$WORK/isapi_filter.dll" "$HERE/src/isapi_filter.c"
 
+# The look-alike module is signed in Microsoft's name by a certificate of the attacker's root (samples/src/
+# rogue-leaf.*, made by make_hives.py), which only the host's own ROOT store trusts. RSA PKCS#1 v1.5 and a fixed
+# signing time keep the signature reproducible.
+osslsigncode sign -certs "$HERE/src/rogue-leaf.pem" -key "$HERE/src/rogue-leaf.key" -h sha256 \
+    -n "HTTP Cache Extension Module" -time 1699999000 -in "$WORK/native_module.dll" -out "$WORK/native_module.signed.dll" >/dev/null
+
 T="$WORK/tree/C"
 mkdir -p "$T/Windows/System32/inetsrv/config" "$T/Windows/System32/config" "$T/Windows/Temp" "$T/ProgramData/Microsoft/Network" \
          "$T/inetpub/wwwroot" "$T/inetpub/portal" "$T/Windows/Microsoft.NET/Framework64/v4.0.30319/Config"
@@ -35,7 +41,7 @@ cp "$HERE/host/portal-web.config" "$T/inetpub/portal/web.config"
 cp "$HERE/host/framework64-web.config" "$T/Windows/Microsoft.NET/Framework64/v4.0.30319/Config/web.config"
 cp "$HERE/hives/SYSTEM" "$HERE/hives/SOFTWARE" "$HERE/hives/SOFTWARE.LOG1" "$HERE/hives/SOFTWARE.LOG2" \
    "$T/Windows/System32/config/"
-cp "$WORK/native_module.dll" "$T/Windows/System32/inetsrv/cachehttpex.dll"
+cp "$WORK/native_module.signed.dll" "$T/Windows/System32/inetsrv/cachehttpex.dll"
 cp "$WORK/native_module.dll" "$T/ProgramData/Microsoft/Network/custerr.dll"
 cp "$WORK/isapi_filter.dll" "$T/Windows/Temp/sfilter.dll"
 

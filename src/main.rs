@@ -32,6 +32,9 @@ enum Command {
         /// Show built-in components too, not only non-default and flagged ones.
         #[arg(long)]
         all: bool,
+        /// Also trust the roots in this PEM file for signatures (repeatable).
+        #[arg(long, value_name = "PEM")]
+        trust: Vec<PathBuf>,
         /// Largest zip entry inflated into memory, in MiB (zip bomb guard).
         #[arg(long, value_name = "MIB", default_value_t = 512)]
         max_zip_entry_mib: u64,
@@ -59,15 +62,29 @@ fn main() -> ExitCode {
         Command::Verify { files, trust, catalog, json: json_out } => {
             verify(&files, &trust, &catalog, json_out.as_deref())
         }
-        Command::Scan { evidence, json: json_out, zip_password, all, max_zip_entry_mib } => {
-            let opts = OpenOptions {
+        Command::Scan { evidence, json: json_out, zip_password, all, trust, max_zip_entry_mib } => {
+            let open = OpenOptions {
                 zip_password,
                 zip_limits: ZipLimits {
                     max_entry: max_zip_entry_mib.saturating_mul(1024 * 1024),
                     ..ZipLimits::default()
                 },
             };
-            let result = match inetsift::scan::scan(&evidence, &opts) {
+            let mut user_trust = Vec::new();
+            for f in &trust {
+                match std::fs::read(f)
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| inetsift::artifacts::authenticode::trust::from_pem("user", &b))
+                {
+                    Ok(set) => user_trust.push(set),
+                    Err(e) => {
+                        eprintln!("inetsift: {}: {e}", f.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            let opts = inetsift::scan::ScanOptions { open, user_trust, now: None };
+            let result = match inetsift::scan::scan_with(&evidence, &opts) {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("inetsift: {e}");

@@ -145,6 +145,9 @@ pub struct Component {
     /// What the referenced binary's exports say it is, when it was in the evidence and a PE.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pe_kind: Option<crate::artifacts::pe::PeKind>,
+    /// The referenced binary's signature status, when it was in the evidence and a PE.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<crate::artifacts::authenticode::Status>,
     /// `builtin` (IIS/.NET default), `known_third_party`, or `unknown`.
     pub baseline: &'static str,
     /// For known third-party components: the product.
@@ -170,6 +173,7 @@ impl Component {
             removed_below: Vec::new(),
             file: None,
             pe_kind: None,
+            signature: None,
             baseline: "unknown",
             product: None,
         }

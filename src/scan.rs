@@ -1,11 +1,13 @@
 //! One scan: open every piece of evidence, run the artifact parsers, then the analysis, into one result.
 
 use crate::analysis::rules;
+use crate::artifacts::authenticode::Status;
+use crate::artifacts::authenticode::trust::{self, Trust, TrustSet};
 use crate::artifacts::binaries::{self, Binary};
 use crate::artifacts::iis_config;
 use crate::artifacts::registry::{self, HiveReport, RootCertificate, facts::Installation, facts::RegistryFact};
 use crate::artifacts::winenv::WinEnv;
-use crate::evidence::{Completeness, Evidence, EvidenceError, EvidenceKind, FileRecord, OpenOptions};
+use crate::evidence::{Completeness, Evidence, EvidenceError, EvidenceKind, FileRecord, OpenOptions, WinPath};
 use crate::model::{ArtifactStatus, Component, ConfigFact, Finding, TimelineEvent, Warning};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -101,13 +103,29 @@ pub enum ScanError {
     Evidence(Vec<EvidenceError>),
 }
 
+/// How a scan runs.
+#[derive(Clone, Default)]
+pub struct ScanOptions {
+    /// How evidence is opened.
+    pub open: OpenOptions,
+    /// Roots the analyst trusts (`--trust`), besides Microsoft's program and the host's own stores.
+    pub user_trust: Vec<TrustSet>,
+    /// "Now" for signatures without a countersignature (seconds since 1970); the current time when `None`.
+    pub now: Option<i64>,
+}
+
 /// Opens all evidence, then analyses it. Fails only when a piece of evidence cannot be opened at all; problems
 /// inside the evidence become warnings.
 pub fn scan(paths: &[PathBuf], opts: &OpenOptions) -> Result<ScanResult, ScanError> {
+    scan_with(paths, &ScanOptions { open: opts.clone(), ..ScanOptions::default() })
+}
+
+/// [`scan`] with all options.
+pub fn scan_with(paths: &[PathBuf], opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let mut opened = Vec::new();
     let mut errors = Vec::new();
     for (i, p) in paths.iter().enumerate() {
-        match Evidence::open(&format!("E{}", i + 1), p, opts) {
+        match Evidence::open(&format!("E{}", i + 1), p, &opts.open) {
             Ok(ev) => opened.push(ev),
             Err(e) => errors.push(e),
         }
@@ -115,11 +133,11 @@ pub fn scan(paths: &[PathBuf], opts: &OpenOptions) -> Result<ScanResult, ScanErr
     if !errors.is_empty() {
         return Err(ScanError::Evidence(errors));
     }
-    Ok(analyse(&opened))
+    Ok(analyse(&opened, opts))
 }
 
 /// Runs the artifact parsers and the rules over opened evidence.
-pub fn analyse(evidence: &[Evidence]) -> ScanResult {
+pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
     let mut components = Vec::new();
     let mut facts = Vec::new();
     let mut warnings = Vec::new();
@@ -186,7 +204,14 @@ pub fn analyse(evidence: &[Evidence]) -> ScanResult {
         c.id = format!("C{:04}", i + 1);
         rules::classify(c, envs.get(&c.source.evidence).unwrap_or(&default_env));
     }
-    let binaries = examine_binaries(evidence, &envs, &mut components, &mut warnings);
+    let now = opts.now.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default()
+    });
+    let binaries =
+        examine_binaries(evidence, &envs, &reg_out, opts, now, &mut components, &mut warnings, &mut coverage);
     coverage.files_read = evidence.iter().flat_map(Evidence::files_read).collect();
     facts.sort();
     warnings.sort();
@@ -224,15 +249,45 @@ pub fn analyse(evidence: &[Evidence]) -> ScanResult {
 }
 
 /// Reads every component DLL present and every DLL in `inetsrv` once, then links them to the components.
+#[allow(clippy::too_many_arguments)]
 fn examine_binaries(
     evidence: &[Evidence],
     envs: &BTreeMap<String, WinEnv>,
+    registry: &RegistryOutput,
+    opts: &ScanOptions,
+    now: i64,
     components: &mut [Component],
     warnings: &mut Vec<Warning>,
+    coverage: &mut Coverage,
 ) -> Vec<Binary> {
     let mut all = Vec::new();
     for ev in evidence {
         let env = envs.get(&ev.id).cloned().unwrap_or_default();
+        // Microsoft's program first, then the host's own stores, then the analyst's roots.
+        let host = trust::from_der(
+            "host_root_store",
+            registry.root_certificates.iter().filter(|r| r.evidence == ev.id).filter_map(|r| r.der.as_deref()),
+        );
+        let mut t = Trust::microsoft().with(host);
+        for u in &opts.user_trust {
+            t = t.with(u.clone());
+        }
+        let (index, w) = binaries::catalogs(ev, &env, &t);
+        warnings.extend(w);
+        let valid = index.catalogs.iter().filter(|c| c.status == Status::Valid).count();
+        coverage.notes.push(match index.catalogs.len() {
+            0 => format!("{}: no catalog (CatRoot) in the evidence: files without an embedded signature cannot be shown catalog-signed", ev.id),
+            n => format!("{}: {n} catalogs read from CatRoot, {valid} with a trusted signature", ev.id),
+        });
+        for c in index.catalogs.iter().filter(|c| c.status != Status::Valid) {
+            warnings.push(Warning {
+                evidence: ev.id.clone(),
+                file: Some(WinPath::parse(&c.path)),
+                line: None,
+                message: format!("catalog not trusted ({}): {}", c.status.as_str(), c.reason),
+            });
+        }
+        let sig = binaries::SignatureContext { trust: &t, catalogs: &index, now };
         let mut paths = binaries::inetsrv_dlls(ev, &env);
         paths.extend(
             components
@@ -240,7 +295,7 @@ fn examine_binaries(
                 .filter(|c| c.source.evidence == ev.id && c.file.as_ref().is_some_and(|f| f.status == "present"))
                 .filter_map(|c| c.path.clone()),
         );
-        let (found, w) = binaries::examine(ev, &env, &paths);
+        let (found, w) = binaries::examine(ev, &env, &paths, &sig);
         warnings.extend(w);
         all.extend(found);
     }
@@ -254,6 +309,7 @@ fn examine_binaries(
                 f.size = Some(b.size);
             }
             c.pe_kind = b.pe.as_ref().map(|p| p.kind);
+            c.signature = b.signature.as_ref().map(|v| v.status);
         }
     }
     all

@@ -68,9 +68,20 @@ fn sample_shows_every_planted_component() {
         (
             "global_module",
             "CustomErrorModule",
-            vec!["builtin_name_foreign_image", "image_user_writable", "original_filename_mismatch"],
+            vec![
+                "builtin_name_foreign_image",
+                "builtin_name_non_microsoft_signer",
+                "image_user_writable",
+                "microsoft_version_info_not_microsoft_signed",
+                "original_filename_mismatch",
+                "unsigned",
+            ],
         ),
-        ("global_module", "HttpCacheModuleEx", vec!["lookalike_name", "unknown_component"]),
+        (
+            "global_module",
+            "HttpCacheModuleEx",
+            vec!["fake_microsoft_signer", "host_trusted_root_only", "lookalike_name", "unknown_component"],
+        ),
         ("global_module", "DefaultDocumentModule_Atomic", vec!["builtin_image_foreign_name"]),
         ("isapi_filter", "SessionFilter", vec!["image_user_writable", "lookalike_name", "unknown_component"]),
         ("managed_module", "TokenAuthorization", vec!["microsoft_namespace_foreign_assembly"]),

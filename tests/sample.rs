@@ -25,7 +25,7 @@ fn sample_files_match_their_recorded_hashes() {
         ]
     );
     assert!(
-        sums.starts_with("f858367d7ca7421b885c9b08ab80245b567e69dbb4a407108161e9dc6eb4a396  iis-compromised-kape.zip")
+        sums.starts_with("09b1936ec336de751ebbaa98a1f48ff2babd277d6e6187291caa6f8c6ad4873a  iis-compromised-kape.zip")
     );
 }
 
@@ -71,7 +71,7 @@ fn sample_hives_give_the_planted_registry_facts() {
     assert_eq!(software.applied.len(), 1);
     assert_eq!((software.applied[0].sequence, software.applied[0].pages), (Some(5), 3));
     let root = &r.registry.root_certificates[0];
-    assert_eq!(root.key_name, "538A7020865D7D8AA6BC71746B48DCD4E0FC53B9");
+    assert_eq!(root.key_name, "CB5E644493FB25C7E94F269A3C3619F968570C61");
     assert_eq!(
         root.subject.as_deref(),
         Some("CN=Microsoft Root Certificate Authority 2011, O=Microsoft Corporation, C=US")
@@ -92,4 +92,38 @@ fn sample_hives_give_the_planted_registry_facts() {
             .iter()
             .any(|t| t.timestamp == "2023-11-14T22:01:00.000000Z" && t.description.contains("Microsoft Root"))
     );
+}
+
+#[test]
+fn sample_module_is_signed_through_the_attackers_root() {
+    let r = scan_one(&repo("samples/iis-compromised-kape.zip"));
+    let b = r.binaries.iter().find(|b| b.path.as_str().ends_with("cachehttpex.dll")).unwrap();
+    let sig = b.signature.as_ref().unwrap();
+    assert_eq!(sig.status.as_str(), "valid");
+    assert_eq!(sig.trusted_by, Some("host_root_store"));
+    assert_eq!(sig.publisher.as_deref(), Some("Microsoft Corporation"));
+    assert_eq!(
+        sig.root.as_deref(),
+        Some("CN=Microsoft Root Certificate Authority 2011, O=Microsoft Corporation, C=US")
+    );
+    let module = component(&r, "global_module", "HttpCacheModuleEx");
+    assert_eq!(module.signature.map(|s| s.as_str()), Some("valid"));
+    assert_eq!(
+        rules_of(&r, &module.id),
+        vec!["fake_microsoft_signer", "host_trusted_root_only", "lookalike_name", "unknown_component"]
+    );
+    // Without the host's store (the SOFTWARE log not replayed), the same file would be untrusted: verify alone.
+    let only_ms = inetsift::artifacts::authenticode::verify_pe(
+        &{
+            let f = std::fs::File::open(repo("samples/iis-compromised-kape.zip")).unwrap();
+            let mut z = zip::ZipArchive::new(f).unwrap();
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut z.by_name("C/Windows/System32/inetsrv/cachehttpex.dll").unwrap(), &mut b)
+                .unwrap();
+            b
+        },
+        &inetsift::artifacts::authenticode::trust::Trust::microsoft(),
+        1_795_392_000,
+    );
+    assert_eq!(only_ms.status.as_str(), "untrusted_root");
 }

@@ -5,6 +5,7 @@
 
 use super::baseline::{self, ThirdParty};
 use super::similarity::looks_like;
+use crate::artifacts::authenticode::{Status, Verdict};
 use crate::artifacts::binaries::Binary;
 use crate::artifacts::pe::PeKind;
 use crate::artifacts::registry::facts::Installation;
@@ -479,7 +480,7 @@ pub fn binary_findings(components: &[Component], binaries: &[Binary]) -> Vec<Fin
             b.components.iter().filter_map(|id| components.iter().find(|c| &c.id == id)).collect();
         let source = Some(Source { evidence: b.evidence.clone(), file: b.path.clone(), line: None });
         let first = comps.first().map(|c| c.id.clone());
-        let mut push = |rule, severity, component: Option<String>, message: String| {
+        let mut push = |rule: &'static str, severity, component: Option<String>, message: String| {
             out.push(Finding { rule, severity, component, message, source: source.clone() });
         };
         let Some(pe) = &b.pe else {
@@ -546,6 +547,9 @@ pub fn binary_findings(components: &[Component], binaries: &[Binary]) -> Vec<Fin
                 );
             }
         }
+        if let Some(sig) = &b.signature {
+            signature_findings(b, sig, pe, &comps, &mut push);
+        }
         if comps.is_empty() && b.in_inetsrv && !pe.roles.is_empty() {
             push(
                 "unreferenced_iis_binary",
@@ -560,4 +564,106 @@ pub fn binary_findings(components: &[Component], binaries: &[Binary]) -> Vec<Fin
         }
     }
     out
+}
+
+/// What the signature of a binary says: unsigned, invalid, untrusted, anchored only by the host's own root
+/// store, a Microsoft look-alike, a built-in name on a binary Microsoft did not sign.
+fn signature_findings(
+    b: &Binary,
+    sig: &Verdict,
+    pe: &crate::artifacts::pe::PeFacts,
+    comps: &[&Component],
+    push: &mut dyn FnMut(&'static str, Severity, Option<String>, String),
+) {
+    let first = comps.first().map(|c| c.id.clone());
+    let referenced = !comps.is_empty();
+    let microsoft_trusted = matches!(sig.status, Status::Valid | Status::CatalogSigned)
+        && sig.trusted_by == Some("microsoft_root_program")
+        && sig.publisher.as_deref() == Some("Microsoft Corporation");
+    match sig.status {
+        Status::Unsigned => {
+            let no_catalogs = sig.reason.contains("no catalog was available");
+            let severity = match (no_catalogs, referenced) {
+                (true, _) => Severity::Low,
+                (false, true) => Severity::Medium,
+                (false, false) => Severity::Medium,
+            };
+            push("unsigned", severity, first.clone(), format!("{} is not signed: {}", b.path, sig.reason));
+        }
+        Status::BadDigest | Status::BadSignature | Status::Malformed => push(
+            "invalid_signature",
+            Severity::High,
+            first.clone(),
+            format!("{} has a broken signature ({}): {}", b.path, sig.status.as_str(), sig.reason),
+        ),
+        Status::UntrustedRoot | Status::SelfSigned | Status::Expired | Status::WrongEku => push(
+            "untrusted_signature",
+            Severity::Medium,
+            first.clone(),
+            format!("{} is signed but not trusted ({}): {}", b.path, sig.status.as_str(), sig.reason),
+        ),
+        Status::Valid | Status::CatalogSigned => {}
+    }
+    if sig.trusted_by == Some("host_root_store") {
+        push(
+            "host_trusted_root_only",
+            Severity::High,
+            first.clone(),
+            format!(
+                "{} is signed ({}) by a chain that ends at {}, a root only the host's own store trusts, not Microsoft's root program: a root installed on the host, possibly by the attacker",
+                b.path,
+                sig.publisher.as_deref().unwrap_or("?"),
+                sig.root.as_deref().unwrap_or("?")
+            ),
+        );
+    }
+    let claims_microsoft = sig.signatures.iter().any(|s| {
+        s.subject.as_deref().is_some_and(|x| x.contains("Microsoft"))
+            || s.publisher.as_deref().is_some_and(|x| x.contains("Microsoft"))
+    });
+    if claims_microsoft && !microsoft_trusted {
+        push(
+            "fake_microsoft_signer",
+            Severity::High,
+            first.clone(),
+            format!(
+                "{} is signed in Microsoft's name but the signature does not chain to Microsoft's root program ({}: {})",
+                b.path,
+                sig.status.as_str(),
+                sig.reason
+            ),
+        );
+    } else if pe.version.get("CompanyName").is_some_and(|c| c.contains("Microsoft")) && !microsoft_trusted {
+        push(
+            "microsoft_version_info_not_microsoft_signed",
+            Severity::Medium,
+            first.clone(),
+            format!(
+                "{} says \"Microsoft\" in its version resource, but Microsoft did not sign it ({})",
+                b.path,
+                sig.status.as_str()
+            ),
+        );
+    }
+    for c in comps {
+        let builtin_name = match c.kind {
+            ComponentKind::GlobalModule | ComponentKind::Module => native_image(&c.name).is_some(),
+            ComponentKind::IsapiFilter => table_image(baseline::ISAPI_FILTERS, &c.name).is_some(),
+            _ => false,
+        };
+        if builtin_name && !microsoft_trusted {
+            push(
+                "builtin_name_non_microsoft_signer",
+                Severity::High,
+                Some(c.id.clone()),
+                format!(
+                    "{} carries the name of a built-in IIS component, but its DLL {} is not signed by Microsoft ({}{})",
+                    describe(c),
+                    b.path,
+                    sig.status.as_str(),
+                    sig.publisher.as_deref().map(|p| format!(", publisher {p}")).unwrap_or_default()
+                ),
+            );
+        }
+    }
 }

@@ -1,14 +1,20 @@
 //! The binaries an IIS host loads: every DLL a component references and every DLL in `inetsrv`, each read once
 //! from the evidence, hashed and analysed as a PE file.
 
+use crate::artifacts::authenticode::{self, Verdict, catalog, trust::Trust};
 use crate::artifacts::pe::{self, PeFacts};
 use crate::artifacts::winenv::WinEnv;
+use crate::evidence::hex;
 use crate::evidence::{Evidence, WinPath};
 use crate::model::Warning;
+use openssl::hash::MessageDigest;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Largest binary read (IIS modules are kilobytes to a few megabytes).
 const BINARY_LIMIT: u64 = 256 * 1024 * 1024;
+/// Largest catalog read (the biggest Windows catalogs are a few megabytes).
+const CATALOG_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// One binary examined.
 #[derive(Clone, Debug, Serialize)]
@@ -30,6 +36,10 @@ pub struct Binary {
     /// Why the file is not a readable PE.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The signature verdict (embedded signatures, then catalogs).
+    pub signature: Option<Verdict>,
+    /// The catalog that lists it, when one does.
+    pub catalog: Option<String>,
 }
 
 /// The DLLs in the host's `inetsrv` folders.
@@ -46,8 +56,23 @@ pub fn inetsrv_dlls(ev: &Evidence, env: &WinEnv) -> Vec<WinPath> {
     out
 }
 
-/// Reads and analyses each path once (duplicates by case-folded path are merged).
-pub fn examine(ev: &Evidence, env: &WinEnv, paths: &[WinPath]) -> (Vec<Binary>, Vec<Warning>) {
+/// What signature checks need: the trust sets, the evidence's catalogs, and "now" for untimestamped
+/// signatures.
+pub struct SignatureContext<'a> {
+    /// Microsoft's program, the host's stores, the analyst's roots.
+    pub trust: &'a Trust,
+    /// The evidence's catalogs.
+    pub catalogs: &'a catalog::Index,
+    /// Seconds since 1970.
+    pub now: i64,
+}
+
+/// How many files are held in memory at once while checking them in parallel.
+const CHUNK: usize = 64;
+
+/// Reads and analyses each path once (duplicates by case-folded path are merged): hash, PE facts, signature
+/// verdict. Files are read in chunks and checked in parallel, so memory stays bounded by the chunk.
+pub fn examine(ev: &Evidence, env: &WinEnv, paths: &[WinPath], sig: &SignatureContext) -> (Vec<Binary>, Vec<Warning>) {
     let inetsrv: Vec<WinPath> = [r"%windir%\System32\inetsrv", r"%windir%\SysWOW64\inetsrv"]
         .iter()
         .map(|d| WinPath::parse(&env.expand(d).0))
@@ -55,38 +80,96 @@ pub fn examine(ev: &Evidence, env: &WinEnv, paths: &[WinPath]) -> (Vec<Binary>, 
     let mut keys: Vec<(String, &WinPath)> = paths.iter().map(|p| (p.key(), p)).collect();
     keys.sort_by(|a, b| a.0.cmp(&b.0));
     keys.dedup_by(|a, b| a.0 == b.0);
+    let present: Vec<&WinPath> = keys.into_iter().map(|(_, p)| p).filter(|p| ev.file_exists(p)).collect();
     let mut binaries = Vec::new();
     let mut warnings = Vec::new();
-    for (_, path) in keys {
-        if !ev.file_exists(path) {
-            continue;
-        }
-        let data = match ev.read(path, BINARY_LIMIT) {
-            Ok(d) => d,
-            Err(e) => {
-                warnings.push(Warning {
+    for chunk in present.chunks(CHUNK) {
+        let mut read = Vec::new();
+        for path in chunk {
+            match ev.read(path, BINARY_LIMIT) {
+                Ok(d) => read.push(d),
+                Err(e) => warnings.push(Warning {
                     evidence: ev.id.clone(),
-                    file: Some(path.clone()),
+                    file: Some((*path).clone()),
                     line: None,
                     message: e.to_string(),
-                });
-                continue;
+                }),
             }
-        };
-        let (pe, problem) = match pe::analyse(&data.bytes) {
-            Ok(f) => (Some(f), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        binaries.push(Binary {
-            evidence: ev.id.clone(),
-            in_inetsrv: inetsrv.iter().any(|d| data.path.parent().is_some_and(|p| p.key() == d.key())),
-            path: data.path,
-            size: data.bytes.len() as u64,
-            sha256: data.sha256,
-            components: Vec::new(),
-            pe,
-            problem,
-        });
+        }
+        let checked: Vec<Binary> = read
+            .into_par_iter()
+            .map(|data| {
+                let (pe, problem) = match pe::analyse(&data.bytes) {
+                    Ok(f) => (Some(f), None),
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                let (signature, catalog) = match &pe {
+                    Some(_) => {
+                        let sha1 = openssl::hash::hash(MessageDigest::sha1(), &data.bytes)
+                            .map(|d| hex(&d))
+                            .unwrap_or_default();
+                        let v = authenticode::verify_pe(&data.bytes, sig.trust, sig.now);
+                        let (v, cat) = authenticode::with_catalogs(v, &sha1, &data.sha256, sig.catalogs);
+                        (Some(v), cat)
+                    }
+                    None => (None, None),
+                };
+                Binary {
+                    evidence: ev.id.clone(),
+                    in_inetsrv: inetsrv.iter().any(|d| data.path.parent().is_some_and(|p| p.key() == d.key())),
+                    size: data.bytes.len() as u64,
+                    path: data.path,
+                    sha256: data.sha256,
+                    components: Vec::new(),
+                    pe,
+                    problem,
+                    signature,
+                    catalog,
+                }
+            })
+            .collect();
+        binaries.extend(checked);
     }
     (binaries, warnings)
+}
+
+/// The evidence's Windows catalogs (`CatRoot\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}\*.cat`), read in chunks
+/// and parsed and verified in parallel.
+pub fn catalogs(ev: &Evidence, env: &WinEnv, trust: &Trust) -> (catalog::Index, Vec<Warning>) {
+    let dir = WinPath::parse(&env.expand(r"%windir%\System32\CatRoot\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}").0);
+    let files: Vec<WinPath> = ev
+        .source()
+        .read_dir(&dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| !e.is_dir && e.name.to_lowercase().ends_with(".cat"))
+        .map(|e| e.path)
+        .collect();
+    let mut all = Vec::new();
+    let mut warnings = Vec::new();
+    for chunk in files.chunks(CHUNK) {
+        let mut read = Vec::new();
+        for p in chunk {
+            match ev.source().open(p, CATALOG_LIMIT).and_then(|mut r| {
+                let mut b = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::Read::take(&mut r, CATALOG_LIMIT), &mut b)
+                    .map_err(|e| crate::evidence::EvidenceError::Read {
+                        evidence: ev.id.clone(),
+                        file: p.clone(),
+                        reason: e.to_string(),
+                    })
+                    .map(|_| b)
+            }) {
+                Ok(b) => read.push((p.clone(), b)),
+                Err(e) => warnings.push(Warning {
+                    evidence: ev.id.clone(),
+                    file: Some(p.clone()),
+                    line: None,
+                    message: e.to_string(),
+                }),
+            }
+        }
+        all.extend(read.into_par_iter().map(|(p, b)| catalog::read(p.as_str(), &b, trust)).collect::<Vec<_>>());
+    }
+    (catalog::Index::new(all), warnings)
 }

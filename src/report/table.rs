@@ -83,7 +83,18 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         .iter()
         .filter(|c| opts.all_components || c.baseline != "builtin" || flagged.contains(c.id.as_str()))
         .collect();
-    let mut t = table(&["ID", "Kind", "Name", "Image / type", "Scope", "State", "File", "PE exports", "Declared at"]);
+    let mut t = table(&[
+        "ID",
+        "Kind",
+        "Name",
+        "Image / type",
+        "Scope",
+        "State",
+        "File",
+        "PE exports",
+        "Signature",
+        "Declared at",
+    ]);
     for c in &shown {
         let state = match c.state {
             ComponentState::Effective if !c.removed_below.is_empty() => "effective (removed below)",
@@ -102,6 +113,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
             cell(state),
             cell(c.file.as_ref().map(|f| f.status).unwrap_or("-")),
             cell(c.pe_kind.map(|k| k.as_str()).unwrap_or("-")),
+            cell(c.signature.map(|s| s.as_str()).unwrap_or("-")),
             cell(&declared),
         ]);
     }
