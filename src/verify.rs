@@ -10,7 +10,8 @@ use std::path::Path;
 /// Largest file verified.
 const LIMIT: u64 = 512 * 1024 * 1024;
 
-/// The verdict on one file, as `verify --json` writes it.
+/// The verdict on one file, as `verify --json` writes it: the file's identity, then the verdict's fields
+/// (`status`, `publisher`, `root`, `trusted_by`, `signed_at`, `time_used`, `reason`, `signatures`...).
 #[derive(Clone, Debug, Serialize)]
 pub struct FileVerdict {
     /// The path given.
@@ -19,25 +20,11 @@ pub struct FileVerdict {
     pub sha256: String,
     /// What the exports say the file is; `null` when it is not a PE.
     pub pe_kind: Option<PeKind>,
-    /// `valid`, `untrusted_root`, `self_signed`, `bad_digest`, `bad_signature`, `wrong_eku`, `expired`,
-    /// `malformed`, `catalog_signed`, `unsigned`.
-    pub status: Status,
-    /// Publisher of the deciding signature.
-    pub publisher: Option<String>,
-    /// Root its chain ends at.
-    pub root: Option<String>,
-    /// Trust set that anchors it (`microsoft_root_program`, `host_root_store`, `user`).
-    pub trusted_by: Option<&'static str>,
-    /// Countersignature time (UTC).
-    pub signed_at: Option<String>,
-    /// Time the certificates were judged at (`countersignature` or `scan time`).
-    pub time_used: Option<&'static str>,
-    /// Plain reason.
-    pub reason: String,
     /// The catalog that lists the file, when one does.
     pub catalog: Option<String>,
-    /// Full detail: every signature.
-    pub detail: Option<authenticode::Verdict>,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: authenticode::Verdict,
 }
 
 /// Reads catalogs from files or folders (every `*.cat` inside), in parallel.
@@ -78,27 +65,22 @@ pub fn verify_file(path: &Path, trust: &Trust, now: i64, catalogs: &catalog::Ind
         file: path.display().to_string(),
         sha256: String::new(),
         pe_kind: None,
-        status: Status::Malformed,
-        publisher: None,
-        root: None,
-        trusted_by: None,
-        signed_at: None,
-        time_used: None,
-        reason: String::new(),
         catalog: None,
-        detail: None,
+        verdict: authenticode::verify_pe(&[], trust, now),
     };
     let bytes = match std::fs::File::open(path).and_then(|f| {
         let mut b = Vec::new();
         std::io::Read::read_to_end(&mut std::io::Read::take(f, LIMIT + 1), &mut b).map(|_| b)
     }) {
         Ok(b) if b.len() as u64 > LIMIT => {
-            v.reason = format!("larger than {LIMIT} bytes: not verified");
+            v.verdict.status = Status::Malformed;
+            v.verdict.reason = format!("larger than {LIMIT} bytes: not verified");
             return v;
         }
         Ok(b) => b,
         Err(e) => {
-            v.reason = format!("cannot read: {e}");
+            v.verdict.status = Status::Malformed;
+            v.verdict.reason = format!("cannot read: {e}");
             return v;
         }
     };
@@ -112,20 +94,12 @@ pub fn verify_file(path: &Path, trust: &Trust, now: i64, catalogs: &catalog::Ind
         Err(e) => {
             // Not a PE: only a catalog can vouch for it (a flat-file member, like a driver's .inf).
             let mut d = authenticode::verify_pe(&[], trust, now);
-            d.status = Status::Unsigned;
             d.reason = e.to_string();
             d
         }
     };
     let (d, cat) = authenticode::with_catalogs(d, &sha1, &v.sha256, catalogs);
     v.catalog = cat;
-    v.status = d.status;
-    v.publisher = d.publisher.clone();
-    v.root = d.root.clone();
-    v.trusted_by = d.trusted_by;
-    v.signed_at = d.signed_at.clone();
-    v.time_used = d.time_used;
-    v.reason = d.reason.clone();
-    v.detail = Some(d);
+    v.verdict = d;
     v
 }

@@ -233,12 +233,12 @@ pub fn write_verdicts(verdicts: &[crate::verify::FileVerdict], mut out: impl Wri
         t.add_row(vec![
             cell(&v.file),
             cell(v.pe_kind.map(|k| k.as_str()).unwrap_or("-")),
-            cell(v.status.as_str()),
-            cell(v.publisher.as_deref().unwrap_or("-")),
-            cell(v.root.as_deref().unwrap_or("-")),
-            cell(v.trusted_by.unwrap_or("-")),
-            cell(v.signed_at.as_deref().unwrap_or("-")),
-            cell(&v.reason),
+            cell(v.verdict.status.as_str()),
+            cell(v.verdict.publisher.as_deref().unwrap_or("-")),
+            cell(v.verdict.root.as_deref().unwrap_or("-")),
+            cell(v.verdict.trusted_by.unwrap_or("-")),
+            cell(v.verdict.signed_at.as_deref().unwrap_or("-")),
+            cell(&v.verdict.reason),
         ]);
     }
     writeln!(out, "{t}")
