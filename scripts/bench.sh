@@ -29,3 +29,33 @@ bench "regipy/SYSTEM_WIN_10_1709 (15 MB, dirty, no logs): open + all IIS facts" 
 bench "regipy/SYSTEM_B + LOG1/LOG2 (12 MB, 24 log entries replayed)" "$CORPUS/hives/regipy/SYSTEM_B"
 bench "cssexchange_E16_applicationHost.config (174 KB, 150 components)" "$CORPUS/iisconfig/cssexchange_E16_applicationHost.config"
 bench "samples/iis-compromised-kape.zip (whole sample)" samples/iis-compromised-kape.zip
+
+# Signatures: verify over every corpus PE with the corpus catalogs.
+TIMES=$(mktemp)
+PE=("$CORPUS"/pe/*.exe "$CORPUS"/pe/*.dll "$CORPUS"/pe/*.sys "$CORPUS"/pe/*.tmp)
+vbench() {
+    local label=$1; shift
+    local times=() mem=0
+    for _ in $(seq "$RUNS"); do
+        local out
+        /usr/bin/time -o "$TIMES" -f "%e %M" "$BIN" verify "$@" --json /dev/null >/dev/null 2>&1
+        out=$(tail -1 "$TIMES")
+        times+=("${out% *}")
+        local m=${out#* }
+        (( m > mem )) && mem=$m
+    done
+    printf '| %s | %s s | %s MiB |\n' "$label" "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" "$((mem / 1024))"
+}
+vbench "verify: ${#PE[@]} corpus PE files, 5 corpus catalogs" "${PE[@]}" --catalog "$CORPUS/pe"
+
+# A whole-volume folder: 100 DLLs in inetsrv (signed and unsigned corpus/fixture PEs) and a CatRoot of 2,000
+# catalogs (copies of real Windows catalogs), so the catalog index dominates.
+VOL=$(mktemp -d)
+trap 'rm -rf "$VOL" "$TIMES"' EXIT
+mkdir -p "$VOL/Windows/System32/inetsrv/config" "$VOL/Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"
+cp samples/host/applicationHost.config "$VOL/Windows/System32/inetsrv/config/"
+SRC=("$CORPUS/pe/signify_DXCore.dll" "$CORPUS/pe/signify_kdbazis.dll" "$CORPUS/pe/velociraptor_wkscli.dll" tests/fixtures/authenticode/dll/*.dll)
+for i in $(seq 1 100); do cp "${SRC[$((i % ${#SRC[@]}))]}" "$VOL/Windows/System32/inetsrv/bench$i.dll"; done
+CATS=("$CORPUS"/pe/*.cat)
+for i in $(seq 1 2000); do cp "${CATS[$((i % ${#CATS[@]}))]}" "$VOL/Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/c$i.cat"; done
+bench "volume folder: 100 DLLs in inetsrv + 2,000 catalogs in CatRoot" "$VOL"

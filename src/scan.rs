@@ -263,6 +263,16 @@ fn examine_binaries(
     let mut all = Vec::new();
     for ev in evidence {
         let env = envs.get(&ev.id).cloned().unwrap_or_default();
+        let mut paths = binaries::inetsrv_dlls(ev, &env);
+        paths.extend(
+            components
+                .iter()
+                .filter(|c| c.source.evidence == ev.id && c.file.as_ref().is_some_and(|f| f.status == "present"))
+                .filter_map(|c| c.path.clone()),
+        );
+        if paths.is_empty() {
+            continue; // nothing to examine: no trust store or catalog needed
+        }
         // Microsoft's program first, then the host's own stores, then the analyst's roots.
         let host = trust::from_der(
             "host_root_store",
@@ -288,13 +298,6 @@ fn examine_binaries(
             });
         }
         let sig = binaries::SignatureContext { trust: &t, catalogs: &index, now };
-        let mut paths = binaries::inetsrv_dlls(ev, &env);
-        paths.extend(
-            components
-                .iter()
-                .filter(|c| c.source.evidence == ev.id && c.file.as_ref().is_some_and(|f| f.status == "present"))
-                .filter_map(|c| c.path.clone()),
-        );
         let (found, w) = binaries::examine(ev, &env, &paths, &sig);
         warnings.extend(w);
         all.extend(found);

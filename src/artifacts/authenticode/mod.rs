@@ -9,12 +9,12 @@ pub mod trust;
 
 use crate::artifacts::registry::certs::name;
 use authenticode_parser::{AuthenticodeVerify, CounterSignatureVerify, InitializationToken};
+use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
 use openssl::stack::Stack;
-use openssl::x509::store::X509StoreBuilder;
-use openssl::x509::verify::X509VerifyParam;
 use openssl::x509::{X509, X509StoreContext, X509VerifyResult};
 use serde::Serialize;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use trust::{Trust, TrustSet};
@@ -341,9 +341,7 @@ fn judge(
                 }
                 return r;
             }
-            Err((code, msg))
-                if matches!(code.as_raw(), X509_V_ERR_CERT_NOT_YET_VALID | X509_V_ERR_CERT_HAS_EXPIRED) =>
-            {
+            Err((code, msg)) if matches!(code, X509_V_ERR_CERT_NOT_YET_VALID | X509_V_ERR_CERT_HAS_EXPIRED) => {
                 r.status = Status::Expired;
                 r.trusted_by = Some(set.name);
                 r.reason = format!("a certificate of the chain was not valid at the {} ({msg}){weak}", r.time_used);
@@ -363,36 +361,40 @@ fn judge(
     r
 }
 
-/// Builds and verifies the chain of `leaf` to the roots of `set` at `time`; returns it leaf first, or the
-/// verification error.
-fn verify_chain(
+/// Builds and verifies the chain of `leaf` to the roots of `set`, then checks every certificate's validity
+/// period at `time`; returns the chain, leaf first, or the error (with OpenSSL's code for time errors).
+pub(crate) fn verify_chain(
     leaf: &X509,
     others: &[X509],
     set: &TrustSet,
     time: i64,
-) -> Result<Vec<X509>, (X509VerifyResult, String)> {
-    let internal = |e: openssl::error::ErrorStack| (X509VerifyResult::APPLICATION_VERIFICATION, e.to_string());
-    let mut sb = X509StoreBuilder::new().map_err(internal)?;
-    for root in &set.roots {
-        let _ = sb.add_cert(root.clone());
-    }
-    let mut param = X509VerifyParam::new().map_err(internal)?;
-    param.set_time(time);
-    sb.set_param(&param).map_err(internal)?;
-    let store = sb.build();
+) -> Result<Vec<X509>, (i32, String)> {
+    let internal = |e: openssl::error::ErrorStack| (X509VerifyResult::APPLICATION_VERIFICATION.as_raw(), e.to_string());
     let mut untrusted = Stack::new().map_err(internal)?;
     for c in others {
         untrusted.push(c.clone()).map_err(internal)?;
     }
     let mut ctx = X509StoreContext::new().map_err(internal)?;
-    ctx.init(&store, leaf, &untrusted, |c| {
-        Ok(if c.verify_cert()? {
-            Ok(c.chain().map(|s| s.iter().map(|x| x.to_owned()).collect()).unwrap_or_default())
-        } else {
-            Err((c.error(), c.error().error_string().to_string()))
+    let chain = ctx
+        .init(&set.store, leaf, &untrusted, |c| {
+            Ok(if c.verify_cert()? {
+                Ok(c.chain().map(|s| s.iter().map(|x| x.to_owned()).collect::<Vec<_>>()).unwrap_or_default())
+            } else {
+                Err((c.error().as_raw(), c.error().error_string().to_string()))
+            })
         })
-    })
-    .map_err(internal)?
+        .map_err(internal)??;
+    let at = Asn1Time::from_unix(time).map_err(internal)?;
+    for cert in &chain {
+        let who = name(cert.subject_name());
+        if cert.not_before().compare(&at).is_ok_and(|o| o == Ordering::Greater) {
+            return Err((X509_V_ERR_CERT_NOT_YET_VALID, format!("certificate is not yet valid: {who}")));
+        }
+        if cert.not_after().compare(&at).is_ok_and(|o| o == Ordering::Less) {
+            return Err((X509_V_ERR_CERT_HAS_EXPIRED, format!("certificate has expired: {who}")));
+        }
+    }
+    Ok(chain)
 }
 
 /// Whether the leaf may sign code: no EKU extension, or one listing code signing or any purpose.

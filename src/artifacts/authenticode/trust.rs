@@ -7,18 +7,39 @@
 //! finding of its own.
 
 use openssl::x509::X509;
-use std::sync::OnceLock;
+use openssl::x509::store::{X509Store, X509StoreBuilder};
+use openssl::x509::verify::X509VerifyFlags;
+use std::sync::{Arc, OnceLock};
 
 /// The shipped Microsoft Trusted Root Program bundle.
 const MICROSOFT_PEM: &[u8] = include_bytes!("microsoft-root-program.pem");
 
-/// A named set of trusted roots.
+/// A named set of trusted roots, with its OpenSSL store built once.
 #[derive(Clone)]
 pub struct TrustSet {
     /// `microsoft_root_program`, `host_root_store`, or `user` (`--trust`).
     pub name: &'static str,
     /// The roots.
     pub roots: Vec<X509>,
+    /// The roots as a verification store. Time checks are off in it: validity periods are checked on the
+    /// built chain at the time each signature is judged at (the countersigned time, usually).
+    pub store: Arc<X509Store>,
+}
+
+impl TrustSet {
+    /// A set from its roots.
+    pub fn new(name: &'static str, roots: Vec<X509>) -> TrustSet {
+        let store = X509StoreBuilder::new()
+            .map(|mut b| {
+                for r in &roots {
+                    let _ = b.add_cert(r.clone());
+                }
+                let _ = b.set_flags(X509VerifyFlags::NO_CHECK_TIME);
+                b.build()
+            })
+            .unwrap_or_else(|_| X509StoreBuilder::new().map(|b| b.build()).expect("an empty OpenSSL store"));
+        TrustSet { name, roots, store: Arc::new(store) }
+    }
 }
 
 /// The trust sets a verification uses, in order of preference.
@@ -46,10 +67,7 @@ impl Trust {
 /// Microsoft's program, parsed once per process.
 pub fn microsoft_set() -> &'static TrustSet {
     static SET: OnceLock<TrustSet> = OnceLock::new();
-    SET.get_or_init(|| TrustSet {
-        name: "microsoft_root_program",
-        roots: X509::stack_from_pem(MICROSOFT_PEM).unwrap_or_default(),
-    })
+    SET.get_or_init(|| TrustSet::new("microsoft_root_program", X509::stack_from_pem(MICROSOFT_PEM).unwrap_or_default()))
 }
 
 /// Roots from PEM text (`--trust FILE`), or an error naming what is wrong.
@@ -58,12 +76,12 @@ pub fn from_pem(name: &'static str, pem: &[u8]) -> Result<TrustSet, String> {
     if roots.is_empty() {
         return Err("no certificate in the file".into());
     }
-    Ok(TrustSet { name, roots })
+    Ok(TrustSet::new(name, roots))
 }
 
 /// Roots from DER certificates (the host's store).
 pub fn from_der<'a>(name: &'static str, ders: impl IntoIterator<Item = &'a [u8]>) -> TrustSet {
-    TrustSet { name, roots: ders.into_iter().filter_map(|d| X509::from_der(d).ok()).collect() }
+    TrustSet::new(name, ders.into_iter().filter_map(|d| X509::from_der(d).ok()).collect())
 }
 
 #[cfg(test)]
