@@ -341,7 +341,7 @@ fn judge(
                 }
                 return r;
             }
-            Err((code, msg)) if matches!(code, X509_V_ERR_CERT_NOT_YET_VALID | X509_V_ERR_CERT_HAS_EXPIRED) => {
+            Err((X509_V_ERR_CERT_NOT_YET_VALID | X509_V_ERR_CERT_HAS_EXPIRED, msg)) => {
                 r.status = Status::Expired;
                 r.trusted_by = Some(set.name);
                 r.reason = format!("a certificate of the chain was not valid at the {} ({msg}){weak}", r.time_used);
