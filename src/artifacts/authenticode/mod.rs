@@ -288,26 +288,34 @@ fn judge(
         }
     }
 
-    // The time to judge certificates at: a valid countersignature's, else now.
+    let fingerprint = |c: &authenticode_parser::Certificate| c.sha256().map(crate::evidence::hex);
+
+    // The time to judge certificates at: a countersignature's, when it verifies and its timestamping
+    // authority chains to a trusted root at that time (a self-made TSA could otherwise backdate anything);
+    // else now.
     let mut at = now;
     for cs in s.countersigs() {
         let when = chrono::DateTime::from_timestamp(cs.sign_time(), 0).map(|t| crate::model::rfc3339(&t));
-        match cs.verify_flags() {
-            Some(CounterSignatureVerify::Valid) => {
-                r.countersignature = Some("valid".into());
-                r.signed_at = when;
-                r.time_used = "countersignature";
-                at = cs.sign_time();
-                break;
-            }
-            other => {
-                r.countersignature = Some(format!("{other:?}").to_lowercase());
-                r.signed_at = when;
-            }
+        r.signed_at = when;
+        if cs.verify_flags() != Some(CounterSignatureVerify::Valid) {
+            r.countersignature = Some(format!("{:?}", cs.verify_flags()).to_lowercase());
+            continue;
         }
+        let tsa = cs.certificate_chain().first().and_then(|c| fingerprint(c)).and_then(|f| certs.get(&f));
+        let tsa_others: Vec<X509> = certs.values().cloned().collect();
+        let trusted = tsa.is_some_and(|leaf| {
+            trust.sets.iter().any(|set| verify_chain(leaf, &tsa_others, set, cs.sign_time()).is_ok())
+        });
+        if trusted {
+            r.countersignature = Some("valid".into());
+            r.time_used = "countersignature";
+            at = cs.sign_time();
+            break;
+        }
+        r.countersignature =
+            Some("valid signature, but its timestamping authority is not trusted: time ignored".into());
     }
 
-    let fingerprint = |c: &authenticode_parser::Certificate| c.sha256().map(crate::evidence::hex);
     let leaf = leaf_meta.and_then(|c| fingerprint(c)).and_then(|f| certs.get(&f));
     let Some(leaf) = leaf else {
         r.reason = "the signer's certificate is not in the signature".into();

@@ -30,13 +30,21 @@ fn walk(blob: &[u8], out: &mut BTreeMap<String, X509>, depth: usize) {
     if depth > 4 {
         return; // nesting deeper than any signer writes: hostile input
     }
+    let mut add = |c: X509| {
+        if let Ok(d) = c.digest(MessageDigest::sha256()) {
+            out.entry(crate::evidence::hex(&d)).or_insert(c);
+        }
+    };
     if let Ok(p7) = Pkcs7::from_der(blob)
         && let Some(certs) = p7.signed().and_then(|s| s.certificates())
     {
-        for c in certs {
-            if let Ok(d) = c.digest(MessageDigest::sha256()) {
-                out.insert(crate::evidence::hex(&d), c.to_owned());
-            }
+        certs.iter().for_each(|c| add(c.to_owned()));
+    }
+    // OpenSSL and `cms` refuse a whole certificate set when one entry is not a plain certificate (timestamp
+    // tokens carry such entries): walk the set and take each certificate on its own.
+    for der in certificate_set(blob) {
+        if let Ok(x) = X509::from_der(der) {
+            add(x);
         }
     }
     for nested in nested_blobs(blob) {
@@ -67,4 +75,32 @@ pub fn signed_data(blob: &[u8]) -> Option<SignedData> {
         return None;
     }
     ci.content.decode_as::<SignedData>().ok()
+}
+
+/// The DER of each plain certificate in a SignedData's `certificates [0]` set, read leniently: other choices
+/// (attribute certificates, `[1]`...) are skipped rather than failing the set.
+fn certificate_set(blob: &[u8]) -> Vec<&[u8]> {
+    fn children(value: &[u8]) -> Vec<(der::Tag, &[u8], &[u8])> {
+        use der::{Reader, Tagged};
+        let mut out = Vec::new();
+        let Ok(mut r) = der::SliceReader::new(value) else { return out };
+        while !r.is_finished() {
+            let start = r.position();
+            let Ok(any) = der::asn1::AnyRef::decode(&mut r) else { break };
+            let end = r.position();
+            let (Ok(s), Ok(e)) = (usize::try_from(start), usize::try_from(end)) else { break };
+            out.push((any.tag(), any.value(), &value[s..e]));
+        }
+        out
+    }
+    // ContentInfo { contentType, [0] { SignedData { version, digestAlgorithms, encapContentInfo, [0] certs ... } } }
+    let Some((_, ci, _)) = children(blob).into_iter().next() else { return Vec::new() };
+    let Some((_, explicit, _)) = children(ci).into_iter().nth(1) else { return Vec::new() };
+    let Some((_, sd, _)) = children(explicit).into_iter().next() else { return Vec::new() };
+    let Some((_, certs, _)) =
+        children(sd).into_iter().find(|(t, _, _)| t.is_context_specific() && t.number().value() == 0)
+    else {
+        return Vec::new();
+    };
+    children(certs).into_iter().filter(|(t, _, _)| *t == der::Tag::Sequence).map(|(_, _, full)| full).collect()
 }
