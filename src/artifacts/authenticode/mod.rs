@@ -301,7 +301,7 @@ fn judge(
             r.countersignature = Some(format!("{:?}", cs.verify_flags()).to_lowercase());
             continue;
         }
-        let tsa = cs.certificate_chain().first().and_then(|c| fingerprint(c)).and_then(|f| certs.get(&f));
+        let tsa = cs.certificate_chain().first().and_then(&fingerprint).and_then(|f| certs.get(&f));
         let tsa_others: Vec<X509> = certs.values().cloned().collect();
         let trusted = tsa.is_some_and(|leaf| {
             trust.sets.iter().any(|set| verify_chain(leaf, &tsa_others, set, cs.sign_time()).is_ok())
