@@ -107,3 +107,33 @@ fn exports_that_do_not_fit_the_role_are_findings() {
     assert!(r.findings.iter().any(|f| f.rule == "unreferenced_iis_binary" && f.message.contains("spare.dll")));
     assert_eq!(r.binaries.len(), 3);
 }
+
+#[test]
+fn renamed_corpus_binaries_in_inetsrv_are_flagged() {
+    let wkscli = std::fs::read(corpus("pe/velociraptor_wkscli.dll")).unwrap();
+    let notnbt = std::fs::read(corpus("pe/velociraptor_notnbt.exe")).unwrap();
+    let dir = tree(&[
+        ("Windows/System32/inetsrv/config/applicationHost.config", b"<configuration/>"),
+        ("Windows/System32/inetsrv/wkscli.dll", &wkscli),
+        ("Windows/System32/inetsrv/notnbt.dll", &notnbt),
+    ]);
+    let r = scan_one(dir.path());
+    let renamed: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "original_filename_mismatch")
+        .map(|f| f.source.as_ref().unwrap().file.as_str())
+        .collect();
+    assert_eq!(renamed, vec![r"C:\Windows\System32\inetsrv\notnbt.dll", r"C:\Windows\System32\inetsrv\wkscli.dll"]);
+    let msg = &r
+        .findings
+        .iter()
+        .find(|f| f.rule == "original_filename_mismatch" && f.message.contains("wkscli.dll"))
+        .unwrap()
+        .message;
+    assert!(msg.contains("kbdth0.dll"), "{msg}");
+    // Microsoft-looking but unsigned, and no catalog in this evidence to say otherwise.
+    let unsigned: Vec<&str> = r.findings.iter().filter(|f| f.rule == "unsigned").map(|f| f.message.as_str()).collect();
+    assert_eq!(unsigned.len(), 2);
+    assert!(unsigned.iter().all(|m| m.contains("no catalog was available")));
+}
