@@ -85,17 +85,17 @@ pub fn verify_file(path: &Path, trust: &Trust, now: i64, catalogs: &catalog::Ind
         }
     };
     v.sha256 = hex(&Sha256::digest(&bytes));
-    let sha1 = openssl::hash::hash(openssl::hash::MessageDigest::sha1(), &bytes).map(|d| hex(&d)).unwrap_or_default();
-    let d = match pe::analyse(&bytes) {
+    let (d, sha1) = match pe::analyse(&bytes) {
         Ok(f) => {
             v.pe_kind = Some(f.kind);
-            authenticode::verify_pe(&bytes, trust, now)
+            (authenticode::verify_pe(&bytes, trust, now), f.sha1)
         }
         Err(e) => {
             // Not a PE: only a catalog can vouch for it (a flat-file member, like a driver's .inf).
             let mut d = authenticode::verify_pe(&[], trust, now);
             d.reason = e.to_string();
-            d
+            let sha1 = openssl::hash::hash(openssl::hash::MessageDigest::sha1(), &bytes).map(|d| hex(&d));
+            (d, sha1.unwrap_or_default())
         }
     };
     let (d, cat) = authenticode::with_catalogs(d, &sha1, &v.sha256, catalogs);

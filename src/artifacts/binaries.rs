@@ -4,10 +4,8 @@
 use crate::artifacts::authenticode::{self, Verdict, catalog, trust::Trust};
 use crate::artifacts::pe::{self, PeFacts};
 use crate::artifacts::winenv::WinEnv;
-use crate::evidence::hex;
 use crate::evidence::{Evidence, WinPath};
 use crate::model::Warning;
-use openssl::hash::MessageDigest;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -104,12 +102,9 @@ pub fn examine(ev: &Evidence, env: &WinEnv, paths: &[WinPath], sig: &SignatureCo
                     Err(e) => (None, Some(e.to_string())),
                 };
                 let (signature, catalog) = match &pe {
-                    Some(_) => {
-                        let sha1 = openssl::hash::hash(MessageDigest::sha1(), &data.bytes)
-                            .map(|d| hex(&d))
-                            .unwrap_or_default();
+                    Some(facts) => {
                         let v = authenticode::verify_pe(&data.bytes, sig.trust, sig.now);
-                        let (v, cat) = authenticode::with_catalogs(v, &sha1, &data.sha256, sig.catalogs);
+                        let (v, cat) = authenticode::with_catalogs(v, &facts.sha1, &data.sha256, sig.catalogs);
                         (Some(v), cat)
                     }
                     None => (None, None),
