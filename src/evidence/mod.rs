@@ -91,6 +91,16 @@ pub enum Completeness {
     SingleFile,
 }
 
+impl Completeness {
+    /// What the absence of a file means: `missing` from a whole volume, `not_collected` from a selection.
+    pub fn absent_status(self) -> &'static str {
+        match self {
+            Completeness::FullVolume => "missing",
+            Completeness::Triage | Completeness::SingleFile => "not_collected",
+        }
+    }
+}
+
 /// A read-only file tree with Windows semantics: case-insensitive lookup, drive letters, listing, metadata and
 /// reads. Implementations never write to the evidence.
 pub trait FileSource: Send + Sync {

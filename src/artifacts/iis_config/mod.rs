@@ -8,7 +8,7 @@ pub mod sections;
 pub mod xml;
 
 use crate::artifacts::winenv::WinEnv;
-use crate::evidence::{Completeness, Evidence, EvidenceKind, WinPath};
+use crate::evidence::{Evidence, EvidenceKind, WinPath};
 use crate::model::{ArtifactStatus, Component, ComponentKind, ConfigFact, FileCheck, Source, Warning};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -194,19 +194,12 @@ impl Collector<'_> {
             Ok(true) => {}
         }
         if found.is_empty() {
-            self.status(Role::Web, root.join("web.config"), self.absent());
+            self.status(Role::Web, root.join("web.config"), self.ev.source().completeness().absent_status());
         }
         for path in found {
             let rel: Vec<&str> = path.components().skip(root.components().count()).collect();
             let sub = rel[..rel.len().saturating_sub(1)].join("/");
             self.parse_file(&path, Role::Web, &sections::join_scope(scope, &sub));
-        }
-    }
-
-    fn absent(&self) -> &'static str {
-        match self.ev.source().completeness() {
-            Completeness::FullVolume => "missing",
-            _ => "not_collected",
         }
     }
 
@@ -217,7 +210,7 @@ impl Collector<'_> {
         if !self.ev.file_exists(path) {
             // A site folder's missing web.config is normal; the others are worth a line in the coverage.
             if role != Role::Web {
-                self.status(role, path.clone(), self.absent());
+                self.status(role, path.clone(), self.ev.source().completeness().absent_status());
             }
             return;
         }
@@ -314,12 +307,6 @@ pub fn resolve_and_check(ev: &Evidence, env: &WinEnv, components: &mut [Componen
 fn file_check(ev: &Evidence, path: &WinPath) -> FileCheck {
     match ev.source().metadata(path) {
         Ok(Some(m)) if !m.is_dir => FileCheck { status: "present", size: Some(m.size), sha256: None },
-        _ => {
-            let status = match ev.source().completeness() {
-                Completeness::FullVolume => "missing",
-                _ => "not_collected",
-            };
-            FileCheck { status, size: None, sha256: None }
-        }
+        _ => FileCheck { status: ev.source().completeness().absent_status(), size: None, sha256: None },
     }
 }

@@ -8,7 +8,7 @@ pub mod hive;
 pub mod marvin32;
 pub mod replay;
 
-use crate::evidence::{Completeness, Evidence, EvidenceKind, FileRecord, WinPath};
+use crate::evidence::{Evidence, EvidenceKind, FileRecord, WinPath};
 use crate::model::{ArtifactStatus, Component, Source, TimelineEvent, Warning};
 use facts::{Installation, RegistryFact};
 use hive::Hive;
@@ -88,8 +88,7 @@ pub fn collect(ev: &Evidence) -> RegistryInventory {
             if ev.file_exists(&path) {
                 any |= read_hive(ev, &path, Some(name), &mut inv, &mut inst);
             } else {
-                let status =
-                    if ev.source().completeness() == Completeness::FullVolume { "missing" } else { "not_collected" };
+                let status = ev.source().completeness().absent_status();
                 inv.artifacts.push(ArtifactStatus {
                     evidence: ev.id.clone(),
                     artifact: format!("{name} hive"),
