@@ -171,7 +171,7 @@ fn to_key_and_children(parser: &mut Parser, mut node: CellKeyNode, root_len: usi
     let values = node
         .value_iter()
         .filter(|v| !v.cell_state.is_deleted())
-        .map(|v| Value { name: v.get_pretty_name(), data: convert(v.get_content().0, &v.data_type) })
+        .map(|v| Value { name: v.get_pretty_name(), data: convert(v.get_content().0) })
         .collect();
     let children: Vec<CellKeyNode> =
         node.read_sub_keys(parser).into_iter().filter(|k| !k.cell_state.is_deleted()).collect();
@@ -181,7 +181,7 @@ fn to_key_and_children(parser: &mut Parser, mut node: CellKeyNode, root_len: usi
     (Key { path, last_written: node.last_key_written_date_and_time(), values, subkeys, problems }, children)
 }
 
-fn convert(v: CellValue, _ty: &notatin::cell_key_value::CellKeyValueDataTypes) -> Data {
+fn convert(v: CellValue) -> Data {
     match v {
         CellValue::None => Data::None,
         CellValue::Binary(b) => Data::Binary(b),
