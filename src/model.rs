@@ -14,6 +14,16 @@ pub struct Source {
     pub file: WinPath,
     /// 1-based line of the element, when the source is text.
     pub line: Option<usize>,
+    /// Event record id, when the source is an event log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+}
+
+impl Source {
+    /// A place in a file, at a line when there is one.
+    pub fn at(evidence: &str, file: WinPath, line: Option<usize>) -> Source {
+        Source { evidence: evidence.to_string(), file, line, record: None }
+    }
 }
 
 /// The kind of IIS extension point a component is.
@@ -252,6 +262,31 @@ pub struct ConfigFact {
     pub source: Source,
 }
 
+/// The event-log fields of a timeline row that came from an EVTX record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventFields {
+    /// `System/Channel`.
+    pub channel: String,
+    /// `System/Provider/@Name`.
+    pub provider: String,
+    /// `System/EventID`.
+    pub event_id: u32,
+    /// `EventRecordID`.
+    pub record_id: u64,
+    /// `System/Computer`.
+    pub computer: String,
+    /// `System/Security/@UserID`.
+    pub user_sid: Option<String>,
+    /// `System/Execution/@ProcessID`.
+    pub process_id: Option<u32>,
+    /// What kind of event it is (`config_change`, `process_creation`, ...).
+    pub kind: &'static str,
+    /// What it points to (`appcmd_install`, `w3wp_shell`, ...), if anything.
+    pub signal: Option<&'static str>,
+    /// The raw event data, field name to text.
+    pub fields: BTreeMap<String, String>,
+}
+
 /// One row of the timeline (filled by later artifact kinds: registry, EVTX, NTFS).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TimelineEvent {
@@ -267,6 +302,12 @@ pub struct TimelineEvent {
     pub evidence: Source,
     /// Linked component.
     pub component: Option<String>,
+    /// SHA-256 of the file the row was read from, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Event-log fields, for rows read from an EVTX record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventFields>,
 }
 
 /// Whether an expected artifact was found.

@@ -1,9 +1,10 @@
 //! One scan: open every piece of evidence, run the artifact parsers, then the analysis, into one result.
 
-use crate::analysis::rules;
+use crate::analysis::{events, rules};
 use crate::artifacts::authenticode::Status;
 use crate::artifacts::authenticode::trust::{self, Trust, TrustSet};
 use crate::artifacts::binaries::{self, Binary};
+use crate::artifacts::evtx::{self, ChannelCoverage, LogReport};
 use crate::artifacts::iis_config;
 use crate::artifacts::registry::{self, HiveReport, RootCertificate, facts::Installation, facts::RegistryFact};
 use crate::artifacts::winenv::WinEnv;
@@ -68,6 +69,15 @@ pub struct RegistryOutput {
     pub root_certificates: Vec<RootCertificate>,
 }
 
+/// What the event logs hold.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EventLogOutput {
+    /// Each log read, with its channel, span and problems.
+    pub logs: Vec<LogReport>,
+    /// Per evidence, each channel that matters: present, empty or absent, and the time it covers.
+    pub channels: Vec<ChannelCoverage>,
+}
+
 /// The whole result of a scan; what every report renders.
 #[derive(Clone, Debug, Serialize)]
 pub struct ScanResult {
@@ -87,6 +97,8 @@ pub struct ScanResult {
     pub registry: RegistryOutput,
     /// Every binary examined: component DLLs present in the evidence and the DLLs in `inetsrv`.
     pub binaries: Vec<Binary>,
+    /// The event logs read and the channels they cover.
+    pub event_logs: EventLogOutput,
     /// Time-ordered events (registry, EVTX and NTFS parsers fill it).
     pub timeline: Vec<TimelineEvent>,
     /// What could not be read.
@@ -145,6 +157,8 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
     let mut reg_out = RegistryOutput::default();
     let mut coverage = Coverage::default();
     let mut envs: BTreeMap<String, WinEnv> = BTreeMap::new();
+    let mut log_events = Vec::new();
+    let mut logs_out = EventLogOutput::default();
     for ev in evidence {
         warnings.extend(ev.problems.iter().map(|m| Warning {
             evidence: ev.id.clone(),
@@ -183,6 +197,17 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
         facts.extend(cfg.facts);
         warnings.extend(cfg.warnings);
         coverage.artifacts.extend(cfg.artifacts);
+
+        let logs = evtx::collect(ev);
+        warnings.extend(logs.warnings);
+        coverage.artifacts.extend(logs.artifacts);
+        log_events.extend(logs.events);
+        if !matches!(ev.kind, EvidenceKind::ConfigFile | EvidenceKind::HiveFile) {
+            let channels = evtx::channel_coverage(&ev.id, &logs.logs);
+            coverage.notes.extend(log_notes(&ev.id, &logs.logs, &channels));
+            logs_out.channels.extend(channels);
+        }
+        logs_out.logs.extend(logs.logs);
         match ev.source().completeness() {
             Completeness::Triage => coverage.notes.push(format!(
                 "{}: a triage collection — a file absent from it was not collected, which proves nothing about the host",
@@ -212,14 +237,19 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
     });
     let binaries =
         examine_binaries(evidence, &envs, &reg_out, opts, now, &mut components, &mut warnings, &mut coverage);
+    let links = events::link(&log_events, &components, &envs);
+    timeline.extend(events::timeline(&log_events, &links));
     coverage.files_read = evidence.iter().flat_map(Evidence::files_read).collect();
     facts.sort();
     warnings.sort();
     coverage.artifacts.sort();
-    timeline.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then_with(|| a.source.cmp(&b.source)));
+    timeline.sort_by(|a, b| {
+        a.timestamp.cmp(&b.timestamp).then_with(|| a.source.cmp(&b.source)).then_with(|| a.evidence.cmp(&b.evidence))
+    });
     let mut findings = rules::evaluate(&components, &facts, &coverage.artifacts, &envs);
     findings.extend(rules::registry_findings(&reg_out.installations));
     findings.extend(rules::binary_findings(&components, &binaries));
+    findings.extend(events::findings(&log_events, &links, &components));
     rules::sort(&mut findings);
 
     ScanResult {
@@ -242,6 +272,7 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
         config_facts: facts,
         registry: reg_out,
         binaries,
+        event_logs: logs_out,
         timeline,
         warnings,
         coverage,
@@ -316,6 +347,32 @@ fn examine_binaries(
         }
     }
     all
+}
+
+/// What the reader must know about one evidence's logs: absent channels and what no log can show.
+fn log_notes(id: &str, logs: &[LogReport], channels: &[ChannelCoverage]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if logs.is_empty() {
+        notes
+            .push(format!("{id}: no event log in the evidence: who installed what, and how, cannot be told from logs"));
+        return notes;
+    }
+    let absent: Vec<&str> = channels.iter().filter(|c| c.status != "present").map(|c| c.channel).collect();
+    if !absent.is_empty() {
+        notes.push(format!("{id}: event log channels absent or empty: {}", absent.join(", ")));
+    }
+    if channels.iter().any(|c| c.channel == evtx::extract::IIS_CONFIG && c.status != "present") {
+        notes.push(format!(
+            "{id}: no IIS configuration audit log ({}): it is off by default, so configuration changes made through \
+             appcmd, PowerShell or IIS Manager left no audit record",
+            evtx::extract::IIS_CONFIG
+        ));
+    }
+    notes.push(format!(
+        "{id}: IIS never logs hand edits of applicationHost.config or web.config files; only the configuration \
+         history, file times and process or file-creation events can show them"
+    ));
+    notes
 }
 
 /// The environment IIS expands paths with, from the host's own registry where it was read.

@@ -1,5 +1,6 @@
 //! From facts to findings: the baseline comparison and the rules that say what does not belong.
 
 pub mod baseline;
+pub mod events;
 pub mod rules;
 pub mod similarity;

@@ -478,7 +478,7 @@ pub fn binary_findings(components: &[Component], binaries: &[Binary]) -> Vec<Fin
     for b in binaries {
         let comps: Vec<&Component> =
             b.components.iter().filter_map(|id| components.iter().find(|c| &c.id == id)).collect();
-        let source = Some(Source { evidence: b.evidence.clone(), file: b.path.clone(), line: None });
+        let source = Some(Source::at(&b.evidence, b.path.clone(), None));
         let first = comps.first().map(|c| c.id.clone());
         let mut push = |rule: &'static str, severity, component: Option<String>, message: String| {
             out.push(Finding { rule, severity, component, message, source: source.clone() });

@@ -3,6 +3,7 @@
 
 pub mod authenticode;
 pub mod binaries;
+pub mod evtx;
 pub mod iis_config;
 pub mod pe;
 pub mod registry;

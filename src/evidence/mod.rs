@@ -132,6 +132,8 @@ pub enum EvidenceKind {
     ConfigFile,
     /// A registry hive given on its own (with its transaction logs beside it).
     HiveFile,
+    /// A Windows event log (`.evtx`) given on its own, recognised by its `ElfFile` signature.
+    EventLog,
 }
 
 /// Options that change how evidence is opened.
@@ -204,6 +206,9 @@ impl Evidence {
                 let notes = src.notes().to_vec();
                 problems = src.problems().to_vec();
                 (EvidenceKind::Zip, Some(sha), Box::new(src), notes)
+            } else if has_magic(path, b"ElfFile\0")? {
+                let src = SingleFileSource::open(path)?;
+                (EvidenceKind::EventLog, Some(sha), Box::new(src), Vec::new())
             } else if is_hive(path)? {
                 let src = SingleFileSource::open_with_logs(path)?;
                 (EvidenceKind::HiveFile, Some(sha), Box::new(src), Vec::new())
@@ -267,6 +272,26 @@ impl Evidence {
         Ok(FileData { path: path.clone(), bytes, sha256 })
     }
 
+    /// Opens a file for streaming, hashing it first (one pass) and logging the read like [`Evidence::read`]. For
+    /// large files parsers seek through (event logs), so they never need the whole file in memory.
+    pub fn open_hashed(&self, path: &WinPath, limit: u64) -> Result<(Box<dyn ReadSeek>, FileRecord), EvidenceError> {
+        let path = &self.source.canonical(path).unwrap_or_else(|| path.clone());
+        let read_err =
+            |e: io::Error| EvidenceError::Read { evidence: self.id.clone(), file: path.clone(), reason: e.to_string() };
+        let mut reader = self.source.open(path, limit)?;
+        let mut h = Sha256::new();
+        let size = io::copy(&mut (&mut reader).take(limit.saturating_add(1)), &mut h).map_err(read_err)?;
+        if size > limit {
+            return Err(EvidenceError::TooLarge { evidence: self.id.clone(), file: path.clone(), size, limit });
+        }
+        reader.seek(io::SeekFrom::Start(0)).map_err(read_err)?;
+        let record = FileRecord { evidence: self.id.clone(), path: path.clone(), size, sha256: hex(&h.finalize()) };
+        if let Ok(mut reads) = self.reads.lock() {
+            reads.insert(path.key(), record.clone());
+        }
+        Ok((reader, record))
+    }
+
     /// Every file read so far, sorted by path.
     pub fn files_read(&self) -> Vec<FileRecord> {
         self.reads.lock().map(|r| r.values().cloned().collect()).unwrap_or_default()
@@ -324,18 +349,20 @@ fn hash_file(path: &Path) -> Result<String, EvidenceError> {
 /// True when the file starts with `regf`, or is named like a hive (then the registry reader says what is
 /// wrong with it rather than the configuration reader).
 fn is_hive(path: &Path) -> Result<bool, EvidenceError> {
-    let mut f = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
-    let mut magic = [0u8; 4];
-    let n = f.read(&mut magic).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok((n == 4 && &magic == b"regf")
+    Ok(has_magic(path, b"regf")?
         || crate::artifacts::registry::HIVE_NAMES.iter().any(|h| h.eq_ignore_ascii_case(&name)))
+}
+
+/// True when the file starts with `magic`.
+fn has_magic(path: &Path, magic: &[u8]) -> Result<bool, EvidenceError> {
+    let mut f = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+    let mut head = vec![0u8; magic.len()];
+    let n = f.read(&mut head).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
+    Ok(n == magic.len() && head == magic)
 }
 
 /// True when the file starts with a zip local header or end-of-central-directory signature.
 fn is_zip(path: &Path) -> Result<bool, EvidenceError> {
-    let mut f = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
-    let mut magic = [0u8; 4];
-    let n = f.read(&mut magic).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
-    Ok(n == 4 && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06"))
+    Ok(has_magic(path, b"PK\x03\x04")? || has_magic(path, b"PK\x05\x06")?)
 }

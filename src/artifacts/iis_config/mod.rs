@@ -83,7 +83,7 @@ pub fn collect(ev: &Evidence, env: &WinEnv) -> IisConfig {
     };
     match ev.kind {
         EvidenceKind::ConfigFile => c.single_file(),
-        EvidenceKind::HiveFile => {}
+        EvidenceKind::HiveFile | EvidenceKind::EventLog => {}
         EvidenceKind::Folder | EvidenceKind::Zip => c.host_files(),
     }
     c.finish()
@@ -227,7 +227,7 @@ impl Collector<'_> {
     }
 
     fn parse_text(&mut self, path: &WinPath, text: &str, role: Role, base: &str) {
-        let source = Source { evidence: self.ev.id.clone(), file: path.clone(), line: None };
+        let source = Source::at(&self.ev.id, path.clone(), None);
         let facts = sections::read(text, base, self.order, &source, self.env);
         self.order += 1;
         let offset = self.out.components.len();

@@ -268,7 +268,7 @@ mod tests {
     use crate::model::ComponentState;
 
     fn read_str(text: &str) -> (Vec<Component>, effective::EffectiveSets) {
-        let src = Source { evidence: "E1".into(), file: WinPath::parse("applicationHost.config"), line: None };
+        let src = Source::at("E1", WinPath::parse("applicationHost.config"), None);
         let mut f = read(text, "MACHINE/WEBROOT/APPHOST", 0, &src, &WinEnv::default());
         let eff = effective::apply(&mut f.components, &f.keys, &f.ops);
         (f.components, eff)

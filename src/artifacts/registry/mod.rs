@@ -81,7 +81,7 @@ pub fn collect(ev: &Evidence) -> RegistryInventory {
         if let Some(primary) = ev.source().roots().ok().and_then(|r| r.into_iter().next()) {
             any |= read_hive(ev, &primary.path, None, &mut inv, &mut inst);
         }
-    } else if ev.kind != EvidenceKind::ConfigFile {
+    } else if !matches!(ev.kind, EvidenceKind::ConfigFile | EvidenceKind::EventLog) {
         let dir = WinPath::parse(r"C:\Windows\System32\config");
         for name in ["SYSTEM", "SOFTWARE"] {
             let path = dir.join(name);
@@ -102,7 +102,7 @@ pub fn collect(ev: &Evidence) -> RegistryInventory {
         inst.iis_installed |= inst.services.iter().any(|s| s.name == "W3SVC" && s.installed);
         inv.installation = Some(inst);
     }
-    inv.timeline = timeline(&inv.facts, &inv.roots, &ev.id);
+    inv.timeline = timeline(&inv.facts, &inv.roots, &inv.hives, &ev.id);
     inv
 }
 
@@ -204,7 +204,7 @@ fn read_hive(
         None => "unknown",
     };
     report.hive = kind;
-    let source = Source { evidence: ev.id.clone(), file: data.path.clone(), line: None };
+    let source = Source::at(&ev.id, data.path.clone(), None);
     let extracted = match kind {
         "SYSTEM" => facts::system(&mut hive, &source, inst),
         "SOFTWARE" => facts::software(&mut hive, &source, inst),
@@ -240,7 +240,13 @@ fn status(ev: &Evidence, hive: &str, path: &WinPath, status: &'static str) -> Ar
 }
 
 /// One timeline row per relevant key (its last-write time), and one per machine root certificate.
-fn timeline(facts: &[RegistryFact], roots: &[RootCertificate], evidence: &str) -> Vec<TimelineEvent> {
+fn timeline(
+    facts: &[RegistryFact],
+    roots: &[RootCertificate],
+    hives: &[HiveReport],
+    evidence: &str,
+) -> Vec<TimelineEvent> {
+    let sha = |file: &WinPath| hives.iter().find(|h| &h.path == file).and_then(|h| h.sha256.clone());
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for f in facts {
@@ -254,8 +260,15 @@ fn timeline(facts: &[RegistryFact], roots: &[RootCertificate], evidence: &str) -
             description: format!("{} key last written: {}\\{}", category_name(f.category), f.hive, f.key),
             evidence: f.source.clone(),
             component: None,
+            sha256: sha(&f.source.file),
+            event: None,
         });
     }
+    let software = facts
+        .iter()
+        .find(|f| f.hive == "SOFTWARE")
+        .map(|f| f.source.file.clone())
+        .unwrap_or_else(|| WinPath::parse("SOFTWARE"));
     for r in roots.iter().filter(|r| r.store == "ROOT") {
         let key = format!(r"Microsoft\SystemCertificates\ROOT\Certificates\{}", r.key_name);
         out.push(TimelineEvent {
@@ -266,16 +279,10 @@ fn timeline(facts: &[RegistryFact], roots: &[RootCertificate], evidence: &str) -
                 "machine root certificate key last written: {}",
                 r.subject.as_deref().unwrap_or(&r.key_name)
             ),
-            evidence: Source {
-                evidence: evidence.to_string(),
-                file: facts
-                    .iter()
-                    .find(|f| f.hive == "SOFTWARE")
-                    .map(|f| f.source.file.clone())
-                    .unwrap_or_else(|| WinPath::parse("SOFTWARE")),
-                line: None,
-            },
+            evidence: Source::at(evidence, software.clone(), None),
             component: None,
+            sha256: sha(&software),
+            event: None,
         });
     }
     out

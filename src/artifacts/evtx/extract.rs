@@ -1,0 +1,755 @@
+//! Which records matter for IIS persistence, and what each one says.
+//!
+//! [`want`] is the cheap filter the reader applies before rendering; [`extract`] reads a rendered record and
+//! says what kind of event it is, what it signals, and which component names and file paths it mentions (for
+//! linking to components later). Nothing here decides severity.
+
+use super::reader::Want;
+use super::record::Record;
+use serde::Serialize;
+
+/// Channels that hold IIS-component events, in report order.
+pub const CHANNELS: &[&str] = &[
+    IIS_CONFIG,
+    SECURITY,
+    SYSTEM,
+    APPLICATION,
+    SYSMON,
+    "Microsoft-Windows-PowerShell/Operational",
+    "PowerShellCore/Operational",
+];
+
+/// The IIS configuration audit log (off by default).
+pub const IIS_CONFIG: &str = "Microsoft-IIS-Configuration/Operational";
+const SECURITY: &str = "Security";
+const SYSTEM: &str = "System";
+const APPLICATION: &str = "Application";
+const SYSMON: &str = "Microsoft-Windows-Sysmon/Operational";
+
+const PROCESS_WORDS: &[&str] = &["appcmd", "gacutil", "powershell", "pwsh", "w3wp"];
+const FILE_WORDS: &[&str] = &["inetsrv", r"\bin\", "temporary asp.net files", "applicationhost.config"];
+const REGISTRY_WORDS: &[&str] =
+    &["w3svc", r"services\was", "iisadmin", "inetstp", "isapi", "globalmodules", "fastcgi", "inetsrv"];
+const SERVICE_WORDS: &[&str] = &[
+    "w3svc",
+    "world wide web publishing",
+    "windows process activation",
+    "apphostsvc",
+    "application host helper",
+    "iisadmin",
+];
+const POWERSHELL_WORDS: &[&str] = &[
+    "webglobalmodule",
+    "webmanagedmodule",
+    "add-webconfiguration",
+    "set-webconfigurationproperty",
+    "gacinstall",
+    "appcmd",
+];
+const OBJECT_WORDS: &[&str] = &["inetsrv", "applicationhost.config"];
+const LOAD_FAILURE_WORDS: &[&str] = &[".dll", "module", "filter"];
+
+/// IIS-W3SVC-WP events about module and filter DLLs (learn.microsoft.com, "IIS 7 module events").
+const W3SVC_WP_MODULE_EVENTS: &[u32] = &[2214, 2268, 2274, 2280, 2281, 2282, 2293, 2295, 2296, 2298];
+
+/// The reader's filter: which event ids to render, and when.
+pub fn want(event_id: u32) -> Want {
+    match event_id {
+        29 | 50 | 7045 => Want::Always,
+        1 | 4688 => Want::IfContains(PROCESS_WORDS),
+        3 | 7 | 8 | 10 => Want::IfContains(&["w3wp"]),
+        11 => Want::IfContains(FILE_WORDS),
+        13 => Want::IfContains(REGISTRY_WORDS),
+        7036 | 7040 => Want::IfContains(SERVICE_WORDS),
+        4103 | 4104 => Want::IfContains(POWERSHELL_WORDS),
+        4657 | 4663 | 4907 => Want::IfContains(OBJECT_WORDS),
+        id if W3SVC_WP_MODULE_EVENTS.contains(&id) => Want::Always,
+        2200..=2299 => Want::IfContains(LOAD_FAILURE_WORDS),
+        _ => Want::No,
+    }
+}
+
+/// What kind of event a record is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// IIS configuration audit 29: one element or attribute changed through the configuration API.
+    ConfigChange,
+    /// IIS configuration audit 50: changes committed.
+    ConfigCommit,
+    /// Security 4688 or Sysmon 1.
+    ProcessCreation,
+    /// Sysmon 7 into `w3wp.exe`.
+    ImageLoad,
+    /// Sysmon 3: a connection `w3wp.exe` opened.
+    NetworkConnection,
+    /// Sysmon 8/10: `w3wp.exe` starting a thread in, or opening, another process.
+    ProcessAccess,
+    /// Sysmon 11.
+    FileCreate,
+    /// Sysmon 13.
+    RegistrySet,
+    /// System 7045.
+    ServiceInstall,
+    /// System 7036/7040 for the IIS services.
+    ServiceState,
+    /// Application, IIS-W3SVC-WP: a module or filter failed to load.
+    ModuleLoadFailure,
+    /// PowerShell 4103/4104.
+    PowerShell,
+    /// Security 4657/4663/4907 on `inetsrv` or `applicationHost.config` (context only).
+    ObjectAccess,
+}
+
+impl EventKind {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::ConfigChange => "config_change",
+            EventKind::ConfigCommit => "config_commit",
+            EventKind::ProcessCreation => "process_creation",
+            EventKind::ImageLoad => "image_load",
+            EventKind::NetworkConnection => "network_connection",
+            EventKind::ProcessAccess => "process_access",
+            EventKind::FileCreate => "file_create",
+            EventKind::RegistrySet => "registry_set",
+            EventKind::ServiceInstall => "service_install",
+            EventKind::ServiceState => "service_state",
+            EventKind::ModuleLoadFailure => "module_load_failure",
+            EventKind::PowerShell => "powershell",
+            EventKind::ObjectAccess => "object_access",
+        }
+    }
+}
+
+/// What an event points to, for the rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// An extension point (module, filter, handler, CGI/FastCGI) added through the configuration API.
+    ExtensionAdded,
+    /// HTTP logging switched off.
+    LoggingDisabled,
+    /// `appcmd` installing or adding a module, filter or handler.
+    AppcmdInstall,
+    /// PowerShell WebAdministration cmdlets or `Publish.GacInstall`.
+    PowerShellInstall,
+    /// `gacutil /i`.
+    GacInstall,
+    /// `w3wp.exe` started a shell or a reconnaissance tool.
+    W3wpShell,
+    /// `w3wp.exe` started some other process.
+    W3wpChild,
+    /// `w3wp.exe` loaded a DLL from a user-writable folder.
+    UserWritableLoad,
+    /// `w3wp.exe` loaded an unsigned DLL or one from outside the Windows and .NET folders.
+    UnusualLoad,
+    /// A module or filter DLL failed to load.
+    LoadFailure,
+    /// `w3wp.exe` opened a network connection (tunnels, C2, lateral movement).
+    W3wpConnection,
+    /// `w3wp.exe` started a thread in another process.
+    W3wpRemoteThread,
+}
+
+/// What [`extract`] read from one record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Extracted {
+    /// The kind of event.
+    pub kind: EventKind,
+    /// What it points to, if anything.
+    pub signal: Option<Signal>,
+    /// One line for the timeline.
+    pub description: String,
+    /// Component names it mentions.
+    pub names: Vec<String>,
+    /// File paths (DLLs, images) it mentions, as written.
+    pub paths: Vec<String>,
+}
+
+impl Extracted {
+    fn new(kind: EventKind, description: String) -> Extracted {
+        Extracted { kind, signal: None, description, names: Vec::new(), paths: Vec::new() }
+    }
+}
+
+/// Reads one rendered record; `None` when it is not about IIS components.
+pub fn extract(r: &Record) -> Option<Extracted> {
+    let channel = r.channel.as_str();
+    let provider = r.provider.to_ascii_lowercase();
+    match r.event_id {
+        29 | 50 if channel.eq_ignore_ascii_case(IIS_CONFIG) || provider.contains("iis-configuration") => {
+            Some(if r.event_id == 29 { config_change(r) } else { config_commit(r) })
+        }
+        4688 if channel == SECURITY => process(
+            r.field("NewProcessName"),
+            r.field("CommandLine"),
+            r.field("ParentProcessName"),
+            r.field("SubjectUserName"),
+        ),
+        1 if channel == SYSMON => {
+            process(r.field("Image"), r.field("CommandLine"), r.field("ParentImage"), r.field("User"))
+        }
+        7 if channel == SYSMON => image_load(r),
+        3 if channel == SYSMON => connection(r),
+        8 | 10 if channel == SYSMON => process_access(r),
+        11 if channel == SYSMON => file_create(r),
+        13 if channel == SYSMON => registry_set(r),
+        7045 if channel == SYSTEM => Some(service_install(r)),
+        7036 | 7040 if channel == SYSTEM => service_state(r),
+        id if channel == APPLICATION && provider.contains("iis-w3svc-wp") && (2200..=2299).contains(&id) => {
+            load_failure(r)
+        }
+        4103 | 4104 if channel.to_ascii_lowercase().contains("powershell") => powershell(r),
+        4657 | 4663 | 4907 if channel == SECURITY => object_access(r),
+        _ => None,
+    }
+}
+
+/// Configuration sections that declare extension points, by the path fragment that names them.
+const EXTENSION_SECTIONS: &[(&str, &str)] = &[
+    ("/globalmodules", "globalModules"),
+    ("/modules", "modules"),
+    ("/isapifilters", "isapiFilters"),
+    ("/handlers", "handlers"),
+    ("/isapicgirestriction", "isapiCgiRestriction"),
+    ("/fastcgi", "fastCgi"),
+];
+
+fn config_change(r: &Record) -> Extracted {
+    let path = r.field("Configuration");
+    let lower = path.to_ascii_lowercase();
+    let op = match r.field("EditOperationType") {
+        "1" => "add element".to_string(),
+        "3" => "set attribute".to_string(),
+        other => format!("operation {other}"),
+    };
+    let (old, new) = (r.field("OldValue"), r.field("NewValue"));
+    let mut e = Extracted::new(
+        EventKind::ConfigChange,
+        format!(
+            "IIS configuration changed ({op}) {path} at {}{}{}",
+            r.field("ConfigPath"),
+            if old.is_empty() { String::new() } else { format!(", old value {}", clip(old)) },
+            if new.is_empty() { String::new() } else { format!(", new value {}", clip(new)) },
+        ),
+    );
+    let section = EXTENSION_SECTIONS.iter().find(|(frag, _)| lower.contains(frag));
+    if let Some((_, name)) = section {
+        let added = r.field("EditOperationType") == "1" || lower.contains("/add");
+        if added {
+            e.signal = Some(Signal::ExtensionAdded);
+        }
+        e.description = format!("IIS {name} changed ({op}) at {}: {}", r.field("ConfigPath"), e.description);
+    }
+    let logging_off = (lower.contains("dontlog") && new.eq_ignore_ascii_case("true"))
+        || ((lower.contains("/logfile") || lower.contains("/httplogging")) && lower.ends_with("@enabled"))
+            && new.eq_ignore_ascii_case("false");
+    if logging_off {
+        e.signal = Some(Signal::LoggingDisabled);
+    }
+    e.names.extend(quoted_attr(path, "name"));
+    for v in [old, new] {
+        e.names.extend(quoted_attr(v, "name"));
+        e.paths.extend(dll_paths(v));
+        if !v.is_empty() && !v.contains(['\\', '/', '=', ' ']) {
+            e.names.push(v.to_string());
+        }
+    }
+    e
+}
+
+fn config_commit(r: &Record) -> Extracted {
+    Extracted::new(
+        EventKind::ConfigCommit,
+        format!("IIS configuration changes committed at {}", first_of(r, &["ConfigPath", "PhysicalPath"])),
+    )
+}
+
+/// Processes that, started by `w3wp.exe`, mean a web shell or hands on the keyboard.
+const SHELLS: &[&str] = &[
+    "cmd.exe",
+    "powershell.exe",
+    "pwsh.exe",
+    "wscript.exe",
+    "cscript.exe",
+    "mshta.exe",
+    "rundll32.exe",
+    "regsvr32.exe",
+    "certutil.exe",
+    "bitsadmin.exe",
+    "whoami.exe",
+    "net.exe",
+    "net1.exe",
+    "ipconfig.exe",
+    "systeminfo.exe",
+    "tasklist.exe",
+    "quser.exe",
+    "nltest.exe",
+    "reg.exe",
+    "sc.exe",
+    "schtasks.exe",
+    "wmic.exe",
+];
+
+/// `appcmd set config` sections that hold extension points.
+const APPCMD_SECTIONS: &[&str] =
+    &["globalmodules", "modules", "isapifilters", "handlers", "isapicgirestriction", "fastcgi"];
+
+fn process(image: &str, cmd: &str, parent: &str, user: &str) -> Option<Extracted> {
+    let name = file_name(image).to_ascii_lowercase();
+    let parent_name = file_name(parent).to_ascii_lowercase();
+    let lower = cmd.to_ascii_lowercase();
+    let mut e = Extracted::new(
+        EventKind::ProcessCreation,
+        format!("process {image} started by {parent}{}: {}", by(user), clip(cmd)),
+    );
+    let args = arguments(cmd);
+    if name == "appcmd.exe" {
+        let installs = lower.contains("install module")
+            || lower.contains("add module")
+            || (lower.contains("set config")
+                && APPCMD_SECTIONS.iter().any(|s| lower.contains(&format!("section:{s}"))))
+            || (lower.contains("set config")
+                && APPCMD_SECTIONS.iter().any(|s| lower.contains(&format!("system.webserver/{s}"))));
+        let changes = installs || lower.contains("uninstall module") || lower.contains("delete module");
+        if !changes {
+            return None;
+        }
+        if installs {
+            e.signal = Some(Signal::AppcmdInstall);
+        }
+        e.names.extend(args.iter().filter_map(|a| switch(a, "name")));
+        e.paths.extend(args.iter().filter_map(|a| switch(a, "image")));
+        for attr in ["name", "type"] {
+            e.names.extend(quoted_attr(cmd, attr));
+        }
+        for attr in ["image", "path", "scriptprocessor", "fullpath"] {
+            e.paths.extend(quoted_attr(cmd, attr));
+        }
+    } else if name == "gacutil.exe" {
+        if !args.iter().any(|a| matches!(a.to_ascii_lowercase().as_str(), "/i" | "-i" | "/if" | "-if")) {
+            return None;
+        }
+        e.signal = Some(Signal::GacInstall);
+        e.paths.extend(dll_paths(cmd));
+    } else if (name == "powershell.exe" || name == "pwsh.exe") && powershell_install(&lower).is_some() {
+        e.signal = powershell_install(&lower);
+        e.names.extend(ps_parameter(cmd, "name"));
+        e.paths.extend(ps_parameter(cmd, "image"));
+        e.paths.extend(dll_paths(cmd));
+    } else if parent_name != "w3wp.exe" {
+        return None;
+    }
+    if parent_name == "w3wp.exe" && e.signal.is_none() {
+        e.signal = Some(if SHELLS.contains(&name.as_str()) { Signal::W3wpShell } else { Signal::W3wpChild });
+    }
+    dedup(&mut e);
+    Some(e)
+}
+
+/// Folders `w3wp.exe` loads DLLs from in normal operation.
+const LOAD_DIRS: &[&str] = &[
+    r"\windows\system32\",
+    r"\windows\syswow64\",
+    r"\windows\winsxs\",
+    r"\windows\microsoft.net\",
+    r"\windows\assembly\",
+];
+
+fn image_load(r: &Record) -> Option<Extracted> {
+    if !file_name(r.field("Image")).eq_ignore_ascii_case("w3wp.exe") {
+        return None;
+    }
+    let dll = r.field("ImageLoaded");
+    let lower = dll.to_ascii_lowercase();
+    let unsigned = r.field("Signed").eq_ignore_ascii_case("false");
+    let outside = !LOAD_DIRS.iter().any(|d| lower.contains(d));
+    let writable = crate::analysis::baseline::USER_WRITABLE.iter().any(|d| lower.contains(&d.to_ascii_lowercase()));
+    if !(unsigned || outside || writable) {
+        return None;
+    }
+    let mut e = Extracted::new(
+        EventKind::ImageLoad,
+        format!(
+            "w3wp.exe (pid {}) loaded {dll} (signed: {}{})",
+            r.field("ProcessId"),
+            first_of(r, &["Signed"]),
+            match r.field("Signature") {
+                "" => String::new(),
+                s => format!(", {s}"),
+            }
+        ),
+    );
+    e.signal = Some(if writable { Signal::UserWritableLoad } else { Signal::UnusualLoad });
+    e.paths.push(dll.to_string());
+    Some(e)
+}
+
+fn connection(r: &Record) -> Option<Extracted> {
+    let image = r.field("Image");
+    if !file_name(image).eq_ignore_ascii_case("w3wp.exe") || !r.field("Initiated").eq_ignore_ascii_case("true") {
+        return None;
+    }
+    let mut e = Extracted::new(
+        EventKind::NetworkConnection,
+        format!(
+            "w3wp.exe (pid {}{}) connected from {}:{} to {}:{} ({}{})",
+            r.field("ProcessId"),
+            by(r.field("User")),
+            r.field("SourceIp"),
+            r.field("SourcePort"),
+            r.field("DestinationIp"),
+            r.field("DestinationPort"),
+            r.field("Protocol"),
+            match r.field("DestinationPortName") {
+                "" => String::new(),
+                n => format!(", {n}"),
+            }
+        ),
+    );
+    e.signal = Some(Signal::W3wpConnection);
+    Some(e)
+}
+
+fn process_access(r: &Record) -> Option<Extracted> {
+    if !file_name(r.field("SourceImage")).eq_ignore_ascii_case("w3wp.exe") {
+        return None;
+    }
+    let target = r.field("TargetImage");
+    let mut e = if r.event_id == 8 {
+        let mut e = Extracted::new(
+            EventKind::ProcessAccess,
+            format!(
+                "w3wp.exe (pid {}) started a thread in {target} (pid {}) at {}",
+                r.field("SourceProcessId"),
+                r.field("TargetProcessId"),
+                r.field("StartAddress")
+            ),
+        );
+        e.signal = Some(Signal::W3wpRemoteThread);
+        e
+    } else {
+        Extracted::new(
+            EventKind::ProcessAccess,
+            format!(
+                "w3wp.exe (pid {}) opened {target} (pid {}) with access {}",
+                r.field("SourceProcessId"),
+                r.field("TargetProcessId"),
+                r.field("GrantedAccess")
+            ),
+        )
+    };
+    e.paths.push(target.to_string());
+    Some(e)
+}
+
+fn file_create(r: &Record) -> Option<Extracted> {
+    let target = r.field("TargetFilename");
+    let lower = target.to_ascii_lowercase();
+    let relevant = lower.contains(r"\inetsrv\")
+        || (lower.contains(r"\bin\") && lower.ends_with(".dll"))
+        || lower.contains("temporary asp.net files")
+        || lower.ends_with("applicationhost.config");
+    if !relevant {
+        return None;
+    }
+    let mut e = Extracted::new(EventKind::FileCreate, format!("{} created {target}", first_of(r, &["Image"])));
+    e.paths.push(target.to_string());
+    Some(e)
+}
+
+fn registry_set(r: &Record) -> Option<Extracted> {
+    let key = r.field("TargetObject");
+    let lower = key.to_ascii_lowercase();
+    if !REGISTRY_WORDS.iter().any(|w| lower.contains(w)) {
+        return None;
+    }
+    let details = r.field("Details");
+    let mut e =
+        Extracted::new(EventKind::RegistrySet, format!("{} set {key} = {}", first_of(r, &["Image"]), clip(details)));
+    e.paths.extend(dll_paths(details));
+    Some(e)
+}
+
+fn service_install(r: &Record) -> Extracted {
+    let image = r.field("ImagePath");
+    let mut e = Extracted::new(
+        EventKind::ServiceInstall,
+        format!(
+            "service installed: {} ({image}), start {}, account {}",
+            r.field("ServiceName"),
+            r.field("StartType"),
+            r.field("AccountName")
+        ),
+    );
+    e.paths.push(image.to_string());
+    e
+}
+
+fn service_state(r: &Record) -> Option<Extracted> {
+    let all: String = r.data.values().map(|v| v.to_ascii_lowercase()).collect::<Vec<_>>().join(" ");
+    let hex_w3svc = ["5700330053005600430", "570041005300", "41007000700048006f0073007400530076006300"];
+    if !SERVICE_WORDS.iter().any(|w| all.contains(w)) && !hex_w3svc.iter().any(|h| all.contains(h)) {
+        return None;
+    }
+    let name = first_of(r, &["param1", "Data1"]);
+    let description = if r.event_id == 7036 {
+        format!("service {name} entered the {} state", first_of(r, &["param2", "Data2"]))
+    } else {
+        format!(
+            "service {name}: start type changed from {} to {}",
+            first_of(r, &["param2", "Data2"]),
+            first_of(r, &["param3", "Data3"])
+        )
+    };
+    Some(Extracted::new(EventKind::ServiceState, description))
+}
+
+fn load_failure(r: &Record) -> Option<Extracted> {
+    let mut paths = Vec::new();
+    for v in r.data.values() {
+        paths.extend(dll_paths(v));
+    }
+    let known = W3SVC_WP_MODULE_EVENTS.contains(&r.event_id);
+    if !known && paths.is_empty() {
+        return None;
+    }
+    let values: Vec<&str> =
+        r.data.iter().filter(|(k, _)| *k != "Binary").map(|(_, v)| v.as_str()).filter(|v| !v.is_empty()).collect();
+    let mut e = Extracted::new(
+        EventKind::ModuleLoadFailure,
+        format!("IIS worker module/filter event {}: {}", r.event_id, clip(&values.join(" | "))),
+    );
+    e.signal = Some(Signal::LoadFailure);
+    e.names.extend(r.data.get("ModuleName").cloned());
+    e.paths = paths;
+    dedup(&mut e);
+    Some(e)
+}
+
+fn powershell(r: &Record) -> Option<Extracted> {
+    let text = if r.event_id == 4104 {
+        r.field("ScriptBlockText").to_string()
+    } else {
+        format!("{} {}", r.field("ContextInfo"), r.field("Payload"))
+    };
+    let lower = text.to_ascii_lowercase();
+    // The WebAdministration module's own source defines these cmdlets; defining is not calling.
+    if lower.contains("function new-webglobalmodule") || lower.contains("function add-webconfiguration") {
+        return None;
+    }
+    let signal = powershell_install(&lower)?;
+    let mut e = Extracted::new(EventKind::PowerShell, format!("PowerShell {}: {}", r.event_id, clip(&text)));
+    e.signal = Some(signal);
+    e.names.extend(ps_parameter(&text, "name"));
+    e.paths.extend(ps_parameter(&text, "image"));
+    e.paths.extend(dll_paths(&text));
+    dedup(&mut e);
+    Some(e)
+}
+
+/// Whether (lower-cased) PowerShell text installs or changes IIS extension points.
+fn powershell_install(lower: &str) -> Option<Signal> {
+    const CMDLETS: &[&str] = &[
+        "new-webglobalmodule",
+        "enable-webglobalmodule",
+        "set-webglobalmodule",
+        "remove-webglobalmodule",
+        "new-webmanagedmodule",
+        "add-webconfiguration",
+    ];
+    let cmdlet = CMDLETS.iter().any(|c| lower.contains(c));
+    let property = lower.contains("set-webconfigurationproperty")
+        && APPCMD_SECTIONS.iter().any(|s| lower.contains(&format!("/{s}")) || lower.contains(&format!("'{s}")));
+    let gac = lower.contains("gacinstall") && lower.contains("enterpriseservices");
+    (cmdlet || property || gac).then_some(Signal::PowerShellInstall)
+}
+
+fn object_access(r: &Record) -> Option<Extracted> {
+    let object = r.field("ObjectName");
+    let lower = object.to_ascii_lowercase();
+    if !OBJECT_WORDS.iter().any(|w| lower.contains(w)) {
+        return None;
+    }
+    let what = match r.event_id {
+        4657 => format!("registry value {} modified", r.field("ObjectValueName")),
+        4663 => format!("accessed ({})", first_of(r, &["AccessList", "AccessMask"]).trim()),
+        _ => "auditing settings changed".to_string(),
+    };
+    Some(Extracted::new(
+        EventKind::ObjectAccess,
+        format!("{object}: {what} by {}{}", first_of(r, &["ProcessName"]), by(r.field("SubjectUserName"))),
+    ))
+}
+
+/// The file name part of a Windows path.
+pub fn file_name(path: &str) -> &str {
+    path.trim_matches('"').rsplit(['\\', '/']).next().unwrap_or(path)
+}
+
+fn by(user: &str) -> String {
+    if user.is_empty() { String::new() } else { format!(" as {user}") }
+}
+
+fn first_of<'a>(r: &'a Record, names: &[&str]) -> &'a str {
+    names.iter().map(|n| r.field(n)).find(|v| !v.is_empty()).unwrap_or_default()
+}
+
+/// At most 300 characters of attacker-controllable text for a one-line description.
+fn clip(s: &str) -> String {
+    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    match one_line.char_indices().nth(300) {
+        Some((i, _)) => format!("{}…", &one_line[..i]),
+        None => one_line,
+    }
+}
+
+/// Splits a command line the way Windows programs do: whitespace outside double quotes; quotes dropped.
+fn arguments(cmd: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in cmd.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The value of an `appcmd` switch: `/name:X`, `-name:X`, `/name=X`.
+fn switch(arg: &str, name: &str) -> Option<String> {
+    let rest = arg.strip_prefix(['/', '-'])?;
+    let head = rest.get(..name.len())?;
+    if !head.eq_ignore_ascii_case(name) {
+        return None;
+    }
+    let value = rest[name.len()..].strip_prefix([':', '='])?;
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// Every `attr='value'` (or `attr="value"`) in a string, as `appcmd` and configuration paths write them.
+fn quoted_attr(s: &str, attr: &str) -> Vec<String> {
+    let lower = s.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(attr) {
+        let at = from + i;
+        from = at + attr.len();
+        let before_ok = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
+        let rest = &s[from..];
+        let Some(rest) = rest.strip_prefix('=') else { continue };
+        let Some(q) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') else { continue };
+        if let (true, Some(end)) = (before_ok, rest[1..].find(q)) {
+            out.push(rest[1..1 + end].to_string());
+        }
+    }
+    out
+}
+
+/// Values of a PowerShell parameter: `-Name X`, `-Name 'X'`, `-Name:"X"`.
+fn ps_parameter(text: &str, name: &str) -> Vec<String> {
+    let lower = text.to_ascii_lowercase();
+    let key = format!("-{name}");
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(&key) {
+        let at = from + i + key.len();
+        from = at;
+        let rest = &text[at..];
+        // The parameter name must end here (`-Name`, not `-NameSpace`).
+        if rest.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let rest = rest.trim_start_matches(':').trim_start();
+        let value = match rest.chars().next() {
+            Some(q @ ('\'' | '"')) => rest[1..].split(q).next().unwrap_or_default(),
+            Some(_) => rest.split(|c: char| c.is_whitespace() || c == ';' || c == ')').next().unwrap_or_default(),
+            None => "",
+        };
+        if !value.is_empty() && !value.starts_with(['-', '$']) {
+            out.push(value.to_string());
+        }
+    }
+    out
+}
+
+/// Paths ending in `.dll` inside free text.
+fn dll_paths(s: &str) -> Vec<String> {
+    let lower = s.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(".dll") {
+        let end = from + i + 4;
+        from = end;
+        if lower.as_bytes().get(end).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let start = s[..end]
+            .rfind(|c: char| matches!(c, '"' | '\'' | '=' | ',' | '[' | '(' | '|') || c.is_control())
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let candidate = s[start..end].trim();
+        // A path may hold spaces (`Program Files`); take it from its drive letter or `%var%` when there is one.
+        let from_root = candidate
+            .char_indices()
+            .find(|&(i, c)| {
+                (c == '%' || candidate[i..].get(1..3) == Some(r":\")) && (i == 0 || candidate[..i].ends_with(' '))
+            })
+            .map(|(i, _)| &candidate[i..]);
+        let path = from_root.unwrap_or_else(|| candidate.rsplit(' ').next().unwrap_or(candidate));
+        if path.len() > 4 {
+            out.push(path.to_string());
+        }
+    }
+    out
+}
+
+fn dedup(e: &mut Extracted) {
+    for list in [&mut e.names, &mut e.paths] {
+        let mut seen = std::collections::BTreeSet::new();
+        list.retain(|v| seen.insert(v.to_ascii_lowercase()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appcmd_switches_and_bracket_attributes_name_the_component() {
+        let args = arguments(r#"appcmd.exe install module /name:"Cache Helper" /image:C:\x\a.dll"#);
+        assert_eq!(args.iter().filter_map(|a| switch(a, "name")).collect::<Vec<_>>(), ["Cache Helper"]);
+        assert_eq!(args.iter().filter_map(|a| switch(a, "image")).collect::<Vec<_>>(), [r"C:\x\a.dll"]);
+        let set = r#"appcmd set config /section:isapiFilters /+"[name='Flt',path='C:\f.dll']""#;
+        assert_eq!(quoted_attr(set, "name"), ["Flt"]);
+        assert_eq!(quoted_attr(set, "path"), [r"C:\f.dll"]);
+    }
+
+    #[test]
+    fn dll_paths_keep_spaces_from_the_drive_letter() {
+        assert_eq!(
+            dll_paths(r"The Module DLL C:\Program Files\Evil Co\mod.dll failed to load."),
+            [r"C:\Program Files\Evil Co\mod.dll"]
+        );
+        assert_eq!(dll_paths(r"New-WebGlobalModule -Image %windir%\x.dll"), [r"%windir%\x.dll"]);
+        assert!(dll_paths("a.dllx").is_empty());
+    }
+
+    #[test]
+    fn powershell_parameters_stop_at_the_name() {
+        let t = r#"New-WebGlobalModule -Name 'Cache Helper' -Image "C:\w\c.dll"; Get-Item -NameSpace x"#;
+        assert_eq!(ps_parameter(t, "name"), ["Cache Helper"]);
+        assert_eq!(ps_parameter(t, "image"), [r"C:\w\c.dll"]);
+    }
+}

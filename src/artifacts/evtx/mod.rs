@@ -1,0 +1,308 @@
+//! Windows event logs: every record about IIS components, with the log's coverage.
+//!
+//! Logs are found in `Windows\System32\winevt\Logs`, anywhere in a triage collection (by the `.evtx` name), or
+//! given directly. A log's channel is read from its records, never from its file name: collections rename files
+//! (`%4` for `/`), and analysts copy them around. Small logs are read in parallel; large ones one at a time with
+//! their chunks in parallel.
+
+pub mod extract;
+pub mod reader;
+pub mod record;
+
+use crate::evidence::{Completeness, Evidence, EvidenceKind, WinPath};
+use crate::model::{ArtifactStatus, Source, Warning, rfc3339};
+use extract::{EventKind, Signal};
+use rayon::prelude::*;
+use record::Record;
+use serde::Serialize;
+
+/// Cap on one event log; Windows' own maximum log size is far larger, but a server's logs are rarely over 1 GiB
+/// and a zip entry must be held in memory.
+const EVTX_LIMIT: u64 = 4 << 30;
+/// Logs from this size on are read one at a time, their chunks spread over the threads.
+const LARGE_LOG: u64 = 8 << 20;
+/// How deep and how wide the walk of a triage collection goes looking for `.evtx` files.
+const WALK_DEPTH: usize = 24;
+const WALK_ENTRIES: usize = 500_000;
+/// Problems kept per log; the rest are counted.
+const MAX_PROBLEMS: usize = 20;
+
+/// One event log read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogReport {
+    /// Evidence id.
+    pub evidence: String,
+    /// Path inside the evidence.
+    pub path: WinPath,
+    /// SHA-256 of the file as collected.
+    pub sha256: Option<String>,
+    /// Size in bytes.
+    pub size: u64,
+    /// The channel its records name (the first rendered record's), `null` when no record could be read.
+    pub channel: Option<String>,
+    /// Other channels named by its records (forwarded-event logs hold several).
+    pub other_channels: Vec<String>,
+    /// Records walked.
+    pub records: u64,
+    /// Records rendered in full (the rest were skipped by event id and content).
+    pub rendered: u64,
+    /// Records extracted as IIS-component events.
+    pub events: u64,
+    /// Earliest record time.
+    pub first: Option<String>,
+    /// Latest record time.
+    pub last: Option<String>,
+    /// `parsed`, `parsed_with_errors`, `empty`, `not_evtx`, `unreadable`.
+    pub status: &'static str,
+    /// Chunks and records that could not be read.
+    pub problems: Vec<String>,
+}
+
+/// One extracted event with its provenance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEvent {
+    /// Evidence, file and record id.
+    pub source: Source,
+    /// SHA-256 of the log file.
+    pub sha256: String,
+    /// The record's fields.
+    pub record: Record,
+    /// What kind of event it is.
+    pub kind: EventKind,
+    /// What it points to.
+    pub signal: Option<Signal>,
+    /// One line.
+    pub description: String,
+    /// Component names it mentions.
+    pub names: Vec<String>,
+    /// File paths it mentions.
+    pub paths: Vec<String>,
+}
+
+/// Everything the event logs of one piece of evidence gave.
+#[derive(Debug, Default)]
+pub struct EventLogs {
+    /// Each log read.
+    pub logs: Vec<LogReport>,
+    /// Extracted events, in file then record order.
+    pub events: Vec<LogEvent>,
+    /// What could not be read.
+    pub warnings: Vec<Warning>,
+    /// Where logs were looked for.
+    pub artifacts: Vec<ArtifactStatus>,
+}
+
+/// Whether a channel that matters had a log in the evidence, and what time it covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChannelCoverage {
+    /// Evidence id.
+    pub evidence: String,
+    /// The channel.
+    pub channel: &'static str,
+    /// `present` (records read), `empty` (a log with no records), `absent` (no log names it).
+    pub status: &'static str,
+    /// The logs that hold it.
+    pub logs: Vec<WinPath>,
+    /// Records in those logs.
+    pub records: u64,
+    /// Earliest record time.
+    pub first: Option<String>,
+    /// Latest record time.
+    pub last: Option<String>,
+}
+
+/// The coverage of every channel that matters, for one evidence's logs.
+pub fn channel_coverage(evidence: &str, logs: &[LogReport]) -> Vec<ChannelCoverage> {
+    extract::CHANNELS
+        .iter()
+        .map(|&channel| {
+            let holds = |l: &&LogReport| {
+                l.evidence == evidence
+                    && (l.channel.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(channel))
+                        || l.other_channels.iter().any(|c| c.eq_ignore_ascii_case(channel)))
+            };
+            let mine: Vec<&LogReport> = logs.iter().filter(holds).collect();
+            let records = mine.iter().map(|l| l.records).sum();
+            ChannelCoverage {
+                evidence: evidence.to_string(),
+                channel,
+                status: match (mine.is_empty(), records) {
+                    (true, _) => "absent",
+                    (false, 0) => "empty",
+                    _ => "present",
+                },
+                logs: mine.iter().map(|l| l.path.clone()).collect(),
+                records,
+                first: mine.iter().filter_map(|l| l.first.clone()).min(),
+                last: mine.iter().filter_map(|l| l.last.clone()).max(),
+            }
+        })
+        .collect()
+}
+
+/// Finds and reads every event log in the evidence.
+pub fn collect(ev: &Evidence) -> EventLogs {
+    let mut out = EventLogs::default();
+    let files = find(ev, &mut out);
+    let (mut large, small): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, size)| *size >= LARGE_LOG);
+    large.sort();
+    let threads = rayon::current_num_threads();
+    let mut results: Vec<(LogReport, Vec<LogEvent>)> = small.par_iter().map(|(p, _)| read_log(ev, p, 1)).collect();
+    results.extend(large.iter().map(|(p, _)| read_log(ev, p, threads)));
+    results.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    for (report, events) in results {
+        let file = Some(report.path.clone());
+        let warn = |m: String| Warning { evidence: ev.id.clone(), file: file.clone(), line: None, message: m };
+        match report.status {
+            "parsed" | "empty" => {}
+            "parsed_with_errors" => out.warnings.push(warn(format!(
+                "event log partly unreadable, every readable record was used: {}",
+                report.problems.join("; ")
+            ))),
+            _ => out.warnings.push(warn(format!("event log not read: {}", report.problems.join("; ")))),
+        }
+        out.events.extend(events);
+        out.logs.push(report);
+    }
+    out
+}
+
+/// The logs to read and their sizes, sorted by path.
+fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<(WinPath, u64)> {
+    let src = ev.source();
+    let mut found = std::collections::BTreeMap::new();
+    if ev.kind == EvidenceKind::EventLog {
+        for e in src.roots().unwrap_or_default() {
+            found.insert(e.path.key(), (e.path, e.size));
+        }
+        return found.into_values().collect();
+    }
+    if matches!(ev.kind, EvidenceKind::ConfigFile | EvidenceKind::HiveFile) {
+        return Vec::new();
+    }
+    let logs = WinPath::parse(r"C:\Windows\System32\winevt\Logs");
+    match src.read_dir(&logs) {
+        Ok(entries) if !entries.is_empty() => {
+            for e in entries.into_iter().filter(|e| !e.is_dir) {
+                found.insert(e.path.key(), (e.path, e.size));
+            }
+        }
+        Ok(_) => out.artifacts.push(ArtifactStatus {
+            evidence: ev.id.clone(),
+            artifact: "event logs".into(),
+            path: logs.clone(),
+            status: src.completeness().absent_status(),
+        }),
+        Err(e) => out.warnings.push(Warning {
+            evidence: ev.id.clone(),
+            file: Some(logs.clone()),
+            line: None,
+            message: e.to_string(),
+        }),
+    }
+    if src.completeness() == Completeness::Triage {
+        // Collections put logs anywhere (Velociraptor's EVTX artifacts, CyLR's flat folders): go by the name.
+        for root in src.roots().unwrap_or_default() {
+            let visit = &mut |e: &crate::evidence::DirEntry| {
+                if e.name.to_ascii_lowercase().ends_with(".evtx") {
+                    found.entry(e.path.key()).or_insert_with(|| (e.path.clone(), e.size));
+                }
+            };
+            if root.is_dir {
+                let complete = ev.walk_files(&root.path, WALK_DEPTH, WALK_ENTRIES, visit).unwrap_or(true);
+                if !complete {
+                    out.warnings.push(Warning {
+                        evidence: ev.id.clone(),
+                        file: Some(root.path.clone()),
+                        line: None,
+                        message: format!("over {WALK_ENTRIES} entries: the search for event logs stopped early"),
+                    });
+                }
+            } else {
+                visit(&root);
+            }
+        }
+    }
+    found.into_values().collect()
+}
+
+/// Reads one log: its report and its extracted events. Never fails; problems go into the report.
+fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<LogEvent>) {
+    let mut report = LogReport {
+        evidence: ev.id.clone(),
+        path: path.clone(),
+        sha256: None,
+        size: 0,
+        channel: None,
+        other_channels: Vec::new(),
+        records: 0,
+        rendered: 0,
+        events: 0,
+        first: None,
+        last: None,
+        status: "unreadable",
+        problems: Vec::new(),
+    };
+    let (reader, file) = match ev.open_hashed(path, EVTX_LIMIT) {
+        Ok(r) => r,
+        Err(e) => {
+            report.problems.push(e.to_string());
+            return (report, Vec::new());
+        }
+    };
+    report.sha256 = Some(file.sha256.clone());
+    report.size = file.size;
+    // The parser must never take the scan down: a panic on hostile bytes becomes a problem of this log.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader::read(reader, threads, extract::want)));
+    let read = match read {
+        Ok(Ok(read)) => read,
+        Ok(Err(e)) => {
+            report.status = if file.size == 0 || e.contains("header") { "not_evtx" } else { "unreadable" };
+            report.problems.push(e);
+            return (report, Vec::new());
+        }
+        Err(_) => {
+            report.problems.push("the EVTX parser failed on this file (internal error); no record used".into());
+            return (report, Vec::new());
+        }
+    };
+    report.records = read.records;
+    report.rendered = read.rendered;
+    let time = |us: i64| chrono::DateTime::from_timestamp_micros(us).map(|t| rfc3339(&t));
+    report.first = read.span.and_then(|(a, _)| time(a));
+    report.last = read.span.and_then(|(_, b)| time(b));
+    report.channel = read.first_channel.clone();
+    let mut others: Vec<String> =
+        read.channels.keys().filter(|c| !c.is_empty() && Some(*c) != read.first_channel.as_ref()).cloned().collect();
+    others.sort();
+    report.other_channels = others;
+    let dropped = read.problems.len().saturating_sub(MAX_PROBLEMS);
+    report.problems = read.problems.into_iter().take(MAX_PROBLEMS).collect();
+    if dropped > 0 {
+        report.problems.push(format!("{dropped} more problems"));
+    }
+    report.status = match (report.problems.is_empty(), report.records) {
+        (true, 0) => "empty",
+        (true, _) => "parsed",
+        (false, _) => "parsed_with_errors",
+    };
+    let events: Vec<LogEvent> = read
+        .wanted
+        .into_iter()
+        .filter_map(|r| {
+            let x = extract::extract(&r)?;
+            Some(LogEvent {
+                source: Source { record: Some(r.record_id), ..Source::at(&ev.id, file.path.clone(), None) },
+                sha256: file.sha256.clone(),
+                record: r,
+                kind: x.kind,
+                signal: x.signal,
+                description: x.description,
+                names: x.names,
+                paths: x.paths,
+            })
+        })
+        .collect();
+    report.events = events.len() as u64;
+    (report, events)
+}

@@ -1,0 +1,205 @@
+//! Reads one event log with the `evtx` crate, rendering only the records worth rendering.
+//!
+//! Building a record's content is cheap; rendering it to JSON and parsing that back is what costs. So every
+//! record is built, its typed substitution values are looked at, and only records whose event id is wanted (and
+//! whose strings hold one of the wanted words, where the id asks for that) are rendered. Which substitution holds
+//! the event id is learnt per template, per chunk: the first record of each template is always rendered, and the
+//! value equal to its `EventID` marks the slot. A template whose slot cannot be told apart renders every record.
+
+use super::record::{self, Record};
+use crate::evidence::ReadSeek;
+use evtx::binxml::value_variant::BinXmlValue;
+use evtx::{EvtxParser, EvtxRecord, ParserSettings};
+use std::collections::HashMap;
+
+/// What the caller wants rendered for an event id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Want {
+    /// Not of interest: skip without rendering.
+    No,
+    /// Always render.
+    Always,
+    /// Render when one of the record's strings contains one of these lower-case ASCII words.
+    IfContains(&'static [&'static str]),
+}
+
+/// Everything read from one log.
+#[derive(Debug, Default)]
+pub struct LogRead {
+    /// Records walked (rendered or not).
+    pub records: u64,
+    /// Records rendered in full.
+    pub rendered: u64,
+    /// Earliest and latest record time (µs since 1970).
+    pub span: Option<(i64, i64)>,
+    /// Channels named by the rendered records, with how many named each.
+    pub channels: HashMap<String, u64>,
+    /// The channel of the first record rendered: the log's own channel.
+    pub first_channel: Option<String>,
+    /// Rendered records the caller wanted.
+    pub wanted: Vec<Record>,
+    /// Chunks and records that could not be read (one line each).
+    pub problems: Vec<String>,
+}
+
+/// Where a template's event id is.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    /// In substitution value `n`.
+    Value(usize),
+    /// Written into the template itself: the same for every record.
+    Fixed(u32),
+    /// Cannot tell: render every record.
+    Unknown,
+}
+
+/// What one record became in the chunk pass.
+enum Item {
+    Skipped(i64),
+    Rendered(i64, Box<Record>),
+}
+
+/// Reads a whole log. `threads` above 1 parses chunks on the rayon pool, so call it from outside that pool.
+pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) -> Result<LogRead, String> {
+    let parser = EvtxParser::from_read_seek(reader).map_err(|e| chain(&e))?;
+    let settings = ParserSettings::new()
+        .num_threads(threads.max(1))
+        .separate_json_attributes(true)
+        .indent(false)
+        .validate_checksums(false);
+    let mut parser = parser.with_configuration(settings);
+    let mut out = LogRead::default();
+    // One closure per chunk (the parser clones it), so the template map is per chunk as template offsets are.
+    let mut slots: HashMap<u32, Slot> = HashMap::new();
+    let items = parser.serialized_records(move |rec| {
+        let rec = rec?;
+        let at = rec.timestamp.as_microsecond();
+        let values = first_instance(&rec);
+        let decision = match values.as_ref().and_then(|(def, v)| slots.get(def).map(|s| (*s, v))) {
+            Some((Slot::Value(i), v)) => match v.numbers.get(i).copied().flatten() {
+                Some(id) => check(want(id), v),
+                None => true,
+            },
+            Some((Slot::Fixed(id), v)) => check(want(id), v),
+            Some((Slot::Unknown, _)) | None => true,
+        };
+        if !decision {
+            return Ok(Item::Skipped(at));
+        }
+        let json = rec.into_json_value()?.data;
+        let r = record::from_json(&json, at);
+        if let Some((def, v)) = values {
+            slots.entry(def).or_insert_with(|| learn(&v, r.event_id));
+        }
+        Ok(Item::Rendered(at, Box::new(r)))
+    });
+    for item in items {
+        match item {
+            Ok(Item::Skipped(at)) => out.note(at),
+            Ok(Item::Rendered(at, r)) => {
+                out.note(at);
+                out.rendered += 1;
+                *out.channels.entry(r.channel.clone()).or_default() += 1;
+                if out.first_channel.is_none() && !r.channel.is_empty() {
+                    out.first_channel = Some(r.channel.clone());
+                }
+                if want(r.event_id) != Want::No {
+                    out.wanted.push(*r);
+                }
+            }
+            Err(e) => out.problems.push(chain(&e)),
+        }
+    }
+    Ok(out)
+}
+
+impl LogRead {
+    fn note(&mut self, at: i64) {
+        self.records += 1;
+        self.span = Some(match self.span {
+            Some((a, b)) => (a.min(at), b.max(at)),
+            None => (at, at),
+        });
+    }
+}
+
+/// The substitution values of a record's outer template that the filter needs.
+struct Values {
+    /// Each value read as a number, where it is one.
+    numbers: Vec<Option<u32>>,
+    /// Whether each value is a plain number type (event ids are `UInt16`).
+    typed: Vec<bool>,
+    /// The strings, lower-cased ASCII, for the word check.
+    strings: Vec<String>,
+}
+
+fn first_instance(rec: &EvtxRecord<'_>) -> Option<(u32, Values)> {
+    let instances = rec.template_instances().ok()?;
+    let first = instances.into_iter().next()?;
+    let mut v = Values { numbers: Vec::new(), typed: Vec::new(), strings: Vec::new() };
+    for value in &first.values {
+        let (n, typed) = match value {
+            BinXmlValue::UInt16Type(x) => (Some(u32::from(*x)), true),
+            BinXmlValue::UInt8Type(x) => (Some(u32::from(*x)), false),
+            BinXmlValue::UInt32Type(x) => (Some(*x), false),
+            BinXmlValue::StringType(s) => {
+                let text = s.to_string().unwrap_or_default();
+                let n = text.trim().parse::<u32>().ok();
+                v.strings.push(text.to_ascii_lowercase());
+                (n, false)
+            }
+            BinXmlValue::AnsiStringType(s) => {
+                v.strings.push(s.to_ascii_lowercase());
+                (s.trim().parse::<u32>().ok(), false)
+            }
+            BinXmlValue::BinaryType(b) => {
+                // Classic events keep service names and DLL paths as UTF-16 in their binary data.
+                let units: Vec<u16> = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+                v.strings.push(String::from_utf16_lossy(&units).to_ascii_lowercase());
+                (None, false)
+            }
+            BinXmlValue::StringArrayType(items) => {
+                for s in items.iter() {
+                    v.strings.push(s.to_string().unwrap_or_default().to_ascii_lowercase());
+                }
+                (None, false)
+            }
+            _ => (None, false),
+        };
+        v.numbers.push(n);
+        v.typed.push(typed);
+    }
+    Some((first.template_def_offset, v))
+}
+
+/// Finds which value holds `event_id`: the one `UInt16` equal to it, else the one value of any type.
+fn learn(v: &Values, event_id: u32) -> Slot {
+    let equal: Vec<usize> = (0..v.numbers.len()).filter(|&i| v.numbers[i] == Some(event_id)).collect();
+    let typed: Vec<usize> = equal.iter().copied().filter(|&i| v.typed[i]).collect();
+    match (typed.as_slice(), equal.as_slice()) {
+        ([i], _) => Slot::Value(*i),
+        ([], [i]) => Slot::Value(*i),
+        (_, []) => Slot::Fixed(event_id),
+        _ => Slot::Unknown,
+    }
+}
+
+fn check(want: Want, v: &Values) -> bool {
+    match want {
+        Want::No => false,
+        Want::Always => true,
+        Want::IfContains(words) => v.strings.iter().any(|s| words.iter().any(|w| s.contains(w))),
+    }
+}
+
+/// An error with its causes, on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
+}
