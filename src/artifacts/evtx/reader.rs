@@ -43,14 +43,12 @@ pub struct LogRead {
 }
 
 /// Where a template's event id is.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Slot {
-    /// In substitution value `n`.
-    Value(usize),
+    /// In one of these substitution values (Sysmon's `Task` always equals its `EventID`, so there can be two).
+    Values(Vec<usize>),
     /// Written into the template itself: the same for every record.
     Fixed(u32),
-    /// Cannot tell: render every record.
-    Unknown,
 }
 
 /// What one record became in the chunk pass.
@@ -74,20 +72,21 @@ pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) ->
     let items = parser.serialized_records(move |rec| {
         let rec = rec?;
         let at = rec.timestamp.as_microsecond();
+        let header_id = rec.event_record_id;
         let values = first_instance(&rec);
-        let decision = match values.as_ref().and_then(|(def, v)| slots.get(def).map(|s| (*s, v))) {
-            Some((Slot::Value(i), v)) => match v.numbers.get(i).copied().flatten() {
+        let decision = match values.as_ref().and_then(|(def, v)| slots.get(def).map(|s| (s, v))) {
+            Some((Slot::Values(at), v)) => at.iter().any(|&i| match v.numbers.get(i).copied().flatten() {
                 Some(id) => check(want(id), v),
                 None => true,
-            },
-            Some((Slot::Fixed(id), v)) => check(want(id), v),
-            Some((Slot::Unknown, _)) | None => true,
+            }),
+            Some((Slot::Fixed(id), v)) => check(want(*id), v),
+            None => true,
         };
         if !decision {
             return Ok(Item::Skipped(at));
         }
         let json = rec.into_json_value()?.data;
-        let r = record::from_json(&json, at);
+        let r = record::from_json(&json, header_id, at);
         if let Some((def, v)) = values {
             slots.entry(def).or_insert_with(|| learn(&v, r.event_id));
         }
@@ -129,38 +128,38 @@ struct Values {
     numbers: Vec<Option<u32>>,
     /// Whether each value is a plain number type (event ids are `UInt16`).
     typed: Vec<bool>,
-    /// The strings, lower-cased ASCII, for the word check.
-    strings: Vec<String>,
+    /// The raw bytes of string, binary and nested-fragment values, searched for words as UTF-16LE.
+    texts: Vec<Vec<u8>>,
 }
 
 fn first_instance(rec: &EvtxRecord<'_>) -> Option<(u32, Values)> {
     let instances = rec.template_instances().ok()?;
     let first = instances.into_iter().next()?;
-    let mut v = Values { numbers: Vec::new(), typed: Vec::new(), strings: Vec::new() };
+    let mut v = Values { numbers: Vec::new(), typed: Vec::new(), texts: Vec::new() };
     for value in &first.values {
         let (n, typed) = match value {
             BinXmlValue::UInt16Type(x) => (Some(u32::from(*x)), true),
             BinXmlValue::UInt8Type(x) => (Some(u32::from(*x)), false),
             BinXmlValue::UInt32Type(x) => (Some(*x), false),
             BinXmlValue::StringType(s) => {
-                let text = s.to_string().unwrap_or_default();
-                let n = text.trim().parse::<u32>().ok();
-                v.strings.push(text.to_ascii_lowercase());
+                let n = s.to_string().ok().and_then(|t| t.trim().parse::<u32>().ok());
+                v.texts.push(s.as_bytes().to_vec());
                 (n, false)
             }
             BinXmlValue::AnsiStringType(s) => {
-                v.strings.push(s.to_ascii_lowercase());
+                // Widen to UTF-16LE so one search serves every kind of value.
+                v.texts.push(s.bytes().flat_map(|b| [b, 0]).collect());
                 (s.trim().parse::<u32>().ok(), false)
             }
-            BinXmlValue::BinaryType(b) => {
-                // Classic events keep service names and DLL paths as UTF-16 in their binary data.
-                let units: Vec<u16> = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-                v.strings.push(String::from_utf16_lossy(&units).to_ascii_lowercase());
+            // Event data lives in a nested fragment (its own template instance), and classic events keep
+            // service names and DLL paths as UTF-16 in their binary data: search those bytes as they are.
+            BinXmlValue::BinaryType(b) | BinXmlValue::BinXmlType(b) => {
+                v.texts.push(b.to_vec());
                 (None, false)
             }
             BinXmlValue::StringArrayType(items) => {
                 for s in items.iter() {
-                    v.strings.push(s.to_string().unwrap_or_default().to_ascii_lowercase());
+                    v.texts.push(s.as_bytes().to_vec());
                 }
                 (None, false)
             }
@@ -172,15 +171,29 @@ fn first_instance(rec: &EvtxRecord<'_>) -> Option<(u32, Values)> {
     Some((first.template_def_offset, v))
 }
 
-/// Finds which value holds `event_id`: the one `UInt16` equal to it, else the one value of any type.
+/// Finds which values may hold `event_id`: the `UInt16` values equal to it, else the values of any type equal
+/// to it; none means the template spells the id out.
 fn learn(v: &Values, event_id: u32) -> Slot {
     let equal: Vec<usize> = (0..v.numbers.len()).filter(|&i| v.numbers[i] == Some(event_id)).collect();
     let typed: Vec<usize> = equal.iter().copied().filter(|&i| v.typed[i]).collect();
-    match (typed.as_slice(), equal.as_slice()) {
-        ([i], _) => Slot::Value(*i),
-        ([], [i]) => Slot::Value(*i),
-        (_, []) => Slot::Fixed(event_id),
-        _ => Slot::Unknown,
+    match (typed.is_empty(), equal.is_empty()) {
+        (false, _) => Slot::Values(typed),
+        (true, false) => Slot::Values(equal),
+        (true, true) => Slot::Fixed(event_id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf16_contains;
+
+    #[test]
+    fn words_match_utf16_at_any_offset_ignoring_case() {
+        let mut bytes = vec![0x41u8];
+        bytes.extend("C:\\Windows\\W3WP.exe".encode_utf16().flat_map(u16::to_le_bytes));
+        assert!(utf16_contains(&bytes, "w3wp"));
+        assert!(!utf16_contains(&bytes, "appcmd"));
+        assert!(!utf16_contains(b"w3wp", "w3wp"), "ASCII bytes are not UTF-16");
     }
 }
 
@@ -188,8 +201,20 @@ fn check(want: Want, v: &Values) -> bool {
     match want {
         Want::No => false,
         Want::Always => true,
-        Want::IfContains(words) => v.strings.iter().any(|s| words.iter().any(|w| s.contains(w))),
+        Want::IfContains(words) => v.texts.iter().any(|t| words.iter().any(|w| utf16_contains(t, w))),
     }
+}
+
+/// Whether `haystack` holds the lower-case ASCII `word` as UTF-16LE, ignoring ASCII case, at any byte offset
+/// (strings inside a nested fragment need not be aligned).
+fn utf16_contains(haystack: &[u8], word: &str) -> bool {
+    let w = word.as_bytes();
+    if w.is_empty() || haystack.len() < w.len() * 2 {
+        return false;
+    }
+    haystack.windows(w.len() * 2).any(|win| {
+        w.iter().enumerate().all(|(i, &c)| win[2 * i + 1] == 0 && win[2 * i].to_ascii_lowercase() == c)
+    })
 }
 
 /// An error with its causes, on one line.

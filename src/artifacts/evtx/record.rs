@@ -39,13 +39,14 @@ impl Record {
     }
 }
 
-/// Normalises one rendered record. `time_us` is the record header's time.
-pub fn from_json(json: &Value, time_us: i64) -> Record {
+/// Normalises one rendered record. `header_id` and `time_us` come from the record header; `EventRecordID` in
+/// the record wins over the header's id (it is what Event Viewer shows).
+pub fn from_json(json: &Value, header_id: u64, time_us: i64) -> Record {
     let event = json.get("Event").unwrap_or(json);
     let system = event.get("System").unwrap_or(&Value::Null);
     let attr = |elem: &str, name: &str| system.get(format!("{elem}_attributes")).and_then(|a| a.get(name));
     let mut r = Record {
-        record_id: system.get("EventRecordID").and_then(number).unwrap_or_default(),
+        record_id: system.get("EventRecordID").and_then(number).unwrap_or(header_id),
         time_us,
         channel: system.get("Channel").map(text).unwrap_or_default(),
         provider: attr("Provider", "Name").map(text).unwrap_or_default(),
@@ -134,7 +135,7 @@ mod tests {
             "Security_attributes": {"UserID": "S-1-5-18"}, "Execution_attributes": {"ProcessID": 612}},
             "EventData": {"Data": ["World Wide Web Publishing Service", "running"], "Binary": "570033005300"},
             "UserData": {"LogFileCleared": {"SubjectUserSid": "S-1-5-21-1"}}}});
-        let r = from_json(&v, 0);
+        let r = from_json(&v, 1, 0);
         assert_eq!((r.event_id, r.record_id, r.process_id), (7036, 42, Some(612)));
         assert_eq!(r.provider, "Service Control Manager");
         assert_eq!(r.user_sid.as_deref(), Some("S-1-5-18"));
