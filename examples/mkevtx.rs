@@ -8,6 +8,7 @@
 //! (binary) give the other types.
 
 #[path = "../tests/support/evtx_writer.rs"]
+#[allow(dead_code)]
 mod evtx_writer;
 
 use evtx_writer::{Event, Value};

@@ -103,9 +103,10 @@ fn thread_injection_from_w3wp_is_a_finding_and_a_plain_child_is_not() {
 
 #[test]
 fn exchange_transport_agent_logs_give_no_iis_module_finding() {
-    for name in
-        ["mdecrevoisier_T1505_ID6_failed_exchange_transport_agent.evtx", "mdecrevoisier_T1505_ID11_exchange_transport_config_modified.evtx"]
-    {
+    for name in [
+        "mdecrevoisier_T1505_ID6_failed_exchange_transport_agent.evtx",
+        "mdecrevoisier_T1505_ID11_exchange_transport_config_modified.evtx",
+    ] {
         let r = evtx(name);
         assert!(evtx_rules(&r).is_empty(), "{name}: {:?}", evtx_rules(&r));
         assert!(event_records(&r).is_empty(), "{name}");
@@ -121,7 +122,12 @@ fn corrupt_logs_keep_every_readable_record_and_say_where_they_broke() {
         ("omerbenamram_sysmon.evtx", 358, "parsed_with_errors", Some("chunk number 16")),
         ("omerbenamram_sample_with_a_bad_chunk_magic.evtx", 301, "parsed_with_errors", Some("chunk number 10")),
         ("omerbenamram_security_bad_string_cache.evtx", 2261, "parsed", None),
-        ("omerbenamram_sample-with-zero-data-size-event.evtx", 449, "parsed_with_errors", Some("offset 0x820 of chunk 0")),
+        (
+            "omerbenamram_sample-with-zero-data-size-event.evtx",
+            449,
+            "parsed_with_errors",
+            Some("offset 0x820 of chunk 0"),
+        ),
         ("omerbenamram_Application_no_crc32.evtx", 17, "parsed", None),
         ("python-evtx_dns_log_malformed.evtx", 5, "parsed", None),
     ];

@@ -187,7 +187,7 @@ fn provenance(e: &LogEvent) -> String {
         r.event_id,
         r.record_id,
         time(r.time_us),
-        r.user_sid.as_ref().map(|s| format!(", user {s}")).unwrap_or_default()
+        r.actor().map(|s| format!(", user {s}")).unwrap_or_default()
     )
 }
 

@@ -252,10 +252,7 @@ impl Chunk {
     /// The nested `EventData` fragment: its own template (one `Data` per field) and values.
     fn event_data(&mut self, e: &Event) {
         self.data.extend_from_slice(&[0x0f, 0x01, 0x01, 0x00]);
-        let shape = format!(
-            "data|{:?}",
-            e.data.iter().map(|(n, v)| (n.as_str(), type_code(v))).collect::<Vec<_>>()
-        );
+        let shape = format!("data|{:?}", e.data.iter().map(|(n, v)| (n.as_str(), type_code(v))).collect::<Vec<_>>());
         self.instance(&shape, |c, _| {
             c.open("EventData", &[]);
             for (i, (name, v)) in e.data.iter().enumerate() {
@@ -293,7 +290,10 @@ impl Chunk {
         self.sub_element("EventRecordID", &[], SUB_RECORD_ID, 0x0a);
         self.empty(
             "Correlation",
-            &[("ActivityID", Attr::Sub(SUB_ACTIVITY, 0x0f, true)), ("RelatedActivityID", Attr::Sub(SUB_RELATED, 0x0f, true))],
+            &[
+                ("ActivityID", Attr::Sub(SUB_ACTIVITY, 0x0f, true)),
+                ("RelatedActivityID", Attr::Sub(SUB_RELATED, 0x0f, true)),
+            ],
         );
         self.empty(
             "Execution",

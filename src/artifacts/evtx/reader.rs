@@ -183,20 +183,6 @@ fn learn(v: &Values, event_id: u32) -> Slot {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::utf16_contains;
-
-    #[test]
-    fn words_match_utf16_at_any_offset_ignoring_case() {
-        let mut bytes = vec![0x41u8];
-        bytes.extend("C:\\Windows\\W3WP.exe".encode_utf16().flat_map(u16::to_le_bytes));
-        assert!(utf16_contains(&bytes, "w3wp"));
-        assert!(!utf16_contains(&bytes, "appcmd"));
-        assert!(!utf16_contains(b"w3wp", "w3wp"), "ASCII bytes are not UTF-16");
-    }
-}
-
 fn check(want: Want, v: &Values) -> bool {
     match want {
         Want::No => false,
@@ -212,9 +198,9 @@ fn utf16_contains(haystack: &[u8], word: &str) -> bool {
     if w.is_empty() || haystack.len() < w.len() * 2 {
         return false;
     }
-    haystack.windows(w.len() * 2).any(|win| {
-        w.iter().enumerate().all(|(i, &c)| win[2 * i + 1] == 0 && win[2 * i].to_ascii_lowercase() == c)
-    })
+    haystack
+        .windows(w.len() * 2)
+        .any(|win| w.iter().enumerate().all(|(i, &c)| win[2 * i + 1] == 0 && win[2 * i].to_ascii_lowercase() == c))
 }
 
 /// An error with its causes, on one line.
@@ -227,4 +213,18 @@ fn chain(e: &dyn std::error::Error) -> String {
         cause = c.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf16_contains;
+
+    #[test]
+    fn words_match_utf16_at_any_offset_ignoring_case() {
+        let mut bytes = vec![0x41u8];
+        bytes.extend("C:\\Windows\\W3WP.exe".encode_utf16().flat_map(u16::to_le_bytes));
+        assert!(utf16_contains(&bytes, "w3wp"));
+        assert!(!utf16_contains(&bytes, "appcmd"));
+        assert!(!utf16_contains(b"w3wp", "w3wp"), "ASCII bytes are not UTF-16");
+    }
 }

@@ -37,6 +37,13 @@ impl Record {
     pub fn field(&self, name: &str) -> &str {
         self.data.get(name).map(String::as_str).unwrap_or_default()
     }
+
+    /// Who acted: the record's user SID, else the event data's subject (Security events carry no `UserID`).
+    pub fn actor(&self) -> Option<&str> {
+        self.user_sid.as_deref().or_else(|| {
+            ["SubjectUserSid", "User", "SubjectUserName"].iter().map(|n| self.field(n)).find(|v| !v.is_empty())
+        })
+    }
 }
 
 /// Normalises one rendered record. `header_id` and `time_us` come from the record header; `EventRecordID` in
