@@ -138,6 +138,8 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         writeln!(out, "Sites\n{t}\n")?;
     }
 
+    events(result, &mut out)?;
+
     let mut t = table(&["Evidence", "Artifact", "Path", "Status"]);
     for a in &result.coverage.artifacts {
         t.add_row(vec![cell(&a.evidence), cell(&a.artifact), cell(a.path.as_str()), cell(a.status)]);
@@ -160,6 +162,56 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
             };
             writeln!(out, "  {}: {}", terminal(&place), terminal(&w.message))?;
         }
+    }
+    Ok(())
+}
+
+/// The "Events" and "Event log channels" sections: events that point somewhere or concern a component, and
+/// which channels the logs cover.
+fn events(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
+    let rows: Vec<_> = result
+        .timeline
+        .iter()
+        .filter_map(|t| t.event.as_ref().map(|e| (t, e)))
+        .filter(|(t, e)| t.component.is_some() || !matches!(e.signal, None | Some("w3wp_child" | "unusual_load")))
+        .collect();
+    let all = result.timeline.iter().filter(|t| t.event.is_some()).count();
+    if !rows.is_empty() {
+        let mut t = table(&["Time (UTC)", "Log", "Record", "Component", "Signal", "Event"]);
+        for (row, e) in &rows {
+            let text: String = row.description.chars().take(160).collect();
+            t.add_row(vec![
+                cell(&row.timestamp),
+                cell(&format!("{} {}", e.channel, e.event_id)),
+                cell(&format!("{}:{}", row.evidence.evidence, e.record_id)),
+                cell(row.component.as_deref().unwrap_or("")),
+                cell(e.signal.unwrap_or("")),
+                cell(&text),
+            ]);
+        }
+        writeln!(out, "Events (from event logs)\n{t}")?;
+    }
+    if all > rows.len() {
+        writeln!(out, "{} more event-log rows of context on the timeline (--json)", all - rows.len())?;
+    }
+    if !rows.is_empty() || all > 0 {
+        writeln!(out)?;
+    }
+    if !result.event_logs.channels.is_empty() {
+        let mut t = table(&["Evidence", "Channel", "Status", "Logs", "Records", "First (UTC)", "Last (UTC)"]);
+        for c in &result.event_logs.channels {
+            t.add_row(vec![
+                cell(&c.evidence),
+                cell(c.channel),
+                cell(c.status),
+                cell(&c.logs.len().to_string()),
+                cell(&c.records.to_string()),
+                cell(c.first.as_deref().unwrap_or("")),
+                cell(c.last.as_deref().unwrap_or("")),
+            ]);
+        }
+        let read = result.event_logs.logs.len();
+        writeln!(out, "Event log channels ({read} log{} read)\n{t}\n", if read == 1 { "" } else { "s" })?;
     }
     Ok(())
 }

@@ -115,6 +115,10 @@ pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) ->
 impl LogRead {
     fn note(&mut self, at: i64) {
         self.records += 1;
+        // A zero header time (1601) is a record whose header was never stamped, not a time the log covers.
+        if at <= 0 {
+            return;
+        }
         self.span = Some(match self.span {
             Some((a, b)) => (a.min(at), b.max(at)),
             None => (at, at),

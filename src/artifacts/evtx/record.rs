@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 pub struct Record {
     /// `EventRecordID` from the record header.
     pub record_id: u64,
-    /// Record time from the header, µs since 1970 UTC.
+    /// `System/TimeCreated/@SystemTime` (else the record header's time), µs since 1970 UTC.
     #[serde(skip)]
     pub time_us: i64,
     /// `System/Channel`.
@@ -46,15 +46,19 @@ impl Record {
     }
 }
 
-/// Normalises one rendered record. `header_id` and `time_us` come from the record header; `EventRecordID` in
-/// the record wins over the header's id (it is what Event Viewer shows).
+/// Normalises one rendered record. `header_id` and `time_us` come from the record header; the record's own
+/// `EventRecordID` and `TimeCreated` win (they are what Event Viewer shows; exported logs renumber headers).
 pub fn from_json(json: &Value, header_id: u64, time_us: i64) -> Record {
     let event = json.get("Event").unwrap_or(json);
     let system = event.get("System").unwrap_or(&Value::Null);
     let attr = |elem: &str, name: &str| system.get(format!("{elem}_attributes")).and_then(|a| a.get(name));
     let mut r = Record {
         record_id: system.get("EventRecordID").and_then(number).unwrap_or(header_id),
-        time_us,
+        time_us: attr("TimeCreated", "SystemTime")
+            .and_then(Value::as_str)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.timestamp_micros())
+            .unwrap_or(time_us),
         channel: system.get("Channel").map(text).unwrap_or_default(),
         provider: attr("Provider", "Name").map(text).unwrap_or_default(),
         event_id: system.get("EventID").and_then(number).and_then(|n| u32::try_from(n).ok()).unwrap_or_default(),
