@@ -5,13 +5,15 @@
 #     of host/applicationHost.config);
 #   - hives/: SYSTEM, SOFTWARE (dirty) and SOFTWARE.LOG1/.LOG2 made by make_hives.py (IIS 10 installed, a
 #     legacy filter registration, an attacker root certificate that only the transaction log holds);
+#   - logs/*.json: the host's event logs (IIS configuration audit, Security, Sysmon, PowerShell, Application,
+#     System), written as EVTX by the repository's own writer (examples/mkevtx.rs, tests/support/evtx_writer.rs);
 #   - src/*.c: two stand-in DLLs compiled with mingw-w64, a native module exporting RegisterModule (dropped as
 #     inetsrv\cachehttpex.dll and ProgramData\Microsoft\Network\custerr.dll) and an ISAPI filter exporting
 #     GetFilterVersion/HttpFilterProc (Windows\Temp\sfilter.dll).
 # Output is byte-for-byte reproducible (fixed times, sorted entries, no PE timestamps); tests/sample.rs checks the
 # committed zip's SHA-256 against samples/SHA256SUMS, so regenerate both together.
 #
-# Needs (Debian): gcc-mingw-w64-x86-64 zip osslsigncode; run make_hives.py first when the hives change.
+# Needs (Debian): gcc-mingw-w64-x86-64 zip osslsigncode, and cargo; run make_hives.py first when the hives change.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 export TZ=UTC SOURCE_DATE_EPOCH=1700000000 LC_ALL=C
@@ -44,6 +46,11 @@ cp "$HERE/hives/SYSTEM" "$HERE/hives/SOFTWARE" "$HERE/hives/SOFTWARE.LOG1" "$HER
 cp "$WORK/native_module.signed.dll" "$T/Windows/System32/inetsrv/cachehttpex.dll"
 cp "$WORK/native_module.dll" "$T/ProgramData/Microsoft/Network/custerr.dll"
 cp "$WORK/isapi_filter.dll" "$T/Windows/Temp/sfilter.dll"
+mkdir -p "$T/Windows/System32/winevt/Logs"
+(cd "$HERE/.." && cargo build --quiet --release --example mkevtx)
+for spec in "$HERE"/logs/*.json; do
+    "$HERE/../target/release/examples/mkevtx" "$spec" "$T/Windows/System32/winevt/Logs/$(basename "$spec" .json).evtx"
+done
 
 find "$WORK/tree" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 rm -f "$HERE/iis-compromised-kape.zip"

@@ -71,6 +71,9 @@ fn sample_shows_every_planted_component() {
             vec![
                 "builtin_name_foreign_image",
                 "builtin_name_non_microsoft_signer",
+                "evtx_extension_changed",
+                "evtx_powershell_install",
+                "evtx_w3wp_user_writable_load",
                 "image_user_writable",
                 "microsoft_version_info_not_microsoft_signed",
                 "original_filename_mismatch",
@@ -80,10 +83,21 @@ fn sample_shows_every_planted_component() {
         (
             "global_module",
             "HttpCacheModuleEx",
-            vec!["fake_microsoft_signer", "host_trusted_root_only", "lookalike_name", "unknown_component"],
+            vec![
+                "evtx_appcmd_install",
+                "evtx_extension_added",
+                "fake_microsoft_signer",
+                "host_trusted_root_only",
+                "lookalike_name",
+                "unknown_component",
+            ],
         ),
         ("global_module", "DefaultDocumentModule_Atomic", vec!["builtin_image_foreign_name"]),
-        ("isapi_filter", "SessionFilter", vec!["image_user_writable", "lookalike_name", "unknown_component"]),
+        (
+            "isapi_filter",
+            "SessionFilter",
+            vec!["evtx_module_load_failure", "image_user_writable", "lookalike_name", "unknown_component"],
+        ),
         ("managed_module", "TokenAuthorization", vec!["microsoft_namespace_foreign_assembly"]),
         ("managed_module", "SessionAuthHelper", vec!["unknown_component"]),
         ("global_module", "RewriteModule", vec!["known_third_party"]),

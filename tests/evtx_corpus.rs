@@ -47,7 +47,7 @@ fn webshell_child_processes_of_w3wp_are_extracted_with_their_fields() {
     assert_eq!(t.sha256.as_deref(), Some("6f1cb3c435389d961261ccfbb2c4562b156d4160319fe4736ce1506a43327c7b"));
     assert_eq!(row(&r, 1045).event.as_ref().unwrap().kind, "process_access");
     let f = r.findings.iter().find(|f| f.rule == "evtx_w3wp_shell").expect("shell finding");
-    assert!(f.message.contains("cmd.exe") && f.message.contains("records 1044"), "{}", f.message);
+    assert!(f.message.contains("cmd.exe") && f.message.contains("record 1044 at"), "{}", f.message);
     assert_eq!(f.source.as_ref().and_then(|s| s.record), Some(1044));
 }
 
@@ -69,7 +69,9 @@ fn reconnaissance_through_w3wp_is_one_finding_with_every_record() {
     );
     let shells: Vec<_> = r.findings.iter().filter(|f| f.rule == "evtx_w3wp_shell").collect();
     assert_eq!(shells.len(), 1);
-    assert!(shells[0].message.contains("3 times") && shells[0].message.contains("records 3408, 3410, 3416"));
+    let m = &shells[0].message;
+    assert!(m.contains("record 3408 at") && m.contains("3 events in all"), "{m}");
+    assert!(m.contains("w3wp_enum.evtx 3410, sbousseaden_exec_sysmon_webshell_w3wp_enum.evtx 3416"), "{m}");
     // Only the three w3wp children were rendered in full, not the image loads of systeminfo and WmiPrvSE.
     let log = &r.event_logs.logs[0];
     assert_eq!((log.records, log.events), (9, 3));
@@ -87,8 +89,18 @@ fn tunnelling_through_w3wp_groups_connections_by_destination() {
     let tunnels: Vec<&str> =
         r.findings.iter().filter(|f| f.rule == "evtx_w3wp_connection").map(|f| f.message.as_str()).collect();
     assert_eq!(tunnels.len(), 2);
-    assert!(tunnels.iter().any(|m| m.contains("127.0.0.1:3389") && m.contains("records 35076, 35079")));
-    assert!(tunnels.iter().any(|m| m.contains("127.0.0.1:445") && m.contains("records 35202, 35205")));
+    assert!(
+        tunnels
+            .iter()
+            .any(|m| m.contains("127.0.0.1:3389") && m.contains("record 35076 ") && m.contains(".evtx 35079"))
+    );
+    assert!(
+        tunnels.iter().any(|m| m.contains("127.0.0.1:445") && m.contains("record 35202 ") && m.contains(".evtx 35205"))
+    );
+    // The last record's header carries no time (FILETIME 0): the log's span ignores it.
+    let log = &r.event_logs.logs[0];
+    assert_eq!(log.first.as_deref(), Some("2019-09-03T11:04:07.207131Z"));
+    assert_eq!(log.last.as_deref(), Some("2019-09-03T11:36:26.005493Z"));
     assert!(r.findings.iter().filter(|f| f.rule == "evtx_w3wp_connection").all(|f| f.severity.as_str() == "high"));
 }
 

@@ -1,6 +1,9 @@
 //! The committed sample is what its generators make: hashes are pinned so any drift is noticed.
 
 mod common;
+#[path = "support/evtx_writer.rs"]
+#[allow(dead_code)]
+mod evtx_writer;
 use common::*;
 use sha2::{Digest, Sha256};
 
@@ -25,7 +28,7 @@ fn sample_files_match_their_recorded_hashes() {
         ]
     );
     assert!(
-        sums.starts_with("09b1936ec336de751ebbaa98a1f48ff2babd277d6e6187291caa6f8c6ad4873a  iis-compromised-kape.zip")
+        sums.starts_with("916fb2e0846e70d765dc8a45ea7e2baab0a08c4f3a6f18c5b6b48ec7268d3bcc  iis-compromised-kape.zip")
     );
 }
 
@@ -110,7 +113,14 @@ fn sample_module_is_signed_through_the_attackers_root() {
     assert_eq!(module.signature.map(|s| s.as_str()), Some("valid"));
     assert_eq!(
         rules_of(&r, &module.id),
-        vec!["fake_microsoft_signer", "host_trusted_root_only", "lookalike_name", "unknown_component"]
+        vec![
+            "evtx_appcmd_install",
+            "evtx_extension_added",
+            "fake_microsoft_signer",
+            "host_trusted_root_only",
+            "lookalike_name",
+            "unknown_component"
+        ]
     );
     // Without the host's store (the SOFTWARE log not replayed), the same file would be untrusted: verify alone.
     let only_ms = inetsift::artifacts::authenticode::verify_pe(
@@ -126,4 +136,54 @@ fn sample_module_is_signed_through_the_attackers_root() {
         1_795_392_000,
     );
     assert_eq!(only_ms.status.as_str(), "untrusted_root");
+}
+
+#[test]
+fn sample_logs_are_the_writers_output_for_their_specs() {
+    // Each EVTX in the zip is what tests/support/evtx_writer.rs makes of samples/logs/NAME.json, byte for byte.
+    let f = std::fs::File::open(repo("samples/iis-compromised-kape.zip")).unwrap();
+    let mut z = zip::ZipArchive::new(f).unwrap();
+    let mut specs: Vec<_> = std::fs::read_dir(repo("samples/logs")).unwrap().map(|e| e.unwrap().path()).collect();
+    specs.sort();
+    assert_eq!(specs.len(), 6);
+    for spec in specs {
+        let list: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&spec).unwrap()).unwrap();
+        let events: Vec<_> = list.iter().map(|j| evtx_writer::from_json(j).unwrap()).collect();
+        let name = format!("C/Windows/System32/winevt/Logs/{}.evtx", spec.file_stem().unwrap().to_string_lossy());
+        let mut inner = Vec::new();
+        std::io::Read::read_to_end(&mut z.by_name(&name).unwrap(), &mut inner).unwrap();
+        assert!(inner == evtx_writer::write(&events), "{name} differs from its spec");
+    }
+}
+
+#[test]
+fn sample_logs_tell_who_installed_the_module_and_how() {
+    let r = scan_one(&repo("samples/iis-compromised-kape.zip"));
+    let module = component(&r, "global_module", "HttpCacheModuleEx");
+    let linked: Vec<(u64, &str, Option<&str>)> = r
+        .timeline
+        .iter()
+        .filter(|t| t.component.as_deref() == Some(module.id.as_str()))
+        .filter_map(|t| t.event.as_ref().map(|e| (e.record_id, e.channel.as_str(), e.signal)))
+        .collect();
+    assert_eq!(
+        linked,
+        [
+            (9120, "Microsoft-Windows-Sysmon/Operational", None),
+            (48212, "Security", Some("appcmd_install")),
+            (1, "Microsoft-IIS-Configuration/Operational", Some("extension_added")),
+            (2, "Microsoft-IIS-Configuration/Operational", Some("extension_added")),
+        ]
+    );
+    let appcmd = r.findings.iter().find(|f| f.rule == "evtx_appcmd_install").unwrap();
+    assert!(appcmd.message.contains("S-1-5-21-3623811015-3361044348-30300820-1104"), "{}", appcmd.message);
+    let off = r.findings.iter().find(|f| f.rule == "evtx_http_logging_disabled").unwrap();
+    assert_eq!(
+        off.source.as_ref().map(|s| (s.file.as_str(), s.record)),
+        Some((r"C:\Windows\System32\winevt\Logs\Microsoft-IIS-Configuration%4Operational.evtx", Some(5)))
+    );
+    // Six logs, every channel of interest but PowerShell 7's present.
+    assert_eq!(r.event_logs.logs.len(), 6);
+    let absent: Vec<&str> = r.event_logs.channels.iter().filter(|c| c.status != "present").map(|c| c.channel).collect();
+    assert_eq!(absent, ["PowerShellCore/Operational"]);
 }

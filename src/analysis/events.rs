@@ -10,17 +10,20 @@ use std::collections::BTreeMap;
 /// Raw event fields longer than this are cut in the timeline (script blocks can be megabytes).
 const FIELD_LIMIT: usize = 16 * 1024;
 
-/// Links each event to a component: the first (by id) whose name or binary the event mentions, preferring the
-/// event's own evidence, then any evidence (a log given on its own next to a collection).
+/// Links each event to a component whose name or binary the event mentions: from the event's own evidence, else
+/// any evidence (a log given on its own next to a collection); configuration before registry, then by id.
 pub fn link(events: &[LogEvent], components: &[Component], envs: &BTreeMap<String, WinEnv>) -> Vec<Option<String>> {
     let default = WinEnv::default();
     events
         .iter()
         .map(|e| {
             let env = envs.get(&e.source.evidence).unwrap_or(&default);
+            // The configuration's component before a registry record of the same binary.
+            let rank = |c: &&Component| (c.scope.starts_with("HKLM"), c.id.clone());
             let matches = |c: &&Component| mentions(e, c, env);
-            let own = components.iter().filter(|c| c.source.evidence == e.source.evidence).find(matches);
-            own.or_else(|| components.iter().find(matches)).map(|c| c.id.clone())
+            let own =
+                components.iter().filter(|c| c.source.evidence == e.source.evidence).filter(matches).min_by_key(rank);
+            own.or_else(|| components.iter().filter(matches).min_by_key(rank)).map(|c| c.id.clone())
         })
         .collect()
 }
@@ -75,106 +78,126 @@ pub fn timeline(events: &[LogEvent], links: &[Option<String>]) -> Vec<TimelineEv
         .collect()
 }
 
-/// The findings the logs justify on their own. Shell starts by `w3wp.exe` are grouped per evidence and image.
+/// The findings the logs justify on their own, one per rule and what it is about: a component, the program
+/// `w3wp.exe` started, the address it connected to. Each lists the records behind it.
 pub fn findings(events: &[LogEvent], links: &[Option<String>], components: &[Component]) -> Vec<Finding> {
     let builtin = |link: &Option<String>| {
         link.as_ref().and_then(|id| components.iter().find(|c| &c.id == id)).is_some_and(|c| c.baseline == "builtin")
     };
-    let mut out = Vec::new();
-    // Repeated behaviour of the worker process is one finding per evidence and what it did, not one per record.
-    let mut groups: BTreeMap<(&'static str, String, String), Vec<&LogEvent>> = BTreeMap::new();
+    // (rule, evidence, what it is about) -> (severity, what, component, events)
+    type Key = (&'static str, String, String);
+    type Group<'a> = (Severity, String, Option<String>, Vec<&'a LogEvent>);
+    let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
     for (e, link) in events.iter().zip(links) {
         let Some(signal) = e.signal else { continue };
-        let install_severity = if builtin(link) { Severity::Low } else { Severity::High };
-        let (rule, severity, what) = match signal {
+        let install = if builtin(link) { Severity::Low } else { Severity::High };
+        let own = || link.clone().unwrap_or_else(|| format!("{}#{}", e.source.file, e.record.record_id));
+        let (rule, severity, what, about) = match signal {
             Signal::ExtensionAdded => (
                 "evtx_extension_added",
-                install_severity,
-                "an IIS extension point was added through the configuration API",
+                install,
+                "an IIS extension point was added through the configuration API".to_string(),
+                own(),
             ),
-            Signal::LoggingDisabled => ("evtx_http_logging_disabled", Severity::High, "HTTP logging was switched off"),
-            Signal::AppcmdInstall => {
-                ("evtx_appcmd_install", install_severity, "appcmd installed or added a module, filter or handler")
+            Signal::ExtensionChanged => (
+                "evtx_extension_changed",
+                Severity::High,
+                "the binary or type of an IIS extension point was changed through the configuration API".to_string(),
+                own(),
+            ),
+            Signal::LoggingDisabled => {
+                ("evtx_http_logging_disabled", Severity::High, "HTTP logging was switched off".to_string(), own())
             }
+            Signal::AppcmdInstall => (
+                "evtx_appcmd_install",
+                install,
+                "appcmd installed or added a module, filter or handler".to_string(),
+                own(),
+            ),
             Signal::PowerShellInstall => (
                 "evtx_powershell_install",
-                install_severity,
-                "PowerShell changed IIS modules or the GAC (WebAdministration cmdlets or Publish.GacInstall)",
+                Severity::High,
+                "PowerShell changed IIS modules or the GAC (WebAdministration cmdlets or Publish.GacInstall)"
+                    .to_string(),
+                own(),
             ),
-            Signal::GacInstall => {
-                ("evtx_gacutil_install", Severity::Medium, "gacutil installed an assembly into the GAC")
-            }
+            Signal::GacInstall => (
+                "evtx_gacutil_install",
+                Severity::Medium,
+                "gacutil installed an assembly into the GAC".to_string(),
+                own(),
+            ),
             Signal::UserWritableLoad => (
                 "evtx_w3wp_user_writable_load",
                 Severity::High,
-                "the IIS worker process loaded a DLL from a user-writable folder",
+                "the IIS worker process loaded a DLL from a user-writable folder".to_string(),
+                own(),
             ),
             Signal::LoadFailure => (
                 "evtx_module_load_failure",
                 Severity::Medium,
-                "the IIS worker process failed to load a module or filter",
+                "the IIS worker process failed to load a module or filter".to_string(),
+                own(),
             ),
-            Signal::W3wpShell => {
-                let image = e.record.data.get("NewProcessName").or_else(|| e.record.data.get("Image"));
-                let key = image.map(|i| file_name(i).to_ascii_lowercase()).unwrap_or_default();
-                groups.entry(("evtx_w3wp_shell", e.source.evidence.clone(), key)).or_default().push(e);
-                continue;
-            }
-            Signal::W3wpConnection => {
-                let to = format!("{}:{}", e.record.field("DestinationIp"), e.record.field("DestinationPort"));
-                groups.entry(("evtx_w3wp_connection", e.source.evidence.clone(), to)).or_default().push(e);
-                continue;
-            }
             Signal::W3wpRemoteThread => (
                 "evtx_w3wp_remote_thread",
                 Severity::High,
-                "the IIS worker process started a thread in another process (injection)",
+                "the IIS worker process started a thread in another process (injection)".to_string(),
+                own(),
             ),
+            Signal::W3wpShell => {
+                let image = e.record.data.get("NewProcessName").or_else(|| e.record.data.get("Image"));
+                let name = image.map(|i| file_name(i).to_ascii_lowercase()).unwrap_or_default();
+                let what = format!("the IIS worker process started {name}: a web shell or module running commands");
+                ("evtx_w3wp_shell", Severity::High, what, name)
+            }
+            Signal::W3wpConnection => {
+                let to = format!("{}:{}", e.record.field("DestinationIp"), e.record.field("DestinationPort"));
+                // A worker process has no business connecting to the host itself: that is a tunnel.
+                let loopback = to.starts_with("127.") || to.starts_with("::1");
+                let (severity, how) = if loopback {
+                    (Severity::High, " (loopback: a tunnel through the web server)")
+                } else {
+                    (Severity::Medium, "")
+                };
+                (
+                    "evtx_w3wp_connection",
+                    severity,
+                    format!("the IIS worker process opened connections to {to}{how}"),
+                    to,
+                )
+            }
             Signal::W3wpChild | Signal::UnusualLoad => continue,
         };
-        out.push(Finding {
-            rule,
-            severity,
-            component: link.clone(),
-            message: format!("{what}: {} ({})", e.description, provenance(e)),
-            source: Some(e.source.clone()),
-        });
+        let g = groups
+            .entry((rule, e.source.evidence.clone(), about))
+            .or_insert_with(|| (severity, what, link.clone(), Vec::new()));
+        g.0 = g.0.max(severity);
+        g.3.push(e);
     }
-    for ((rule, _, key), group) in groups {
-        let first = group[0];
-        let n = group.len();
-        let records: Vec<String> = group.iter().take(10).map(|e| e.record.record_id.to_string()).collect();
-        let (severity, what) = if rule == "evtx_w3wp_shell" {
-            (Severity::High, format!("the IIS worker process started {key}: a web shell or module running commands"))
-        } else {
-            // A worker process has no business opening connections to the host itself: that is a tunnel.
-            let loopback = key.starts_with("127.") || key.starts_with("::1") || key.starts_with("[::1]");
-            let severity = if loopback { Severity::High } else { Severity::Medium };
-            (
-                severity,
-                format!(
-                    "the IIS worker process opened connections to {key}{}",
-                    if loopback { " (loopback: a tunnel through the web server)" } else { "" }
-                ),
-            )
-        };
-        out.push(Finding {
-            rule,
-            severity,
-            component: None,
-            message: format!(
-                "{what}, {n} time{} from {} to {} (records {}{}); first: {}",
-                if n == 1 { "" } else { "s" },
-                time(first.record.time_us),
-                time(group.iter().map(|e| e.record.time_us).max().unwrap_or(first.record.time_us)),
-                records.join(", "),
-                if n > 10 { ", ..." } else { "" },
-                first.description
-            ),
-            source: Some(first.source.clone()),
-        });
-    }
-    out
+    groups
+        .into_iter()
+        .map(|((rule, _, _), (severity, what, component, group))| {
+            let first = group[0];
+            let n = group.len();
+            let mut message = format!("{what}: {} ({})", first.description, provenance(first));
+            if n > 1 {
+                let last = group.iter().map(|e| e.record.time_us).max().unwrap_or(first.record.time_us);
+                let more: Vec<String> = group[1..]
+                    .iter()
+                    .take(10)
+                    .map(|e| format!("{} {}", e.source.file.file_name().unwrap_or_default(), e.record.record_id))
+                    .collect();
+                message.push_str(&format!(
+                    "; {n} events in all, the last at {}: also records {}{}",
+                    time(last),
+                    more.join(", "),
+                    if n > 11 { ", ..." } else { "" }
+                ));
+            }
+            Finding { rule, severity, component, message, source: Some(first.source.clone()) }
+        })
+        .collect()
 }
 
 /// Where an event was read, for a finding's message.
@@ -195,6 +218,7 @@ fn provenance(e: &LogEvent) -> String {
 pub fn signal_name(s: Signal) -> &'static str {
     match s {
         Signal::ExtensionAdded => "extension_added",
+        Signal::ExtensionChanged => "extension_changed",
         Signal::LoggingDisabled => "logging_disabled",
         Signal::AppcmdInstall => "appcmd_install",
         Signal::PowerShellInstall => "powershell_install",

@@ -10,6 +10,7 @@
 //! record checksums are computed. Layout after MS-EVEN6, a real Sysmon log of the corpus and the fixture-tools
 //! recipe; written here because no crate writes EVTX.
 
+use serde_json::Value as Json;
 use std::collections::HashMap;
 
 /// A typed substitution value.
@@ -109,6 +110,50 @@ impl Event {
         self.data.push((name.to_string(), value));
         self
     }
+}
+
+/// An event from its JSON description (see examples/mkevtx.rs for the fields).
+pub fn from_json(j: &Json) -> Result<Event, String> {
+    let s = |k: &str| j.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+    let n = |k: &str| j.get(k).and_then(Json::as_u64);
+    let time = chrono::DateTime::parse_from_rfc3339(&s("time")).map_err(|e| format!("time {:?}: {e}", s("time")))?;
+    let mut e = Event::new(
+        n("record_id").unwrap_or(1),
+        (time.timestamp(), time.timestamp_subsec_nanos() / 100),
+        &s("provider"),
+        &s("channel"),
+        n("event_id").unwrap_or(0) as u16,
+    );
+    e.provider_guid = j.get("guid").and_then(Json::as_str).map(str::to_string);
+    e.qualifiers = n("qualifiers").map(|q| q as u16);
+    e.level = n("level").unwrap_or(4) as u8;
+    e.task = n("task").unwrap_or(0) as u16;
+    if let Some(k) = n("keywords") {
+        e.keywords = k;
+    }
+    e.process_id = n("pid").unwrap_or(4) as u32;
+    e.thread_id = n("tid").unwrap_or(8) as u32;
+    if let Some(c) = j.get("computer").and_then(Json::as_str) {
+        e.computer = c.to_string();
+    }
+    e.user_sid = j.get("user").and_then(Json::as_str).map(str::to_string);
+    for pair in j.get("data").and_then(Json::as_array).into_iter().flatten() {
+        let name = pair.get(0).and_then(Json::as_str).unwrap_or_default();
+        let value = match pair.get(1) {
+            Some(Json::String(v)) => Value::Str(v.clone()),
+            Some(Json::Object(o)) if o.contains_key("u32") => Value::U32(o["u32"].as_u64().unwrap_or(0) as u32),
+            Some(Json::Object(o)) if o.contains_key("u64") => Value::U64(o["u64"].as_u64().unwrap_or(0)),
+            Some(Json::Object(o)) if o.contains_key("bool") => Value::Bool(o["bool"].as_bool().unwrap_or(false)),
+            Some(Json::Object(o)) if o.contains_key("hex") => Value::Binary(hex(o["hex"].as_str().unwrap_or(""))),
+            _ => Value::Null,
+        };
+        e.data.push((name.to_string(), value));
+    }
+    Ok(e)
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2).filter_map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()).collect()
 }
 
 const CHUNK_SIZE: usize = 0x10000;

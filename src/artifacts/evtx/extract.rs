@@ -128,6 +128,8 @@ impl EventKind {
 pub enum Signal {
     /// An extension point (module, filter, handler, CGI/FastCGI) added through the configuration API.
     ExtensionAdded,
+    /// The binary or type of an extension point changed through the configuration API.
+    ExtensionChanged,
     /// HTTP logging switched off.
     LoggingDisabled,
     /// `appcmd` installing or adding a module, filter or handler.
@@ -219,32 +221,37 @@ const EXTENSION_SECTIONS: &[(&str, &str)] = &[
 fn config_change(r: &Record) -> Extracted {
     let path = r.field("Configuration");
     let lower = path.to_ascii_lowercase();
-    let op = match r.field("EditOperationType") {
+    let code = r.field("EditOperationType");
+    let op = match code {
         "1" => "add element".to_string(),
         "3" => "set attribute".to_string(),
         other => format!("operation {other}"),
     };
     let (old, new) = (r.field("OldValue"), r.field("NewValue"));
+    let section = EXTENSION_SECTIONS.iter().find(|(frag, _)| lower.contains(frag)).map(|(_, name)| *name);
     let mut e = Extracted::new(
         EventKind::ConfigChange,
         format!(
-            "IIS configuration changed ({op}) {path} at {}{}{}",
+            "IIS configuration{}: {op} {path} at {}{}{}",
+            section.map(|s| format!(" ({s})")).unwrap_or_default(),
             r.field("ConfigPath"),
             if old.is_empty() { String::new() } else { format!(", old value {}", clip(old)) },
             if new.is_empty() { String::new() } else { format!(", new value {}", clip(new)) },
         ),
     );
-    let section = EXTENSION_SECTIONS.iter().find(|(frag, _)| lower.contains(frag));
-    if let Some((_, name)) = section {
-        let added = r.field("EditOperationType") == "1" || lower.contains("/add");
-        if added {
+    if section.is_some() {
+        let attribute = lower.rsplit_once("/@").map(|(_, a)| a);
+        let binary = ["image", "path", "scriptprocessor", "fullpath", "type"];
+        if code == "1" || (attribute.is_none() && lower.contains("/add")) {
             e.signal = Some(Signal::ExtensionAdded);
+        } else if attribute.is_some_and(|a| binary.contains(&a)) {
+            // On an element added just before (same change), it completes the addition.
+            e.signal = Some(if old.is_empty() { Signal::ExtensionAdded } else { Signal::ExtensionChanged });
         }
-        e.description = format!("IIS {name} changed ({op}) at {}: {}", r.field("ConfigPath"), e.description);
     }
-    let logging_off = (lower.contains("dontlog") && new.eq_ignore_ascii_case("true"))
-        || ((lower.contains("/logfile") || lower.contains("/httplogging")) && lower.ends_with("@enabled"))
-            && new.eq_ignore_ascii_case("false");
+    let logging = lower.contains("/httplogging") || lower.contains("/logfile");
+    let logging_off = (lower.ends_with("@dontlog") && new.eq_ignore_ascii_case("true"))
+        || (logging && lower.ends_with("@enabled") && new.eq_ignore_ascii_case("false"));
     if logging_off {
         e.signal = Some(Signal::LoggingDisabled);
     }
@@ -252,10 +259,8 @@ fn config_change(r: &Record) -> Extracted {
     for v in [old, new] {
         e.names.extend(quoted_attr(v, "name"));
         e.paths.extend(dll_paths(v));
-        if !v.is_empty() && !v.contains(['\\', '/', '=', ' ']) {
-            e.names.push(v.to_string());
-        }
     }
+    dedup(&mut e);
     e
 }
 
