@@ -59,3 +59,37 @@ for i in $(seq 1 100); do cp "${SRC[$((i % ${#SRC[@]}))]}" "$VOL/Windows/System3
 CATS=("$CORPUS"/pe/*.cat)
 for i in $(seq 1 2000); do cp "${CATS[$((i % ${#CATS[@]}))]}" "$VOL/Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/c$i.cat"; done
 bench "volume folder: 100 DLLs in inetsrv + 2,000 catalogs in CatRoot" "$VOL"
+
+# Event logs against evtx_dump (the evtx crate's own CLI, same parser) on the same files, in the same run:
+# all corpus EVTX, then a folder of ~300 MB of copies. evtx_dump renders every record to JSON lines, once per file;
+# inetsift renders only the records it wants, and also hashes every log.
+EVTX_DUMP=${EVTX_DUMP:-$(command -v evtx_dump || true)}
+if [ -z "$EVTX_DUMP" ]; then
+    cargo install -q evtx --version 0.15.1 --root target/bench-tools
+    EVTX_DUMP=target/bench-tools/bin/evtx_dump
+fi
+dbench() {
+    local label=$1 dir=$2
+    local times=() mem=0
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -o "$TIMES" -f "%e %M" sh -c 'for f in "$1"/*.evtx; do "$2" -t 2 -o jsonl "$f"; done >/dev/null 2>&1' _ "$dir" "$EVTX_DUMP"
+        local out
+        out=$(tail -1 "$TIMES")
+        times+=("${out% *}")
+        local m=${out#* }
+        (( m > mem )) && mem=$m
+    done
+    printf '| %s | %s s | %s MiB |\n' "$label" "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" "$((mem / 1024))"
+}
+LOGS=$(mktemp -d)
+trap 'rm -rf "$VOL" "$TIMES" "$LOGS"' EXIT
+i=0
+while [ "$(du -sm "$LOGS" | cut -f1)" -lt 300 ]; do
+    i=$((i + 1))
+    for f in "$CORPUS"/evtx/*.evtx; do cp "$f" "$LOGS/c$i-$(basename "$f")"; done
+done
+N=$(ls "$CORPUS"/evtx/*.evtx | wc -l)
+bench "EVTX: all $N corpus logs ($(du -sh "$CORPUS/evtx" | cut -f1)), inetsift scan" "$CORPUS/evtx"
+dbench "EVTX: all $N corpus logs, evtx_dump -t 2 -o jsonl per file" "$CORPUS/evtx"
+bench "EVTX: $(ls "$LOGS" | wc -l) copies ($(du -sh "$LOGS" | cut -f1)), inetsift scan" "$LOGS"
+dbench "EVTX: $(ls "$LOGS" | wc -l) copies, evtx_dump -t 2 -o jsonl per file" "$LOGS"

@@ -336,7 +336,8 @@ fn worker_load_failures_and_service_restarts_are_on_the_timeline() {
 
 #[test]
 fn logs_larger_than_a_chunk_keep_every_record() {
-    let events: Vec<Event> = (1..=3000)
+    // Over 8 MiB, so the log is read with its chunks spread over the threads.
+    let events: Vec<Event> = (1..=45_000)
         .map(|i| {
             security_4688(
                 i,
@@ -347,22 +348,23 @@ fn logs_larger_than_a_chunk_keep_every_record() {
             )
         })
         .chain(std::iter::once(security_4688(
-            3001,
-            4000,
+            45_001,
+            50_000,
             r"C:\Windows\System32\inetsrv\appcmd.exe",
             r"appcmd set config /section:isapiFilters /+[name='SessionFilter',path='C:\Windows\Temp\sfilter.dll']",
             r"C:\Windows\System32\cmd.exe",
         )))
         .collect();
     let bytes = write(&events);
-    assert!(bytes.len() > 4096 + 10 * 65536, "several chunks: {}", bytes.len());
+    assert!(bytes.len() > 8 << 20, "over 8 MiB: {}", bytes.len());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("Security.evtx");
     std::fs::write(&path, bytes).unwrap();
     let r = scan_one(&path);
     let log = &r.event_logs.logs[0];
-    assert_eq!((log.records, log.events, log.status), (3001, 1, "parsed"));
+    assert_eq!((log.records, log.events, log.status), (45_001, 1, "parsed"));
     assert_eq!(log.first.as_deref(), Some("2023-11-14T22:00:01.123456Z"));
     let e = rows(&r, "Security", 4688)[0].1;
-    assert_eq!((e.record_id, e.signal), (3001, Some("appcmd_install")));
+    assert_eq!((e.record_id, e.signal), (45_001, Some("appcmd_install")));
+    assert_eq!(log.last.as_deref(), Some("2023-11-15T11:53:20.123456Z"));
 }

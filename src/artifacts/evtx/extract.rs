@@ -4,7 +4,7 @@
 //! says what kind of event it is, what it signals, and which component names and file paths it mentions (for
 //! linking to components later). Nothing here decides severity.
 
-use super::reader::Want;
+use super::reader::{Want, Words};
 use super::record::Record;
 use serde::Serialize;
 
@@ -52,19 +52,28 @@ const LOAD_FAILURE_WORDS: &[&str] = &[".dll", "module", "filter"];
 /// IIS-W3SVC-WP events about module and filter DLLs (learn.microsoft.com, "IIS 7 module events").
 const W3SVC_WP_MODULE_EVENTS: &[u32] = &[2214, 2268, 2274, 2280, 2281, 2282, 2293, 2295, 2296, 2298];
 
+static PROCESS: Words = Words::new(PROCESS_WORDS);
+static W3WP: Words = Words::new(&["w3wp"]);
+static FILES: Words = Words::new(FILE_WORDS);
+static REGISTRY: Words = Words::new(REGISTRY_WORDS);
+static SERVICES: Words = Words::new(SERVICE_WORDS);
+static POWERSHELL: Words = Words::new(POWERSHELL_WORDS);
+static OBJECTS: Words = Words::new(OBJECT_WORDS);
+static LOAD_FAILURES: Words = Words::new(LOAD_FAILURE_WORDS);
+
 /// The reader's filter: which event ids to render, and when.
 pub fn want(event_id: u32) -> Want {
     match event_id {
         29 | 50 | 7045 => Want::Always,
-        1 | 4688 => Want::IfContains(PROCESS_WORDS),
-        3 | 7 | 8 | 10 => Want::IfContains(&["w3wp"]),
-        11 => Want::IfContains(FILE_WORDS),
-        13 => Want::IfContains(REGISTRY_WORDS),
-        7036 | 7040 => Want::IfContains(SERVICE_WORDS),
-        4103 | 4104 => Want::IfContains(POWERSHELL_WORDS),
-        4657 | 4663 | 4907 => Want::IfContains(OBJECT_WORDS),
+        1 | 4688 => Want::IfContains(&PROCESS),
+        3 | 7 | 8 | 10 => Want::IfContains(&W3WP),
+        11 => Want::IfContains(&FILES),
+        13 => Want::IfContains(&REGISTRY),
+        7036 | 7040 => Want::IfContains(&SERVICES),
+        4103 | 4104 => Want::IfContains(&POWERSHELL),
+        4657 | 4663 | 4907 => Want::IfContains(&OBJECTS),
         id if W3SVC_WP_MODULE_EVENTS.contains(&id) => Want::Always,
-        2200..=2299 => Want::IfContains(LOAD_FAILURE_WORDS),
+        2200..=2299 => Want::IfContains(&LOAD_FAILURES),
         _ => Want::No,
     }
 }

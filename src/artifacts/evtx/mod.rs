@@ -243,7 +243,11 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
         status: "unreadable",
         problems: Vec::new(),
     };
-    let (reader, file) = match ev.open_hashed(path, EVTX_LIMIT) {
+    // The parser must never take the scan down: a panic on hostile bytes becomes a problem of this log.
+    let parse = |reader| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader::read(reader, threads, extract::want)))
+    };
+    let (read, file) = match ev.with_hashed(path, EVTX_LIMIT, threads > 1, parse) {
         Ok(r) => r,
         Err(e) => {
             report.problems.push(e.to_string());
@@ -252,8 +256,6 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
     };
     report.sha256 = Some(file.sha256.clone());
     report.size = file.size;
-    // The parser must never take the scan down: a panic on hostile bytes becomes a problem of this log.
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader::read(reader, threads, extract::want)));
     let read = match read {
         Ok(Ok(read)) => read,
         Ok(Err(e)) => {

@@ -10,7 +10,9 @@ use super::record::{self, Record};
 use crate::evidence::ReadSeek;
 use evtx::binxml::value_variant::BinXmlValue;
 use evtx::{EvtxParser, EvtxRecord, ParserSettings};
+use memchr::memmem::Finder;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// What the caller wants rendered for an event id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,8 +21,53 @@ pub enum Want {
     No,
     /// Always render.
     Always,
-    /// Render when one of the record's strings contains one of these lower-case ASCII words.
-    IfContains(&'static [&'static str]),
+    /// Render when one of the record's strings contains one of these words.
+    IfContains(&'static Words),
+}
+
+/// Words searched for, ignoring ASCII case, as UTF-16LE in a record's raw value bytes.
+#[derive(Debug)]
+pub struct Words {
+    list: &'static [&'static str],
+    finders: OnceLock<Vec<Finder<'static>>>,
+}
+
+impl PartialEq for Words {
+    fn eq(&self, other: &Words) -> bool {
+        self.list == other.list
+    }
+}
+
+impl Eq for Words {}
+
+impl Words {
+    /// A word list (lower-case ASCII).
+    pub const fn new(list: &'static [&'static str]) -> Words {
+        Words { list, finders: OnceLock::new() }
+    }
+
+    /// Whether the texts may hold one of the words of any of the lists as UTF-16LE, at any byte offset (strings
+    /// inside a nested fragment need not be aligned). The bytes are folded once: NULs dropped, ASCII lower-cased,
+    /// so the UTF-16 of `W3WP` becomes `w3wp`. The fold can only add matches (bytes that were never text), and a
+    /// false match costs one record rendered; it never loses one.
+    pub fn any_found_in(lists: &[&Words], texts: &[&[u8]]) -> bool {
+        FOLD.with_borrow_mut(|folded| {
+            folded.clear();
+            for t in texts {
+                folded.extend(t.iter().filter(|&&b| b != 0).map(u8::to_ascii_lowercase));
+                folded.push(b'\n'); // no match across two values
+            }
+            lists.iter().any(|w| {
+                let finders = w.finders.get_or_init(|| w.list.iter().map(|x| Finder::new(x.as_bytes())).collect());
+                finders.iter().any(|f| f.find(folded).is_some())
+            })
+        })
+    }
+}
+
+thread_local! {
+    /// The folding buffer, reused record after record.
+    static FOLD: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Everything read from one log.
@@ -75,11 +122,7 @@ pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) ->
         let header_id = rec.event_record_id;
         let values = first_instance(&rec);
         let decision = match values.as_ref().and_then(|(def, v)| slots.get(def).map(|s| (s, v))) {
-            Some((Slot::Values(at), v)) => at.iter().any(|&i| match v.numbers.get(i).copied().flatten() {
-                Some(id) => check(want(id), v),
-                None => true,
-            }),
-            Some((Slot::Fixed(id), v)) => check(want(*id), v),
+            Some((slot, v)) => decide(slot, v, want),
             None => true,
         };
         if !decision {
@@ -127,16 +170,16 @@ impl LogRead {
 }
 
 /// The substitution values of a record's outer template that the filter needs.
-struct Values {
+struct Values<'a> {
     /// Each value read as a number, where it is one.
     numbers: Vec<Option<u32>>,
     /// Whether each value is a plain number type (event ids are `UInt16`).
     typed: Vec<bool>,
     /// The raw bytes of string, binary and nested-fragment values, searched for words as UTF-16LE.
-    texts: Vec<Vec<u8>>,
+    texts: Vec<&'a [u8]>,
 }
 
-fn first_instance(rec: &EvtxRecord<'_>) -> Option<(u32, Values)> {
+fn first_instance<'a>(rec: &EvtxRecord<'a>) -> Option<(u32, Values<'a>)> {
     let instances = rec.template_instances().ok()?;
     let first = instances.into_iter().next()?;
     let mut v = Values { numbers: Vec::new(), typed: Vec::new(), texts: Vec::new() };
@@ -146,25 +189,23 @@ fn first_instance(rec: &EvtxRecord<'_>) -> Option<(u32, Values)> {
             BinXmlValue::UInt8Type(x) => (Some(u32::from(*x)), false),
             BinXmlValue::UInt32Type(x) => (Some(*x), false),
             BinXmlValue::StringType(s) => {
-                let n = s.to_string().ok().and_then(|t| t.trim().parse::<u32>().ok());
-                v.texts.push(s.as_bytes().to_vec());
+                // Forwarded events write the event id as text; a number has at most 10 digits.
+                let n = if s.num_chars() <= 10 { s.to_string().ok().and_then(|t| t.trim().parse().ok()) } else { None };
+                v.texts.push(s.as_bytes());
                 (n, false)
             }
             BinXmlValue::AnsiStringType(s) => {
-                // Widen to UTF-16LE so one search serves every kind of value.
-                v.texts.push(s.bytes().flat_map(|b| [b, 0]).collect());
+                v.texts.push(s.as_bytes());
                 (s.trim().parse::<u32>().ok(), false)
             }
             // Event data lives in a nested fragment (its own template instance), and classic events keep
             // service names and DLL paths as UTF-16 in their binary data: search those bytes as they are.
             BinXmlValue::BinaryType(b) | BinXmlValue::BinXmlType(b) => {
-                v.texts.push(b.to_vec());
+                v.texts.push(b);
                 (None, false)
             }
             BinXmlValue::StringArrayType(items) => {
-                for s in items.iter() {
-                    v.texts.push(s.as_bytes().to_vec());
-                }
+                v.texts.extend(items.iter().map(|s| s.as_bytes()));
                 (None, false)
             }
             _ => (None, false),
@@ -173,6 +214,23 @@ fn first_instance(rec: &EvtxRecord<'_>) -> Option<(u32, Values)> {
         v.typed.push(typed);
     }
     Some((first.template_def_offset, v))
+}
+
+/// Whether a record whose template is known must be rendered.
+fn decide(slot: &Slot, v: &Values<'_>, want: fn(u32) -> Want) -> bool {
+    let ids: Vec<Option<u32>> = match slot {
+        Slot::Values(at) => at.iter().map(|&i| v.numbers.get(i).copied().flatten()).collect(),
+        Slot::Fixed(id) => vec![Some(*id)],
+    };
+    let mut words: Vec<&Words> = Vec::new();
+    for id in ids {
+        match id.map(want) {
+            None | Some(Want::Always) => return true,
+            Some(Want::No) => {}
+            Some(Want::IfContains(w)) => words.push(w),
+        }
+    }
+    !words.is_empty() && Words::any_found_in(&words, &v.texts)
 }
 
 /// Finds which values may hold `event_id`: the `UInt16` values equal to it, else the values of any type equal
@@ -185,26 +243,6 @@ fn learn(v: &Values, event_id: u32) -> Slot {
         (true, false) => Slot::Values(equal),
         (true, true) => Slot::Fixed(event_id),
     }
-}
-
-fn check(want: Want, v: &Values) -> bool {
-    match want {
-        Want::No => false,
-        Want::Always => true,
-        Want::IfContains(words) => v.texts.iter().any(|t| words.iter().any(|w| utf16_contains(t, w))),
-    }
-}
-
-/// Whether `haystack` holds the lower-case ASCII `word` as UTF-16LE, ignoring ASCII case, at any byte offset
-/// (strings inside a nested fragment need not be aligned).
-fn utf16_contains(haystack: &[u8], word: &str) -> bool {
-    let w = word.as_bytes();
-    if w.is_empty() || haystack.len() < w.len() * 2 {
-        return false;
-    }
-    haystack
-        .windows(w.len() * 2)
-        .any(|win| w.iter().enumerate().all(|(i, &c)| win[2 * i + 1] == 0 && win[2 * i].to_ascii_lowercase() == c))
 }
 
 /// An error with its causes, on one line.
@@ -221,14 +259,22 @@ fn chain(e: &dyn std::error::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::utf16_contains;
+    use super::Words;
 
     #[test]
     fn words_match_utf16_at_any_offset_ignoring_case() {
+        static W: Words = Words::new(&["w3wp", "appcmd"]);
+        static X: Words = Words::new(&["appcmd"]);
         let mut bytes = vec![0x41u8];
         bytes.extend("C:\\Windows\\W3WP.exe".encode_utf16().flat_map(u16::to_le_bytes));
-        assert!(utf16_contains(&bytes, "w3wp"));
-        assert!(!utf16_contains(&bytes, "appcmd"));
-        assert!(!utf16_contains(b"w3wp", "w3wp"), "ASCII bytes are not UTF-16");
+        assert!(Words::any_found_in(&[&W], &[&bytes]));
+        assert!(!Words::any_found_in(&[&X], &[&bytes]));
+        assert!(Words::any_found_in(&[&X, &W], &[b"x", &bytes]));
+        // Two values side by side do not make a word between them.
+        let (a, b): (Vec<u8>, Vec<u8>) = (
+            "w3".encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            "wp".encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        );
+        assert!(!Words::any_found_in(&[&W], &[&a, &b]));
     }
 }
