@@ -368,3 +368,77 @@ fn logs_larger_than_a_chunk_keep_every_record() {
     assert_eq!((e.record_id, e.signal), (45_001, Some("appcmd_install")));
     assert_eq!(log.last.as_deref(), Some("2023-11-15T11:53:20.123456Z"));
 }
+
+#[test]
+fn the_other_event_kinds_are_extracted_from_their_channels() {
+    let mut sysmon13 = sysmon(1, 10, 13)
+        .data("EventType", "SetValue")
+        .data("Image", r"C:\Windows\regedit.exe")
+        .data("TargetObject", r"HKLM\System\CurrentControlSet\Services\W3SVC\Parameters\Filter DLLs")
+        .data("Details", r"C:\Windows\Temp\sfilter.dll");
+    sysmon13.record_id = 601;
+    let mut install = Event::new(602, at(11), "Service Control Manager", "System", 7045);
+    install.qualifiers = Some(16384);
+    let install = install
+        .data("ServiceName", "WebHelperSvc")
+        .data("ImagePath", r"C:\ProgramData\web\helper.exe")
+        .data("ServiceType", "user mode service")
+        .data("StartType", "auto start")
+        .data("AccountName", "LocalSystem");
+    let mut start_type = Event::new(603, at(12), "Service Control Manager", "System", 7040);
+    start_type.qualifiers = Some(16384);
+    let start_type = start_type
+        .data("param1", "Windows Process Activation Service")
+        .data("param2", "demand start")
+        .data("param3", "auto start")
+        .data("param4", "WAS");
+    let pipeline = Event::new(604, at(13), "PowerShellCore", "PowerShellCore/Operational", 4103)
+        .data("ContextInfo", "Host Application = pwsh.exe")
+        .data(
+            "Payload",
+            r#"CommandInvocation(Invoke-Expression): "[System.EnterpriseServices.Internal.Publish]::new().GacInstall('C:\Users\Public\Helper.dll')""#,
+        );
+    let gacutil = security_4688(
+        605,
+        14,
+        r"C:\Tools\gacutil.exe",
+        r"gacutil.exe /i C:\Users\Public\Helper.dll",
+        r"C:\Windows\System32\cmd.exe",
+    );
+    let audit = Event::new(606, at(15), "Microsoft-Windows-Security-Auditing", "Security", 4907)
+        .data("ObjectName", r"C:\Windows\System32\inetsrv\config\applicationHost.config")
+        .data("ProcessName", r"C:\Windows\System32\TiWorker.exe")
+        .data("SubjectUserName", "WEB01$");
+    let dir = tempfile::tempdir().unwrap();
+    for (name, events) in [
+        ("sysmon.evtx", vec![sysmon13]),
+        ("system.evtx", vec![install, start_type]),
+        ("pwsh.evtx", vec![pipeline]),
+        ("security.evtx", vec![gacutil, audit]),
+    ] {
+        std::fs::write(dir.path().join(name), write(&events)).unwrap();
+    }
+    let r = scan_one(dir.path());
+    let kinds: Vec<(u64, &str, Option<&str>)> =
+        r.timeline.iter().filter_map(|t| t.event.as_ref()).map(|e| (e.record_id, e.kind, e.signal)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (601, "registry_set", None),
+            (602, "service_install", None),
+            (603, "service_state", None),
+            (604, "powershell", Some("powershell_install")),
+            (605, "process_creation", Some("gac_install")),
+            (606, "object_access", None),
+        ]
+    );
+    let row = |id: u64| r.timeline.iter().find(|t| t.event.as_ref().is_some_and(|e| e.record_id == id)).unwrap();
+    assert_eq!(
+        row(603).description,
+        "service Windows Process Activation Service: start type changed from demand start to auto start"
+    );
+    assert!(row(602).description.contains(r"WebHelperSvc (C:\ProgramData\web\helper.exe)"));
+    let mut rules: Vec<&str> = r.findings.iter().map(|f| f.rule).filter(|r| r.starts_with("evtx_")).collect();
+    rules.sort();
+    assert_eq!(rules, ["evtx_gacutil_install", "evtx_powershell_install"]);
+}
