@@ -201,3 +201,27 @@ fn a_folder_of_logs_reads_each_with_its_own_channel_and_span() {
     assert!(r.coverage.files_read.iter().any(|f| f.path.to_string() == "omerbenamram_sysmon.evtx"
         && f.sha256 == "e1817fd7241ad2b5b9660e179adec878d157f1fa25333e52aef263c69bcd970b"));
 }
+
+#[test]
+fn a_fake_and_a_truncated_log_are_named_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.evtx"), b"not an event log at all").unwrap();
+    let whole = std::fs::read(corpus("evtx/omerbenamram_security.evtx")).unwrap();
+    // Cut in the middle of the third chunk: two whole chunks and a torn one.
+    std::fs::write(dir.path().join("Security.evtx"), &whole[..4096 + 2 * 65536 + 30_000]).unwrap();
+    std::fs::copy(
+        corpus("evtx/sbousseaden_LM_typical_IIS_webshell_sysmon_1_10_traces.evtx"),
+        dir.path().join("Sysmon.evtx"),
+    )
+    .unwrap();
+    let r = scan_one(dir.path());
+    let log = |n: &str| r.event_logs.logs.iter().find(|l| l.path.to_string() == n).unwrap();
+    let fake = log("notes.evtx");
+    assert_eq!((fake.status, fake.records), ("not_evtx", 0));
+    assert!(r.warnings.iter().any(|w| w.file.as_ref().is_some_and(|f| f.to_string() == "notes.evtx")));
+    let cut = log("Security.evtx");
+    assert_eq!(cut.channel.as_deref(), Some("Security"));
+    assert!(cut.records > 100, "{}", cut.records);
+    // The web-shell trace beside them is still found.
+    assert!(r.findings.iter().any(|f| f.rule == "evtx_w3wp_shell"));
+}

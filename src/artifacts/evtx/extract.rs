@@ -503,6 +503,8 @@ fn service_install(r: &Record) -> Extracted {
 
 fn service_state(r: &Record) -> Option<Extracted> {
     let all: String = r.data.values().map(|v| v.to_ascii_lowercase()).collect::<Vec<_>>().join(" ");
+    // 7036 keeps the service's key name as UTF-16 in its binary data, which the JSON renders as hex:
+    // `W3SVC`, `WAS`, `AppHostSvc`.
     let hex_w3svc = ["5700330053005600430", "570041005300", "41007000700048006f0073007400530076006300"];
     if !SERVICE_WORDS.iter().any(|w| all.contains(w)) && !hex_w3svc.iter().any(|h| all.contains(h)) {
         return None;
