@@ -24,6 +24,9 @@ const LARGE_LOG: u64 = 8 << 20;
 /// How deep and how wide the walk of a triage collection goes looking for `.evtx` files.
 const WALK_DEPTH: usize = 24;
 const WALK_ENTRIES: usize = 500_000;
+/// EVTX file header and chunk sizes.
+const EVTX_HEADER: u64 = 4096;
+const EVTX_CHUNK: u64 = 65536;
 /// Problems kept per log; the rest are counted.
 const MAX_PROBLEMS: usize = 20;
 
@@ -278,6 +281,16 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
         read.channels.keys().filter(|c| !c.is_empty() && Some(*c) != read.first_channel.as_ref()).cloned().collect();
     others.sort();
     report.other_channels = others;
+    let mut problems = read.problems;
+    // The parser reads whole 64 KiB chunks only: a copy cut short loses its last, torn chunk without a word.
+    let torn = file.size.saturating_sub(EVTX_HEADER) % EVTX_CHUNK;
+    if torn != 0 && file.size > EVTX_HEADER {
+        let chunk = (file.size - EVTX_HEADER) / EVTX_CHUNK;
+        problems.push(format!(
+            "the file ends {torn} bytes into chunk {chunk} (truncated copy?): that chunk's records were not read"
+        ));
+    }
+    let read = reader::LogRead { problems, ..read };
     let dropped = read.problems.len().saturating_sub(MAX_PROBLEMS);
     report.problems = read.problems.into_iter().take(MAX_PROBLEMS).collect();
     if dropped > 0 {
