@@ -6,13 +6,16 @@
 //! hashed (SHA-256) and logged, so the report can list exactly which bytes each fact came from.
 
 mod folder;
+pub mod image;
 pub mod layout;
+mod ntfs;
 pub mod path;
 mod single;
 mod zip;
 
 pub use folder::FolderSource;
 pub use layout::Layout;
+pub use ntfs::NtfsSource;
 pub use path::WinPath;
 pub use single::SingleFileSource;
 pub use zip::{ZipLimits, ZipSource};
@@ -50,6 +53,8 @@ pub enum EvidenceError {
     InflationLimit { evidence: String, file: WinPath, limit: u64 },
     #[error("{evidence}: cannot read {file}: {reason}")]
     Read { evidence: String, file: WinPath, reason: String },
+    #[error("{path}: {reason}")]
+    Image { path: PathBuf, reason: String },
 }
 
 /// Anything that reads and seeks; what [`FileSource::open`] hands out.
@@ -134,6 +139,8 @@ pub enum EvidenceKind {
     HiveFile,
     /// A Windows event log (`.evtx`) given on its own, recognised by its `ElfFile` signature.
     EventLog,
+    /// A disk image (raw, split raw, E01, VHD, VHDX), read through its NTFS volume.
+    Image,
 }
 
 /// Options that change how evidence is opened.
@@ -200,21 +207,28 @@ impl Evidence {
             let notes = vec![format!("folder layout: {}", src.layout().name())];
             (EvidenceKind::Folder, None, Box::new(src), notes)
         } else if meta.is_file() {
-            let sha = hash_file(path)?;
             if is_zip(path)? {
                 let src = ZipSource::open(path, opts)?;
                 let notes = src.notes().to_vec();
                 problems = src.problems().to_vec();
-                (EvidenceKind::Zip, Some(sha), Box::new(src), notes)
+                (EvidenceKind::Zip, Some(hash_file(path)?), Box::new(src), notes)
             } else if has_magic(path, b"ElfFile\0")? {
                 let src = SingleFileSource::open(path)?;
-                (EvidenceKind::EventLog, Some(sha), Box::new(src), Vec::new())
+                (EvidenceKind::EventLog, Some(hash_file(path)?), Box::new(src), Vec::new())
             } else if is_hive(path)? {
                 let src = SingleFileSource::open_with_logs(path)?;
-                (EvidenceKind::HiveFile, Some(sha), Box::new(src), Vec::new())
+                (EvidenceKind::HiveFile, Some(hash_file(path)?), Box::new(src), Vec::new())
+            } else if let Some(format) =
+                image::detect(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?
+            {
+                // Images are never read whole, so not hashed here either: their acquisition hash (an E01's stored
+                // MD5) vouches for them, and every file read from them is hashed.
+                let opened = image::open_windows_volume(path, format)
+                    .map_err(|reason| EvidenceError::Image { path: path.into(), reason })?;
+                (EvidenceKind::Image, None, Box::new(opened.source), opened.notes)
             } else {
                 let src = SingleFileSource::open(path)?;
-                (EvidenceKind::ConfigFile, Some(sha), Box::new(src), Vec::new())
+                (EvidenceKind::ConfigFile, Some(hash_file(path)?), Box::new(src), Vec::new())
             }
         } else {
             return Err(EvidenceError::Unsupported { path: path.into() });

@@ -84,7 +84,7 @@ pub fn collect(ev: &Evidence, env: &WinEnv) -> IisConfig {
     match ev.kind {
         EvidenceKind::ConfigFile => c.single_file(),
         EvidenceKind::HiveFile | EvidenceKind::EventLog => {}
-        EvidenceKind::Folder | EvidenceKind::Zip => c.host_files(),
+        EvidenceKind::Folder | EvidenceKind::Zip | EvidenceKind::Image => c.host_files(),
     }
     c.finish()
 }

@@ -1,0 +1,203 @@
+//! An NTFS volume of a disk image as a file tree, on the `ntfs` crate: the same [`FileSource`] as folders and
+//! zips, so every artifact parser reads an image unchanged. The volume is exposed as one drive (`C:`). Lookups go
+//! through the directory indexes with NTFS's own case folding ($UpCase); 8.3 names are not listed.
+
+use super::layout::Layout;
+use super::path::WinPath;
+use super::{Completeness, DirEntry, EvidenceError, FileMeta, FileSource, ReadSeek};
+use ntfs::indexes::NtfsFileNameIndex;
+use ntfs::structured_values::NtfsFileNamespace;
+use ntfs::{Ntfs, NtfsFile, NtfsReadSeek};
+use std::io::Cursor;
+use std::sync::Mutex;
+
+/// What the parser works on: the volume's bytes and the file system read from them.
+struct Volume {
+    fs: Box<dyn ReadSeek>,
+    ntfs: Ntfs,
+}
+
+/// One NTFS volume, read-only.
+pub struct NtfsSource {
+    volume: Mutex<Volume>,
+    drive: char,
+    /// How messages name the volume: `disk.E01, partition 2`.
+    label: String,
+}
+
+impl NtfsSource {
+    /// Reads the boot sector and $UpCase of the volume `fs` holds, exposed as drive `drive`.
+    pub fn open(mut fs: Box<dyn ReadSeek>, drive: char, label: &str) -> Result<NtfsSource, String> {
+        let opened = guard(|| {
+            let mut ntfs = Ntfs::new(&mut fs).map_err(|e| e.to_string())?;
+            ntfs.read_upcase_table(&mut fs).map_err(|e| format!("$UpCase unreadable: {e}"))?;
+            Ok(ntfs)
+        })?;
+        Ok(NtfsSource { volume: Mutex::new(Volume { fs, ntfs: opened }), drive, label: label.to_string() })
+    }
+
+    /// The volume label, when it has one.
+    pub fn volume_name(&self) -> Option<String> {
+        let mut v = self.volume.lock().ok()?;
+        let Volume { fs, ntfs } = &mut *v;
+        guard(|| Ok(ntfs.volume_name(fs).and_then(Result::ok).map(|n| n.name().to_string_lossy()))).ok().flatten()
+    }
+
+    fn err(&self, file: &WinPath, reason: impl std::fmt::Display) -> EvidenceError {
+        EvidenceError::Read { evidence: self.label.clone(), file: file.clone(), reason: reason.to_string() }
+    }
+
+    /// Runs `f` on the file at `path` (with the names as the volume spells them), `None` when it does not exist.
+    fn with_file<R>(
+        &self,
+        path: &WinPath,
+        f: impl FnOnce(&NtfsFile<'_>, &Ntfs, &mut Box<dyn ReadSeek>, Vec<String>) -> Result<R, String>,
+    ) -> Result<Option<R>, EvidenceError> {
+        if path.drive() != Some(self.drive) {
+            return Ok(None);
+        }
+        let mut v = self.volume.lock().map_err(|_| self.err(path, "volume reader poisoned by an earlier failure"))?;
+        let Volume { fs, ntfs } = &mut *v;
+        let ntfs = &*ntfs;
+        guard(|| {
+            let mut file = ntfs.root_directory(fs).map_err(|e| e.to_string())?;
+            let mut spelled = Vec::new();
+            for name in path.components() {
+                if !file.is_directory() {
+                    return Ok(None);
+                }
+                let index = file.directory_index(fs).map_err(|e| e.to_string())?;
+                let mut finder = index.finder();
+                let Some(entry) = NtfsFileNameIndex::find(&mut finder, ntfs, fs, name) else { return Ok(None) };
+                let entry = entry.map_err(|e| e.to_string())?;
+                if let Some(Ok(key)) = entry.key() {
+                    spelled.push(key.name().to_string_lossy());
+                }
+                file = entry.to_file(ntfs, fs).map_err(|e| e.to_string())?;
+            }
+            f(&file, ntfs, fs, spelled).map(Some)
+        })
+        .map_err(|e| self.err(path, e))
+    }
+}
+
+/// `C:\x\file.txt:stream` → (`C:\x\file.txt`, `stream`); a path without a stream gets `""`.
+fn split_stream(path: &WinPath) -> (WinPath, String) {
+    match (path.parent(), path.file_name().and_then(|n| n.split_once(':'))) {
+        (Some(parent), Some((name, stream))) if !name.is_empty() => (parent.child(name), stream.to_string()),
+        _ => (path.clone(), String::new()),
+    }
+}
+
+/// Runs a parser call, turning a panic on hostile bytes into an error.
+fn guard<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err("the NTFS parser failed on this structure".to_string()))
+}
+
+/// Size of a file's unnamed data stream.
+fn data_size(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<u64, String> {
+    match file.data(fs, "") {
+        Some(item) => {
+            let item = item.map_err(|e| e.to_string())?;
+            Ok(item.to_attribute().map_err(|e| e.to_string())?.value_length())
+        }
+        None => Ok(0),
+    }
+}
+
+impl FileSource for NtfsSource {
+    fn layout(&self) -> Layout {
+        Layout::VolumeRoot(self.drive)
+    }
+
+    fn completeness(&self) -> Completeness {
+        Completeness::FullVolume
+    }
+
+    fn metadata(&self, path: &WinPath) -> Result<Option<FileMeta>, EvidenceError> {
+        self.with_file(path, |file, _, fs, _| {
+            let is_dir = file.is_directory();
+            let size = if is_dir { 0 } else { data_size(file, fs)? };
+            Ok(FileMeta { is_dir, size })
+        })
+    }
+
+    fn read_dir(&self, dir: &WinPath) -> Result<Vec<DirEntry>, EvidenceError> {
+        let listed = self.with_file(dir, |file, ntfs, fs, _| {
+            if !file.is_directory() {
+                return Ok(Vec::new());
+            }
+            let index = file.directory_index(fs).map_err(|e| e.to_string())?;
+            let mut entries = index.entries();
+            let mut out = Vec::new();
+            while let Some(entry) = entries.next(fs) {
+                let entry = entry.map_err(|e| e.to_string())?;
+                let Some(Ok(key)) = entry.key() else { continue };
+                if key.namespace() == NtfsFileNamespace::Dos {
+                    continue;
+                }
+                let name = key.name().to_string_lossy();
+                if name == "." {
+                    continue;
+                }
+                let is_dir = key.is_directory();
+                // The index's copy of the size is only updated now and then: read the file's own record.
+                let size = if is_dir {
+                    0
+                } else {
+                    match entry.to_file(ntfs, fs) {
+                        Ok(f) => data_size(&f, fs).unwrap_or_else(|_| key.data_size()),
+                        Err(_) => key.data_size(),
+                    }
+                };
+                out.push((name, is_dir, size));
+            }
+            Ok(out)
+        })?;
+        let mut v: Vec<DirEntry> = listed
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, is_dir, size)| DirEntry { path: dir.child(&name), name, is_dir, size })
+            .collect();
+        v.sort_by_key(|e| e.name.to_lowercase());
+        Ok(v)
+    }
+
+    fn roots(&self) -> Result<Vec<DirEntry>, EvidenceError> {
+        let root = WinPath::drive_root(self.drive);
+        Ok(vec![DirEntry { name: root.to_string(), path: root, is_dir: true, size: 0 }])
+    }
+
+    fn canonical(&self, path: &WinPath) -> Option<WinPath> {
+        let spelled = self.with_file(path, |_, _, _, spelled| Ok(spelled)).ok().flatten()?;
+        Some(WinPath::from_parts(Some(self.drive), &spelled))
+    }
+
+    /// Opens a file's data, or one of its alternate data streams with `name:stream` as the last component.
+    fn open(&self, path: &WinPath, limit: u64) -> Result<Box<dyn ReadSeek>, EvidenceError> {
+        let (file_path, stream) = split_stream(path);
+        let bytes = self.with_file(&file_path, |file, _, fs, _| {
+            if file.is_directory() && stream.is_empty() {
+                return Err("is a folder, not a file".into());
+            }
+            let Some(item) = file.data(fs, &stream) else {
+                return if stream.is_empty() { Ok(Vec::new()) } else { Err(format!("no data stream {stream:?}")) };
+            };
+            let item = item.map_err(|e| e.to_string())?;
+            let attribute = item.to_attribute().map_err(|e| e.to_string())?;
+            let len = attribute.value_length();
+            if len > limit {
+                return Err(format!("{len} bytes, over the {limit}-byte limit for one file"));
+            }
+            let mut value = attribute.value(fs).map_err(|e| e.to_string())?;
+            let mut out = vec![0u8; len as usize];
+            value.read_exact(fs, &mut out).map_err(|e| e.to_string())?;
+            Ok(out)
+        })?;
+        match bytes {
+            Some(b) => Ok(Box::new(Cursor::new(b))),
+            None => Err(EvidenceError::NotFound { evidence: self.label.clone(), file: path.clone() }),
+        }
+    }
+}

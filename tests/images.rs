@@ -1,0 +1,158 @@
+//! Disk images of the corpus, read in place: containers (E01 single and split, raw, VHD chains, VHDX), partition
+//! tables and bare volumes, NTFS volumes as file trees, and clear refusals for images without NTFS.
+
+mod common;
+
+use common::corpus;
+use inetsift::evidence::image::{self, ImageFormat, VolumeKind};
+use inetsift::evidence::{Evidence, EvidenceKind, OpenOptions, WinPath};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+fn disk(p: &Path) -> image::Disk {
+    let format = image::detect(p).unwrap().unwrap_or_else(|| panic!("{} not detected", p.display()));
+    image::open(p, format).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// SHA-256 of the whole virtual disk.
+fn disk_sha256(d: &mut image::Disk) -> String {
+    use sha2::{Digest, Sha256};
+    d.reader.seek(SeekFrom::Start(0)).unwrap();
+    let mut h = Sha256::new();
+    std::io::copy(&mut d.reader, &mut h).unwrap();
+    inetsift::evidence::hex(&h.finalize())
+}
+
+fn open(p: &Path) -> Evidence {
+    Evidence::open("E1", p, &OpenOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn names(ev: &Evidence, dir: &str) -> Vec<String> {
+    ev.source().read_dir(&WinPath::parse(dir)).unwrap().into_iter().map(|e| e.name).collect()
+}
+
+fn text(ev: &Evidence, path: &str) -> String {
+    String::from_utf8(ev.read(&WinPath::parse(path), 1 << 20).unwrap().bytes).unwrap()
+}
+
+#[test]
+fn e01_of_a_bare_ntfs_volume_lists_reads_and_opens_streams() {
+    let p = corpus("images/velociraptor_test.ntfs.dd.E01");
+    let mut d = disk(&p);
+    assert_eq!((d.format, d.size), (ImageFormat::Ewf, 10_485_760));
+    // ewfexport -f raw of the same file gives this media hash.
+    assert_eq!(disk_sha256(&mut d), "4efccac3f92a14da89ae9bca7231644ba25c65c09772c1f06b4e490e691f28ca");
+    let ev = open(&p);
+    assert_eq!(ev.kind, EvidenceKind::Image);
+    assert!(ev.notes.iter().any(|n| n == "the whole disk (no partition table, 10485760 bytes): NTFS — analysed as C:"));
+    assert!(ev.notes.iter().any(|n| n == "volume label: Test Volume"));
+    let root = names(&ev, r"C:\");
+    for n in ["$MFT", "Folder A", "ones.bin", "just_a_file.txt", "System Volume Information"] {
+        assert!(root.contains(&n.to_string()), "{n} in {root:?}");
+    }
+    let hello = r"C:\Folder A\Folder B\Hello world text document.txt";
+    assert_eq!(text(&ev, hello), "Hello world!");
+    // Lookups fold case the NTFS way, and report the name as the volume spells it.
+    let lower = WinPath::parse(r"c:\folder a\FOLDER B\hello WORLD text document.TXT");
+    assert_eq!(ev.source().canonical(&lower).map(|p| p.to_string()).as_deref(), Some(hello));
+    // icat (sleuthkit) on the exported media, inode 46-128-5, gives the same stream.
+    assert_eq!(text(&ev, &format!("{hello}:goodbye.txt")), "Goodbye cruel world.");
+    let meta = ev.source().metadata(&WinPath::parse(r"C:\ones.bin")).unwrap().unwrap();
+    assert_eq!((meta.is_dir, meta.size), (false, 2_949_120));
+    assert!(ev.source().metadata(&WinPath::parse(r"C:\no such file")).unwrap().is_none());
+}
+
+#[test]
+fn raw_ntfs_with_resident_sparse_and_indexed_folders() {
+    let p = corpus("images/ColinFinck_ntfs_testfs1.raw");
+    let ev = open(&p);
+    assert_eq!(text(&ev, r"C:\file-with-12345"), "12345");
+    let thousand = ev.read(&WinPath::parse(r"C:\1000-bytes-file"), 4096).unwrap();
+    assert_eq!(thousand.bytes.len(), 1000);
+    let sparse = ev.read(&WinPath::parse(r"C:\sparse-file"), 1 << 20).unwrap();
+    assert_eq!(sparse.bytes.len(), 500_005);
+    assert_eq!(ev.read(&WinPath::parse(r"C:\empty-file"), 16).unwrap().bytes.len(), 0);
+    // 512 subfolders: the index spills into INDEX_ALLOCATION blocks.
+    let subdirs = ev.source().read_dir(&WinPath::parse(r"C:\many_subdirs")).unwrap();
+    assert_eq!(subdirs.len(), 512);
+    assert!(subdirs.iter().all(|e| e.is_dir));
+    assert!(ev.notes.iter().any(|n| n == "volume label: mylabel"));
+}
+
+#[test]
+fn vhdx_with_gpt_finds_the_ntfs_partition_at_sector_128() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(corpus("images/velociraptor_test.vhdx.zip")).unwrap()).unwrap();
+    let mut inner = z.by_name("test.vhdx").unwrap();
+    let vhdx = dir.path().join("test.vhdx");
+    std::io::copy(&mut inner, &mut std::fs::File::create(&vhdx).unwrap()).unwrap();
+    let mut d = disk(&vhdx);
+    assert_eq!((d.format, d.size), (ImageFormat::Vhdx, 5 * 1024 * 1024));
+    let vols = image::partitions::volumes(&mut d.reader, d.size).unwrap();
+    assert_eq!(vols.len(), 1);
+    assert_eq!(
+        (vols[0].scheme, vols[0].partition, vols[0].start, vols[0].kind),
+        ("gpt", Some(1), 128 * 512, VolumeKind::Ntfs)
+    );
+    let ev = open(&vhdx);
+    let root = names(&ev, r"C:\");
+    assert!(root.contains(&"Users".to_string()) && root.contains(&"Windows".to_string()), "{root:?}");
+    assert!(names(&ev, r"C:\Users").contains(&"Administrator".to_string()));
+    assert_eq!(text(&ev, r"C:\Hello.txt.txt").len(), 11);
+}
+
+#[test]
+fn containers_without_ntfs_are_read_then_refused_clearly() {
+    // ewfexport of the single-segment and the split set give the same media.
+    for rel in ["images/dfvfs_ext2.E01", "images/dfvfs_ext2.split.E01"] {
+        let mut d = disk(&corpus(rel));
+        assert_eq!((d.format, d.size), (ImageFormat::Ewf, 4_194_304));
+        assert_eq!(disk_sha256(&mut d), "a6c2f0e39afe6c6ab432ca5465349fcefe8dc944398e97b2d957d3f89dbb5d80", "{rel}");
+    }
+    let cases = [
+        (
+            "images/dfvfs_ext2.split.E01",
+            "no NTFS volume (the whole disk (no partition table, 4194304 bytes): ext2/3/4)",
+        ),
+        (
+            "images/velociraptor_fat_very_small.dd",
+            "no NTFS volume (the whole disk (no partition table, 51200 bytes): FAT)",
+        ),
+        (
+            "images/dfvfs_vhd_chain/image-differential.vhd",
+            "no NTFS volume (the whole disk (no partition table, 104448 bytes): ext2/3/4)",
+        ),
+    ];
+    for (rel, message) in cases {
+        let p = corpus(rel);
+        let err = Evidence::open("E1", &p, &OpenOptions::default()).err().unwrap_or_else(|| panic!("{rel} opened"));
+        let m = err.to_string();
+        assert!(m.contains(message), "{rel}: {m}");
+        assert!(m.contains(p.file_name().unwrap().to_str().unwrap()), "{m}");
+    }
+}
+
+#[test]
+fn a_differencing_vhd_reads_through_its_parent_found_by_name() {
+    let child = corpus("images/dfvfs_vhd_chain/image-differential.vhd");
+    let mut d = disk(&child);
+    assert_eq!((d.format, d.size), (ImageFormat::Vhd, 104_448));
+    assert_eq!(d.notes, ["VHD (differencing): image-differential.vhd -> image.vhd"]);
+    let sha = disk_sha256(&mut d);
+    let mut parent = disk(&corpus("images/dfvfs_vhd_chain/image.vhd"));
+    assert_eq!(parent.notes, ["VHD (dynamic): image.vhd"]);
+    // The child's one block has every sector bit set, and holds the parent's bytes: the same disk.
+    assert_eq!(sha, disk_sha256(&mut parent));
+    let mut superblock = [0u8; 2];
+    d.reader.seek(SeekFrom::Start(1024 + 56)).unwrap();
+    d.reader.read_exact(&mut superblock).unwrap();
+    assert_eq!(superblock, [0x53, 0xef], "ext2 magic");
+
+    // Alone, the child names the parent it needs.
+    let dir = tempfile::tempdir().unwrap();
+    let alone = dir.path().join("image-differential.vhd");
+    std::fs::copy(&child, &alone).unwrap();
+    let err = image::open(&alone, ImageFormat::Vhd).err().unwrap();
+    assert!(err.contains(r#"its parent disk "image.vhd" is not beside it"#), "{err}");
+}
