@@ -240,6 +240,7 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
     let links = events::link(&log_events, &components, &envs);
     timeline.extend(events::timeline(&log_events, &links));
     coverage.files_read = evidence.iter().flat_map(Evidence::files_read).collect();
+    timeline.extend(crate::analysis::ntfs::timeline(&components, &coverage.files_read));
     facts.sort();
     warnings.sort();
     coverage.artifacts.sort();
@@ -250,6 +251,7 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
     findings.extend(rules::registry_findings(&reg_out.installations));
     findings.extend(rules::binary_findings(&components, &binaries));
     findings.extend(events::findings(&log_events, &links, &components));
+    findings.extend(crate::analysis::ntfs::findings(&components, &coverage.files_read));
     rules::sort(&mut findings);
 
     ScanResult {

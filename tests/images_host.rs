@@ -60,13 +60,17 @@ fn essence(r: &ScanResult) -> (Vec<String>, Vec<String>, Vec<String>) {
     (comps, findings, timeline)
 }
 
-fn check(image: &Path, folder: &(Vec<String>, Vec<String>, Vec<String>)) {
+/// Checks an image against the folder; returns its NTFS-only findings and timeline rows (a folder has none).
+fn check(image: &Path, folder: &(Vec<String>, Vec<String>, Vec<String>)) -> (Vec<String>, Vec<String>) {
     let r = scan_one(image);
     assert_eq!(r.evidence[0].kind, inetsift::evidence::EvidenceKind::Image);
     let got = essence(&r);
+    let (ntfs_findings, findings): (Vec<String>, Vec<String>) = got.1.into_iter().partition(|f| f.starts_with("ntfs_"));
+    let (ntfs_rows, rows): (Vec<String>, Vec<String>) = got.2.into_iter().partition(|t| t.contains(" NTFS $"));
     assert_eq!(got.0, folder.0, "{}: components", image.display());
-    assert_eq!(got.1, folder.1, "{}: findings", image.display());
-    assert_eq!(got.2, folder.2, "{}: timeline", image.display());
+    assert_eq!(findings, folder.1, "{}: findings", image.display());
+    assert_eq!(rows, folder.2, "{}: timeline", image.display());
+    (ntfs_findings, ntfs_rows)
 }
 
 #[test]
@@ -74,7 +78,36 @@ fn every_container_gives_the_folders_components_findings_and_timeline() {
     let (dir, folder) = unpack();
     let want = essence(&scan_one(&folder));
     assert!(want.0.len() > 40 && want.1.len() > 20, "the sample is all there");
-    for name in ["mbr.raw", "gpt.raw", "mbr.E01", "mbr.vhd", "gpt.vhdx"] {
-        check(&dir.path().join(name), &want);
+    let first = check(&dir.path().join("mbr.raw"), &want);
+    for name in ["gpt.raw", "mbr.E01", "mbr.vhd", "gpt.vhdx"] {
+        assert_eq!(check(&dir.path().join(name), &want), first, "{name}: NTFS times and findings");
     }
+    // The backdated look-alike module: $SI set to 2019-03-05 10:11:12, $FILE_NAME kept from the copy.
+    let module = first.0.iter().filter(|f| f.contains("cachehttpex.dll")).collect::<Vec<_>>();
+    assert_eq!(module.len(), 2, "{module:?}");
+    assert!(
+        module[0].starts_with("ntfs_si_before_fn High")
+            && module[0].contains("creation 2019-03-05T10:11:12.0000000Z is earlier")
+    );
+    assert!(module[1].starts_with("ntfs_si_whole_seconds Medium"));
+    assert!(first.1.iter().any(|t| t.starts_with("2019-03-05T10:11:12.000000Z NTFS $SI $STANDARD_INFORMATION created: C:\\Windows\\System32\\inetsrv\\cachehttpex.dll")));
+    // No other file is flagged.
+    assert!(first.0.iter().all(|f| f.contains("cachehttpex.dll")), "{:?}", first.0);
+}
+
+#[test]
+fn files_read_from_an_image_carry_their_mft_record_and_times() {
+    let (dir, _) = unpack();
+    let r = scan_one(&dir.path().join("mbr.E01"));
+    let f = r.coverage.files_read.iter().find(|f| f.path.as_str().ends_with("cachehttpex.dll")).unwrap();
+    let n = f.ntfs.as_ref().expect("NTFS facts");
+    // sleuthkit: `ifind -n /Windows/System32/inetsrv/cachehttpex.dll` on the volume gives entry 81.
+    assert_eq!((n.mft_entry, n.sequence), (81, 1));
+    assert_eq!(n.standard_information.created, "2019-03-05T10:11:12.0000000Z");
+    assert_eq!(n.file_names.len(), 1);
+    assert_eq!(n.file_names[0].name, "cachehttpex.dll");
+    assert!(n.file_names[0].times.created > n.standard_information.created);
+    // Every file read from the image has its facts; the hives and logs too.
+    assert!(r.coverage.files_read.iter().all(|f| f.ntfs.is_some()));
+    assert!(r.coverage.files_read.iter().any(|f| f.path.as_str().ends_with(r"config\SOFTWARE")));
 }

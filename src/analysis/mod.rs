@@ -2,5 +2,6 @@
 
 pub mod baseline;
 pub mod events;
+pub mod ntfs;
 pub mod rules;
 pub mod similarity;

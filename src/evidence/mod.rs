@@ -15,7 +15,7 @@ mod zip;
 
 pub use folder::FolderSource;
 pub use layout::Layout;
-pub use ntfs::NtfsSource;
+pub use ntfs::{FileNameTimes, NtfsFacts, NtfsSource, NtfsTimes};
 pub use path::WinPath;
 pub use single::SingleFileSource;
 pub use zip::{ZipLimits, ZipSource};
@@ -123,6 +123,10 @@ pub trait FileSource: Send + Sync {
     fn canonical(&self, path: &WinPath) -> Option<WinPath>;
     /// Opens a file for reading. `limit` caps what a source may have to hold in memory for it.
     fn open(&self, path: &WinPath, limit: u64) -> Result<Box<dyn ReadSeek>, EvidenceError>;
+    /// The file's NTFS record (entry, times, streams), for sources that read a file system.
+    fn ntfs_facts(&self, _path: &WinPath) -> Option<NtfsFacts> {
+        None
+    }
 }
 
 /// What kind of container the evidence is.
@@ -174,6 +178,9 @@ pub struct FileRecord {
     pub size: u64,
     /// SHA-256 of the bytes.
     pub sha256: String,
+    /// The file's MFT entry, times and streams, when it was read from an NTFS volume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ntfs: Option<NtfsFacts>,
 }
 
 /// One piece of evidence given on the command line.
@@ -279,6 +286,7 @@ impl Evidence {
             path: path.clone(),
             size: bytes.len() as u64,
             sha256: sha256.clone(),
+            ntfs: self.source.ntfs_facts(path),
         };
         if let Ok(mut reads) = self.reads.lock() {
             reads.insert(path.key(), record);
@@ -339,7 +347,13 @@ impl Evidence {
         if size > limit {
             return Err(EvidenceError::TooLarge { evidence: self.id.clone(), file: path.clone(), size, limit });
         }
-        Ok(FileRecord { evidence: self.id.clone(), path: path.clone(), size, sha256: hex(&h.finalize()) })
+        let ntfs = self.source.ntfs_facts(path);
+        Ok(FileRecord { evidence: self.id.clone(), path: path.clone(), size, sha256: hex(&h.finalize()), ntfs })
+    }
+
+    /// The record of a file read so far.
+    pub fn file_read(&self, path: &WinPath) -> Option<FileRecord> {
+        self.reads.lock().ok()?.get(&path.key()).cloned()
     }
 
     /// Every file read so far, sorted by path.

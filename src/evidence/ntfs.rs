@@ -6,10 +6,122 @@ use super::layout::Layout;
 use super::path::WinPath;
 use super::{Completeness, DirEntry, EvidenceError, FileMeta, FileSource, ReadSeek};
 use ntfs::indexes::NtfsFileNameIndex;
-use ntfs::structured_values::NtfsFileNamespace;
-use ntfs::{Ntfs, NtfsFile, NtfsReadSeek};
+use ntfs::structured_values::{NtfsFileName, NtfsFileNamespace};
+use ntfs::{Ntfs, NtfsAttributeType, NtfsFile, NtfsReadSeek, NtfsTime};
+use serde::Serialize;
 use std::io::Cursor;
 use std::sync::Mutex;
+
+/// The four times of a `$STANDARD_INFORMATION` or `$FILE_NAME` attribute, in UTC with NTFS's 100 ns precision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NtfsTimes {
+    /// Creation (B).
+    pub created: String,
+    /// Content last modified (M).
+    pub modified: String,
+    /// MFT record last changed (C).
+    pub mft_modified: String,
+    /// Last access (A).
+    pub accessed: String,
+    /// The same as FILETIMEs (100 ns since 1601), in that order.
+    #[serde(skip)]
+    pub raw: [u64; 4],
+}
+
+impl NtfsTimes {
+    fn new(created: NtfsTime, modified: NtfsTime, mft_modified: NtfsTime, accessed: NtfsTime) -> NtfsTimes {
+        let raw = [created, modified, mft_modified, accessed].map(|t| t.nt_timestamp());
+        NtfsTimes { created: ft(raw[0]), modified: ft(raw[1]), mft_modified: ft(raw[2]), accessed: ft(raw[3]), raw }
+    }
+}
+
+/// One `$FILE_NAME` of a file: a name in a folder, with the times Windows wrote when it named the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileNameTimes {
+    /// The name.
+    pub name: String,
+    /// `win32`, `dos`, `win32_and_dos`, `posix`.
+    pub namespace: &'static str,
+    /// MFT entry of the parent folder.
+    pub parent_entry: u64,
+    /// Its times.
+    pub times: NtfsTimes,
+}
+
+/// What NTFS records about a file: where its record is, its times, its streams.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NtfsFacts {
+    /// MFT entry (file record) number.
+    pub mft_entry: u64,
+    /// Its sequence number (how often the entry was reused).
+    pub sequence: u16,
+    /// `$STANDARD_INFORMATION` times: what Explorer shows, and what timestomping tools change.
+    pub standard_information: NtfsTimes,
+    /// Every `$FILE_NAME`: set by the kernel when the file is named, out of reach of the usual tools.
+    pub file_names: Vec<FileNameTimes>,
+    /// Alternate data stream names.
+    pub streams: Vec<String>,
+}
+
+/// A FILETIME as RFC 3339 UTC with seven fractional digits.
+fn ft(t: u64) -> String {
+    let secs = (t / 10_000_000) as i64 - 11_644_473_600;
+    match chrono::DateTime::from_timestamp(secs, 0) {
+        Some(d) => format!("{}.{:07}Z", d.format("%Y-%m-%dT%H:%M:%S"), t % 10_000_000),
+        None => format!("FILETIME {t}"),
+    }
+}
+
+/// Reads a file's NTFS facts.
+fn facts(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<NtfsFacts, String> {
+    let si = file.info().map_err(|e| e.to_string())?;
+    let mut out = NtfsFacts {
+        mft_entry: file.file_record_number(),
+        sequence: file.sequence_number(),
+        standard_information: NtfsTimes::new(
+            si.creation_time(),
+            si.modification_time(),
+            si.mft_record_modification_time(),
+            si.access_time(),
+        ),
+        file_names: Vec::new(),
+        streams: Vec::new(),
+    };
+    let mut attributes = file.attributes();
+    while let Some(item) = attributes.next(fs) {
+        let item = item.map_err(|e| e.to_string())?;
+        let attribute = item.to_attribute().map_err(|e| e.to_string())?;
+        match attribute.ty() {
+            Ok(NtfsAttributeType::FileName) => {
+                let name = attribute.structured_value::<_, NtfsFileName>(fs).map_err(|e| e.to_string())?;
+                out.file_names.push(FileNameTimes {
+                    name: name.name().to_string_lossy(),
+                    namespace: match name.namespace() {
+                        NtfsFileNamespace::Posix => "posix",
+                        NtfsFileNamespace::Win32 => "win32",
+                        NtfsFileNamespace::Dos => "dos",
+                        NtfsFileNamespace::Win32AndDos => "win32_and_dos",
+                    },
+                    parent_entry: name.parent_directory_reference().file_record_number(),
+                    times: NtfsTimes::new(
+                        name.creation_time(),
+                        name.modification_time(),
+                        name.mft_record_modification_time(),
+                        name.access_time(),
+                    ),
+                });
+            }
+            Ok(NtfsAttributeType::Data) => {
+                let n = attribute.name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                if !n.is_empty() {
+                    out.streams.push(n);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
 
 /// What the parser works on: the volume's bytes and the file system read from them.
 struct Volume {
@@ -162,6 +274,11 @@ impl FileSource for NtfsSource {
             .collect();
         v.sort_by_key(|e| e.name.to_lowercase());
         Ok(v)
+    }
+
+    fn ntfs_facts(&self, path: &WinPath) -> Option<NtfsFacts> {
+        let (file_path, _) = split_stream(path);
+        self.with_file(&file_path, |file, _, fs, _| facts(file, fs)).ok().flatten()
     }
 
     fn roots(&self) -> Result<Vec<DirEntry>, EvidenceError> {

@@ -152,6 +152,7 @@ fn read_hive(
                     path: d.path.clone(),
                     size: d.bytes.len() as u64,
                     sha256: d.sha256,
+                    ntfs: None,
                 });
                 log_bytes.push((d.path.file_name().unwrap_or(ext).to_string(), d.bytes));
             }

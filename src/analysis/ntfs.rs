@@ -1,0 +1,124 @@
+//! NTFS times of the files components reference: when each one arrived, and whether its times were forged.
+//!
+//! `$STANDARD_INFORMATION` holds the times Explorer shows and `SetFileTime` (and every timestomping tool) changes;
+//! `$FILE_NAME` times are set by the kernel when the file is named and are out of reach of those tools. A `$SI`
+//! creation earlier than the `$FILE_NAME` creation cannot happen naturally.
+
+use crate::evidence::{FileRecord, NtfsFacts};
+use crate::model::{Component, Finding, Severity, Source, TimelineEvent, rfc3339};
+use std::collections::BTreeMap;
+
+/// The files components reference, with their NTFS facts, once each: (evidence, path key) → (record, components).
+fn referenced<'a>(
+    components: &'a [Component],
+    files: &'a [FileRecord],
+) -> BTreeMap<(String, String), (&'a FileRecord, &'a NtfsFacts, Vec<&'a Component>)> {
+    let by_key: BTreeMap<(String, String), &FileRecord> =
+        files.iter().map(|f| ((f.evidence.clone(), f.path.key()), f)).collect();
+    let mut out: BTreeMap<_, (&FileRecord, &NtfsFacts, Vec<&Component>)> = BTreeMap::new();
+    for c in components {
+        let Some(path) = &c.path else { continue };
+        let key = (c.source.evidence.clone(), path.key());
+        let Some(f) = by_key.get(&key) else { continue };
+        let Some(facts) = &f.ntfs else { continue };
+        out.entry(key).or_insert_with(|| (f, facts, Vec::new())).2.push(c);
+    }
+    out
+}
+
+/// The file's own name record: its Win32 (or POSIX) `$FILE_NAME`, not the 8.3 alias.
+fn primary_name(facts: &NtfsFacts) -> Option<&crate::evidence::FileNameTimes> {
+    facts.file_names.iter().find(|n| n.namespace != "dos").or(facts.file_names.first())
+}
+
+/// A FILETIME as the timeline's RFC 3339 (microseconds).
+fn time(t: u64) -> String {
+    let micros = (t / 10) as i64 - 11_644_473_600_000_000;
+    chrono::DateTime::from_timestamp_micros(micros).map(|d| rfc3339(&d)).unwrap_or_default()
+}
+
+/// Timestomp indicators on each component's file.
+pub fn findings(components: &[Component], files: &[FileRecord]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (f, facts, comps) in referenced(components, files).into_values() {
+        let si = &facts.standard_information;
+        let Some(name) = primary_name(facts) else { continue };
+        let fname = &name.times;
+        let mut found: Vec<(&'static str, Severity, String)> = Vec::new();
+        if si.raw[0] < fname.raw[0] {
+            found.push((
+                "ntfs_si_before_fn",
+                Severity::High,
+                format!(
+                    "{}: $STANDARD_INFORMATION creation {} is earlier than $FILE_NAME creation {}: its times were set \
+                     back (timestomping); the file was named on the volume no earlier than {}",
+                    f.path, si.created, fname.created, fname.created
+                ),
+            ));
+        }
+        let whole = |t: u64| t % 10_000_000 == 0;
+        if whole(si.raw[0]) && whole(si.raw[1]) && !(whole(fname.raw[0]) && whole(fname.raw[1])) {
+            found.push((
+                "ntfs_si_whole_seconds",
+                Severity::Medium,
+                format!(
+                    "{}: $STANDARD_INFORMATION creation {} and modification {} have no fraction of a second, which \
+                     Windows never writes but time-setting tools do",
+                    f.path, si.created, si.modified
+                ),
+            ));
+        }
+        if si.raw[0] > si.raw[1] {
+            found.push((
+                "ntfs_si_created_after_modified",
+                Severity::Low,
+                format!(
+                    "{}: created {} after its last modification {}: copied or extracted with its modification time \
+                     kept (normal for installers and copies; with other signs, a planted file)",
+                    f.path, si.created, si.modified
+                ),
+            ));
+        }
+        for c in comps {
+            for (rule, severity, message) in &found {
+                out.push(Finding {
+                    rule,
+                    severity: *severity,
+                    component: Some(c.id.clone()),
+                    message: message.clone(),
+                    source: Some(Source::at(&f.evidence, f.path.clone(), None)),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// When each component's file arrived: its `$SI` creation and modification and its `$FILE_NAME` creation.
+pub fn timeline(components: &[Component], files: &[FileRecord]) -> Vec<TimelineEvent> {
+    let mut out = Vec::new();
+    for (f, facts, comps) in referenced(components, files).into_values() {
+        let id = comps.first().map(|c| c.id.clone());
+        let si = &facts.standard_information;
+        let mut rows = vec![
+            (si.raw[0], "$STANDARD_INFORMATION created", "NTFS $SI"),
+            (si.raw[1], "$STANDARD_INFORMATION modified", "NTFS $SI"),
+        ];
+        if let Some(name) = primary_name(facts) {
+            rows.push((name.times.raw[0], "$FILE_NAME created", "NTFS $FN"));
+        }
+        for (t, desc, source) in rows {
+            out.push(TimelineEvent {
+                timestamp: time(t),
+                timestamp_desc: desc.to_string(),
+                source: source.to_string(),
+                description: format!("{desc}: {} (MFT entry {}, sequence {})", f.path, facts.mft_entry, facts.sequence),
+                evidence: Source::at(&f.evidence, f.path.clone(), None),
+                component: id.clone(),
+                sha256: Some(f.sha256.clone()),
+                event: None,
+            });
+        }
+    }
+    out
+}
