@@ -56,7 +56,7 @@ pub fn findings(components: &[Component], files: &[FileRecord]) -> Vec<Finding> 
                 ),
             ));
         }
-        let whole = |t: u64| t % 10_000_000 == 0;
+        let whole = |t: u64| t.is_multiple_of(10_000_000);
         if whole(si.raw[0]) && whole(si.raw[1]) && !(whole(fname.raw[0]) && whole(fname.raw[1])) {
             found.push((
                 "ntfs_si_whole_seconds",
