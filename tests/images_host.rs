@@ -111,3 +111,18 @@ fn files_read_from_an_image_carry_their_mft_record_and_times() {
     assert!(r.coverage.files_read.iter().all(|f| f.ntfs.is_some()));
     assert!(r.coverage.files_read.iter().any(|f| f.path.as_str().ends_with(r"config\SOFTWARE")));
 }
+
+#[test]
+fn the_table_shows_ntfs_times_and_the_timestomp() {
+    let (dir, _) = unpack();
+    let r = scan_one(&dir.path().join("gpt.vhdx"));
+    let mut out = Vec::new();
+    inetsift::report::table::write(&r, inetsift::report::table::TableOptions { all_components: false }, &mut out)
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("NTFS times of component files (UTC)"));
+    assert!(text.contains("81-1") && text.contains("2019-03-05T10:11:12.0000000Z"));
+    assert!(text.contains("ntfs_si_before_fn"));
+    let note = "partition 1 (gpt, Basic data partition, at byte 1048576, 8388608 bytes): NTFS — analysed as C:";
+    assert!(r.evidence[0].notes.iter().any(|n| n == note), "{:?}", r.evidence[0].notes);
+}

@@ -138,6 +138,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         writeln!(out, "Sites\n{t}\n")?;
     }
 
+    ntfs_times(result, &mut out)?;
     events(result, &mut out)?;
 
     let mut t = table(&["Evidence", "Artifact", "Path", "Status"]);
@@ -164,6 +165,39 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         }
     }
     Ok(())
+}
+
+/// The "NTFS times" section: MFT entry, `$SI` and `$FILE_NAME` times of each file a component references, for
+/// evidence read from a file system.
+fn ntfs_times(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
+    let referenced: std::collections::BTreeSet<(String, String)> = result
+        .components
+        .iter()
+        .filter_map(|c| c.path.as_ref().map(|p| (c.source.evidence.clone(), p.key())))
+        .collect();
+    let files: Vec<_> = result
+        .coverage
+        .files_read
+        .iter()
+        .filter(|f| referenced.contains(&(f.evidence.clone(), f.path.key())))
+        .filter_map(|f| f.ntfs.as_ref().map(|n| (f, n)))
+        .collect();
+    if files.is_empty() {
+        return Ok(());
+    }
+    let mut t = table(&["Evidence", "File", "MFT entry", "$SI created", "$SI modified", "$FN created"]);
+    for (f, n) in files {
+        let fname = n.file_names.iter().find(|x| x.namespace != "dos").or(n.file_names.first());
+        t.add_row(vec![
+            cell(&f.evidence),
+            cell(f.path.as_str()),
+            cell(&format!("{}-{}", n.mft_entry, n.sequence)),
+            cell(&n.standard_information.created),
+            cell(&n.standard_information.modified),
+            cell(fname.map(|x| x.times.created.as_str()).unwrap_or("")),
+        ]);
+    }
+    writeln!(out, "NTFS times of component files (UTC)\n{t}\n")
 }
 
 /// The "Events" and "Event log channels" sections: events that point somewhere or concern a component, and
