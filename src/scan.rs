@@ -198,6 +198,16 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
         warnings.extend(cfg.warnings);
         coverage.artifacts.extend(cfg.artifacts);
 
+        let journal = crate::artifacts::usn::collect(ev);
+        warnings.extend(journal.warnings);
+        timeline.extend(journal.timeline);
+        if let Some(p) = &journal.path {
+            coverage.notes.push(format!(
+                "{}: change journal {p}: {} records read; without the volume's $MFT its folders are known by MFT entry only",
+                ev.id, journal.records
+            ));
+        }
+
         let logs = evtx::collect(ev);
         warnings.extend(logs.warnings);
         coverage.artifacts.extend(logs.artifacts);

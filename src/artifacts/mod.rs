@@ -7,4 +7,5 @@ pub mod evtx;
 pub mod iis_config;
 pub mod pe;
 pub mod registry;
+pub mod usn;
 pub mod winenv;

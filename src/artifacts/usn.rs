@@ -1,0 +1,268 @@
+//! The NTFS change journal (`$Extend\$UsnJrnl:$J`) as collected by triage tools: which files were created,
+//! renamed, written or deleted, and when.
+//!
+//! Parsed here rather than with `usnrs`: that crate reads version 2 records only, panics on a malformed record
+//! and never returns on a journal holding no record, and a collected journal is often cut or zero-filled. Layout
+//! after Microsoft's USN_RECORD_V2/V3: a length-prefixed record, 8-byte aligned, the file and parent references
+//! (64-bit in v2, 128-bit in v3), the USN, a FILETIME, the reason flags and the UTF-16 name. Zero runs (the sparse
+//! head of the stream) are skipped; an implausible record is reported and the walk resyncs on the next one.
+
+use crate::evidence::{Evidence, WinPath};
+use crate::model::{Source, TimelineEvent, Warning, rfc3339};
+use serde::Serialize;
+
+/// Where collections put the journal: Velociraptor keeps the stream name, KAPE writes `$J`.
+const JOURNAL_PATHS: &[&str] = &[r"C:\$Extend\$UsnJrnl:$J", r"C:\$Extend\$J", r"C:\$Extend\$UsnJrnl$J"];
+/// A collected journal is the stream's live part: tens to hundreds of MiB.
+const JOURNAL_LIMIT: u64 = 1 << 30;
+/// Problems reported per journal; the rest are counted.
+const MAX_PROBLEMS: usize = 10;
+
+/// One change-journal record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UsnRecord {
+    /// Byte offset in the journal file.
+    pub offset: u64,
+    /// Record version (2 or 3).
+    pub version: u16,
+    /// Update sequence number.
+    pub usn: u64,
+    /// When, UTC.
+    pub timestamp: String,
+    /// MFT entry and sequence of the file.
+    pub entry: u64,
+    /// Sequence number of the file's entry.
+    pub sequence: u16,
+    /// MFT entry of the parent folder.
+    pub parent_entry: u64,
+    /// File name (no path).
+    pub name: String,
+    /// Reason flags by name (`FILE_CREATE`, `RENAME_NEW_NAME`, `CLOSE`...).
+    pub reasons: Vec<&'static str>,
+    /// The raw reason flags.
+    #[serde(skip)]
+    pub reason_bits: u32,
+}
+
+const REASONS: &[(u32, &str)] = &[
+    (0x1, "DATA_OVERWRITE"),
+    (0x2, "DATA_EXTEND"),
+    (0x4, "DATA_TRUNCATION"),
+    (0x10, "NAMED_DATA_OVERWRITE"),
+    (0x20, "NAMED_DATA_EXTEND"),
+    (0x40, "NAMED_DATA_TRUNCATION"),
+    (0x100, "FILE_CREATE"),
+    (0x200, "FILE_DELETE"),
+    (0x400, "EA_CHANGE"),
+    (0x800, "SECURITY_CHANGE"),
+    (0x1000, "RENAME_OLD_NAME"),
+    (0x2000, "RENAME_NEW_NAME"),
+    (0x4000, "INDEXABLE_CHANGE"),
+    (0x8000, "BASIC_INFO_CHANGE"),
+    (0x10000, "HARD_LINK_CHANGE"),
+    (0x20000, "COMPRESSION_CHANGE"),
+    (0x40000, "ENCRYPTION_CHANGE"),
+    (0x80000, "OBJECT_ID_CHANGE"),
+    (0x100000, "REPARSE_POINT_CHANGE"),
+    (0x200000, "STREAM_CHANGE"),
+    (0x400000, "TRANSACTED_CHANGE"),
+    (0x800000, "INTEGRITY_CHANGE"),
+    (0x80000000, "CLOSE"),
+];
+
+/// Parses a journal's bytes: its records, and what could not be read.
+pub fn parse(bytes: &[u8]) -> (Vec<UsnRecord>, Vec<String>) {
+    let mut records = Vec::new();
+    let mut problems = Vec::new();
+    let mut bad = 0usize;
+    let mut at = 0usize;
+    while at + 8 <= bytes.len() {
+        let len = u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
+        if len == 0 {
+            // The sparse head and the slack between pages are zeros.
+            at = match bytes[at..].iter().position(|&b| b != 0) {
+                Some(p) => (at + p) & !7,
+                None => bytes.len(),
+            };
+            continue;
+        }
+        if len.is_multiple_of(8) && (60..=4096).contains(&len) && at + len > bytes.len() {
+            problems.push(format!("the journal ends inside a {len}-byte record at offset {at} (a cut copy?)"));
+            break;
+        }
+        match record(bytes, at, len) {
+            Ok(Some(r)) => {
+                records.push(r);
+                at += len;
+            }
+            Ok(None) => at += len, // a version 4 (range tracking) record: not about names
+            Err(e) => {
+                bad += 1;
+                if problems.len() < MAX_PROBLEMS {
+                    problems.push(format!("offset {at}: {e}; resynchronised on the next record"));
+                }
+                at += 8;
+            }
+        }
+    }
+    if bad > MAX_PROBLEMS {
+        problems.push(format!("{} more unreadable spots", bad - MAX_PROBLEMS));
+    }
+    (records, problems)
+}
+
+fn record(b: &[u8], at: usize, len: usize) -> Result<Option<UsnRecord>, String> {
+    if !len.is_multiple_of(8) || !(60..=4096).contains(&len) || at + len > b.len() {
+        return Err(format!("implausible record length {len}"));
+    }
+    let r = &b[at..at + len];
+    let u16_at = |o: usize| u16::from_le_bytes([r[o], r[o + 1]]);
+    let u32_at = |o: usize| u32::from_le_bytes([r[o], r[o + 1], r[o + 2], r[o + 3]]);
+    let u64_at =
+        |o: usize| u64::from_le_bytes([r[o], r[o + 1], r[o + 2], r[o + 3], r[o + 4], r[o + 5], r[o + 6], r[o + 7]]);
+    let (major, minor) = (u16_at(4), u16_at(6));
+    // v3 widens both references to 128 bits; everything after them moves by 16 bytes.
+    let (file_ref, parent_ref, rest) = match major {
+        2 => (u64_at(8), u64_at(16), 24),
+        3 if len >= 76 => (u64_at(8), u64_at(24), 40),
+        4 => return Ok(None),
+        _ => return Err(format!("unknown record version {major}.{minor}")),
+    };
+    let usn = u64_at(rest);
+    let time = u64_at(rest + 8);
+    let reason_bits = u32_at(rest + 16);
+    let (name_len, name_off) = (u16_at(rest + 32) as usize, u16_at(rest + 34) as usize);
+    if name_off < rest + 36 || name_off + name_len > len || name_len % 2 != 0 {
+        return Err(format!("name outside the record (offset {name_off}, {name_len} bytes)"));
+    }
+    let units: Vec<u16> =
+        r[name_off..name_off + name_len].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    let micros = (time / 10) as i64 - 11_644_473_600_000_000;
+    let timestamp = chrono::DateTime::from_timestamp_micros(micros)
+        .map(|t| rfc3339(&t))
+        .ok_or_else(|| format!("timestamp {time} out of range"))?;
+    Ok(Some(UsnRecord {
+        offset: at as u64,
+        version: major,
+        usn,
+        timestamp,
+        entry: file_ref & 0xffff_ffff_ffff,
+        sequence: (file_ref >> 48) as u16,
+        parent_entry: parent_ref & 0xffff_ffff_ffff,
+        name: String::from_utf16_lossy(&units),
+        reasons: REASONS.iter().filter(|(bit, _)| reason_bits & bit != 0).map(|(_, n)| *n).collect(),
+        reason_bits,
+    }))
+}
+
+/// What the journal of one evidence gave.
+#[derive(Debug, Default)]
+pub struct Journal {
+    /// Timeline rows for the changes that matter.
+    pub timeline: Vec<TimelineEvent>,
+    /// Records parsed, and records kept.
+    pub records: usize,
+    /// Problems.
+    pub warnings: Vec<Warning>,
+    /// The journal's path, when one was found.
+    pub path: Option<WinPath>,
+}
+
+/// Reasons that change what a file is: created, renamed, written, deleted.
+const CHANGES: u32 = 0x1 | 0x2 | 0x4 | 0x100 | 0x200 | 0x1000 | 0x2000;
+
+/// Whether a name is one IIS loads or reads: a DLL or a configuration file.
+fn relevant(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".dll") || lower.ends_with(".config")
+}
+
+/// Reads the evidence's change journal, when collected, into timeline rows for the DLL and configuration files
+/// created, renamed, written or deleted. Without the volume's `$MFT` the folder is known only by its MFT entry.
+pub fn collect(ev: &Evidence) -> Journal {
+    let mut out = Journal::default();
+    let Some(path) = JOURNAL_PATHS.iter().map(|p| WinPath::parse(p)).find(|p| ev.file_exists(p)) else {
+        return out;
+    };
+    out.path = Some(path.clone());
+    let data = match ev.read(&path, JOURNAL_LIMIT) {
+        Ok(d) => d,
+        Err(e) => {
+            out.warnings.push(Warning {
+                evidence: ev.id.clone(),
+                file: Some(path),
+                line: None,
+                message: e.to_string(),
+            });
+            return out;
+        }
+    };
+    let (records, problems) = parse(&data.bytes);
+    out.records = records.len();
+    for p in problems {
+        out.warnings.push(Warning {
+            evidence: ev.id.clone(),
+            file: Some(data.path.clone()),
+            line: None,
+            message: format!("change journal: {p}"),
+        });
+    }
+    for r in records.iter().filter(|r| r.reason_bits & CHANGES != 0 && relevant(&r.name)) {
+        out.timeline.push(TimelineEvent {
+            timestamp: r.timestamp.clone(),
+            timestamp_desc: "Change journal record".into(),
+            source: "NTFS $UsnJrnl".into(),
+            description: format!(
+                "{} (MFT entry {}-{}, in folder entry {}): {}",
+                r.name,
+                r.entry,
+                r.sequence,
+                r.parent_entry,
+                r.reasons.join(" | ")
+            ),
+            evidence: Source::at(&ev.id, data.path.clone(), None),
+            component: None,
+            sha256: Some(data.sha256.clone()),
+            event: None,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v2(name: &str, reason: u32) -> Vec<u8> {
+        let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let len = (60 + units.len()).div_ceil(8) * 8;
+        let mut r = vec![0u8; len];
+        r[0..4].copy_from_slice(&(len as u32).to_le_bytes());
+        r[4..6].copy_from_slice(&2u16.to_le_bytes());
+        r[8..16].copy_from_slice(&((5u64 << 48) | 73_625).to_le_bytes());
+        r[16..24].copy_from_slice(&243_846u64.to_le_bytes());
+        r[24..32].copy_from_slice(&4096u64.to_le_bytes());
+        r[32..40].copy_from_slice(&133_000_000_000_000_000u64.to_le_bytes());
+        r[40..44].copy_from_slice(&reason.to_le_bytes());
+        r[56..58].copy_from_slice(&(units.len() as u16).to_le_bytes());
+        r[58..60].copy_from_slice(&60u16.to_le_bytes());
+        r[60..60 + units.len()].copy_from_slice(&units);
+        r
+    }
+
+    #[test]
+    fn zero_runs_are_skipped_and_a_broken_record_resyncs() {
+        let mut j = vec![0u8; 4096];
+        j.extend(v2("evil.dll", 0x100));
+        j.extend([0xff, 0xff, 0, 0, 2, 0, 0, 0]); // a record length of 65535: not a record
+        j.extend(v2("evil.dll", 0x8000_0002));
+        let (records, problems) = parse(&j);
+        assert_eq!(records.len(), 2);
+        assert_eq!((records[0].offset, records[0].entry, records[0].sequence), (4096, 73_625, 5));
+        assert_eq!(records[0].reasons, ["FILE_CREATE"]);
+        assert_eq!(records[1].reasons, ["DATA_EXTEND", "CLOSE"]);
+        assert_eq!(records[0].timestamp, "2022-06-18T04:26:40.000000Z");
+        assert_eq!(problems.len(), 1);
+        assert!(parse(&[0u8; 100]).0.is_empty(), "a journal of zeros holds nothing and ends");
+    }
+}

@@ -1,0 +1,36 @@
+//! The change journal of the corpus Velociraptor collection (`$Extend\$UsnJrnl:$J`, collected raw).
+
+mod common;
+
+use common::{corpus, scan_one};
+use inetsift::artifacts::usn;
+use inetsift::evidence::{Evidence, OpenOptions, WinPath};
+
+const ZIP: &str = "zips/velociraptor_Collection-WIN-E5K9RC5GU23-2021-11-21T18_05_56-08_00.zip";
+
+#[test]
+fn velociraptor_journal_records_parse_with_names_and_reasons() {
+    let ev = Evidence::open("E1", &corpus(ZIP), &OpenOptions::default()).unwrap();
+    let data = ev.read(&WinPath::parse(r"C:\$Extend\$UsnJrnl:$J"), 1 << 20).unwrap();
+    let (records, problems) = usn::parse(&data.bytes);
+    // An independent walk of the same bytes (Python struct) finds 50 version 2 records; the collected copy is cut
+    // 32 bytes into a 51st.
+    assert_eq!(records.len(), 50);
+    assert_eq!(problems, ["the journal ends inside a 96-byte record at offset 5088 (a cut copy?)"]);
+    let first = &records[0];
+    assert_eq!((first.offset, first.version, first.usn), (0, 2, 637_534_208));
+    assert_eq!((first.entry, first.sequence, first.parent_entry), (73_625, 12, 243_846));
+    assert_eq!((first.name.as_str(), first.reasons.as_slice()), ("2024-08-14.json.tidx", &["DATA_EXTEND"][..]));
+    assert_eq!(first.timestamp, "2024-08-14T15:29:55.239237Z");
+    assert_eq!(records[4].reasons, ["DATA_EXTEND", "CLOSE"]);
+    let last = records.last().unwrap();
+    assert_eq!((last.offset, last.usn, last.name.as_str()), (4992, 637_539_200, "Scheduled Start"));
+    assert_eq!((last.entry, last.timestamp.as_str()), (95_673, "2024-08-14T15:30:10.921948Z"));
+    assert_eq!(last.reasons, ["DATA_EXTEND", "DATA_TRUNCATION"]); // reason 0x6
+
+    // None of its files is a DLL or a configuration file: nothing on the timeline, but the journal is counted.
+    let r = scan_one(&corpus(ZIP));
+    assert!(r.timeline.iter().all(|t| t.source != "NTFS $UsnJrnl"));
+    assert!(r.coverage.notes.iter().any(|n| n.contains(r"change journal C:\$Extend\$UsnJrnl:$J: 50 records read")));
+    assert!(r.warnings.iter().any(|w| w.message.contains("ends inside a 96-byte record")));
+}
