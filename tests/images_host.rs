@@ -11,10 +11,36 @@ use std::path::{Path, PathBuf};
 const ZIP: &str = "tests/fixtures/images/iis-host-images.zip";
 
 #[test]
-fn fixture_matches_its_recorded_hash() {
+fn fixtures_match_their_recorded_hashes() {
     let sums = std::fs::read_to_string(repo("tests/fixtures/images/SHA256SUMS")).unwrap();
-    let sha = inetsift::evidence::hex(&Sha256::digest(std::fs::read(repo(ZIP)).unwrap()));
-    assert_eq!(sums, format!("{sha}  iis-host-images.zip\n"));
+    let line = |name: &str| {
+        let sha = inetsift::evidence::hex(&Sha256::digest(
+            std::fs::read(repo(&format!("tests/fixtures/images/{name}"))).unwrap(),
+        ));
+        format!("{sha}  {name}\n")
+    };
+    assert_eq!(sums, line("iis-host-images.zip") + &line("mbr-logical.zip"));
+}
+
+#[test]
+fn the_windows_volume_may_be_a_logical_partition() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(repo("tests/fixtures/images/mbr-logical.zip")).unwrap()).unwrap();
+    z.extract(dir.path()).unwrap();
+    let disk_path = dir.path().join("disk.raw");
+    let mut d = inetsift::evidence::image::open(&disk_path, inetsift::evidence::image::ImageFormat::Raw).unwrap();
+    let vols = inetsift::evidence::image::partitions::volumes(&mut d.reader, d.size).unwrap();
+    // sfdisk -d: 1 FAT at sector 2048, 2 extended at 4096 (not a volume), 5 NTFS at 6144.
+    let got: Vec<_> = vols.iter().map(|v| (v.partition, v.scheme, v.start / 512, v.len / 512, v.kind.name())).collect();
+    assert_eq!(got, [(Some(1), "mbr", 2048, 2048, "FAT"), (Some(5), "mbr", 6144, 4096, "NTFS")]);
+    let ev = inetsift::evidence::Evidence::open("E1", &disk_path, &Default::default()).unwrap();
+    assert!(
+        ev.notes.iter().any(|n| n.starts_with("partition 5 (mbr, type 0x07") && n.ends_with("NTFS — analysed as C:"))
+    );
+    assert!(ev.notes.iter().any(|n| n.starts_with("partition 1 (mbr, type 0x06") && n.ends_with(": FAT")));
+    let marker = ev.read(&inetsift::evidence::WinPath::parse(r"C:\Windows\System32\config\README.txt"), 64).unwrap();
+    assert_eq!(marker.bytes, b"marker\n");
 }
 
 /// Unzips the images (and the sample's C: tree as a volume-root folder) into a temporary folder.
