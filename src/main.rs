@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use inetsift::evidence::{OpenOptions, ZipLimits};
 use inetsift::report::{json, table};
+use std::io::IsTerminal;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,8 +84,21 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            let opts = inetsift::scan::ScanOptions { open, user_trust, now: None };
-            let result = match inetsift::scan::scan_with(&evidence, &opts) {
+            // A spinner on stderr, only when a person watches it: images and large collections take a while.
+            let bar = std::io::stderr().is_terminal().then(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                bar
+            });
+            let progress = bar.clone().map(|b| -> inetsift::scan::Progress {
+                std::sync::Arc::new(move |stage: &str| b.set_message(inetsift::report::escape::terminal(stage)))
+            });
+            let opts = inetsift::scan::ScanOptions { open, user_trust, now: None, progress };
+            let scanned = inetsift::scan::scan_with(&evidence, &opts);
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            let result = match scanned {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("inetsift: {e}");

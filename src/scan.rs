@@ -115,9 +115,14 @@ pub enum ScanError {
     Evidence(Vec<EvidenceError>),
 }
 
+/// Told what the scan is doing, stage by stage (a progress display).
+pub type Progress = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
 /// How a scan runs.
 #[derive(Clone, Default)]
 pub struct ScanOptions {
+    /// Told each stage as it starts.
+    pub progress: Option<Progress>,
     /// How evidence is opened.
     pub open: OpenOptions,
     /// Roots the analyst trusts (`--trust`), besides Microsoft's program and the host's own stores.
@@ -137,6 +142,7 @@ pub fn scan_with(paths: &[PathBuf], opts: &ScanOptions) -> Result<ScanResult, Sc
     let mut opened = Vec::new();
     let mut errors = Vec::new();
     for (i, p) in paths.iter().enumerate() {
+        say(opts, &format!("E{}: opening {}", i + 1, p.display()));
         match Evidence::open(&format!("E{}", i + 1), p, &opts.open) {
             Ok(ev) => opened.push(ev),
             Err(e) => errors.push(e),
@@ -168,6 +174,7 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
         }));
 
         // The registry first: the host's own SystemRoot and Program Files resolve the configuration's paths.
+        say(opts, &format!("{}: registry hives", ev.id));
         let reg = registry::collect(ev);
         let env = host_env(reg.installation.as_ref());
         let mut reg_components = reg.components;
@@ -192,12 +199,14 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
         reg_out.root_certificates.extend(reg.roots);
         reg_out.installations.extend(reg.installation);
 
+        say(opts, &format!("{}: IIS configuration", ev.id));
         let cfg = iis_config::collect(ev, &env);
         components.extend(cfg.components);
         facts.extend(cfg.facts);
         warnings.extend(cfg.warnings);
         coverage.artifacts.extend(cfg.artifacts);
 
+        say(opts, &format!("{}: change journal and event logs", ev.id));
         let journal = crate::artifacts::usn::collect(ev);
         warnings.extend(journal.warnings);
         timeline.extend(journal.timeline);
@@ -245,6 +254,7 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
             .map(|d| d.as_secs() as i64)
             .unwrap_or_default()
     });
+    say(opts, "binaries and signatures");
     let binaries =
         examine_binaries(evidence, &envs, &reg_out, opts, now, &mut components, &mut warnings, &mut coverage);
     let links = events::link(&log_events, &components, &envs);
@@ -359,6 +369,12 @@ fn examine_binaries(
         }
     }
     all
+}
+
+fn say(opts: &ScanOptions, stage: &str) {
+    if let Some(p) = &opts.progress {
+        p(stage);
+    }
 }
 
 /// What the reader must know about one evidence's logs: absent channels and what no log can show.
