@@ -152,3 +152,75 @@ fn the_table_shows_ntfs_times_and_the_timestomp() {
     let note = "partition 1 (gpt, Basic data partition, at byte 1048576, 8388608 bytes): NTFS — analysed as C:";
     assert!(r.evidence[0].notes.iter().any(|n| n == note), "{:?}", r.evidence[0].notes);
 }
+
+/// A version 3 change-journal record.
+fn usn_v3(name: &str, entry: u64, parent: u64, time: u64, reason: u32) -> Vec<u8> {
+    let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let len = (76 + units.len()).div_ceil(8) * 8;
+    let mut r = vec![0u8; len];
+    r[0..4].copy_from_slice(&(len as u32).to_le_bytes());
+    r[4..6].copy_from_slice(&3u16.to_le_bytes());
+    r[8..16].copy_from_slice(&((1u64 << 48) | entry).to_le_bytes());
+    r[24..32].copy_from_slice(&parent.to_le_bytes());
+    r[48..56].copy_from_slice(&time.to_le_bytes());
+    r[56..60].copy_from_slice(&reason.to_le_bytes());
+    r[72..74].copy_from_slice(&(units.len() as u16).to_le_bytes());
+    r[74..76].copy_from_slice(&76u16.to_le_bytes());
+    r[76..76 + units.len()].copy_from_slice(&units);
+    r
+}
+
+#[test]
+fn a_triage_collection_with_the_volumes_mft_gets_the_same_ntfs_facts() {
+    let (dir, folder) = unpack();
+    // The image, read by the `ntfs` crate.
+    let image = scan_one(&dir.path().join("mbr.raw"));
+    let from_image = |r: &ScanResult| {
+        r.coverage
+            .files_read
+            .iter()
+            .find(|f| f.path.as_str().ends_with("cachehttpex.dll"))
+            .and_then(|f| f.ntfs.clone())
+            .unwrap()
+    };
+    // A KAPE-style collection of the same files, with the volume's $MFT (copied out of the image) and a journal.
+    let ev = inetsift::evidence::Evidence::open("E1", &dir.path().join("mbr.raw"), &Default::default()).unwrap();
+    let mft = ev.read(&inetsift::evidence::WinPath::parse(r"C:\$MFT"), 64 << 20).unwrap().bytes;
+    let kape = dir.path().join("kape");
+    std::fs::create_dir_all(kape.join("C").join("$Extend")).unwrap();
+    copy_tree(&folder, &kape.join("C"));
+    std::fs::write(kape.join("C").join("$MFT"), mft).unwrap();
+    let module = from_image(&image);
+    let (entry, inetsrv) = (module.mft_entry, module.file_names[0].parent_entry);
+    let t = (1_699_999_290 + 11_644_473_600) * 10_000_000;
+    let mut j = usn_v3("cachehttpex.dll", entry, inetsrv, t, 0x100);
+    j.extend(usn_v3("notes.dll", 5000, 5, t, 0x100)); // at the root of C: — not an IIS folder
+    std::fs::write(kape.join("C").join("$Extend").join("$J"), j).unwrap();
+
+    let r = scan_one(&kape);
+    assert!(r.evidence[0].notes.iter().any(|n| n.starts_with("$MFT collected")), "{:?}", r.evidence[0].notes);
+    // The `mft` crate on the collected $MFT agrees with the `ntfs` crate on the volume.
+    assert_eq!(from_image(&r), module);
+    assert_eq!(module.standard_information.created, "2019-03-05T10:11:12.0000000Z");
+    assert!(r.findings.iter().any(|f| f.rule == "ntfs_si_before_fn" && f.message.contains("cachehttpex.dll")));
+    // The journal's folder is named through the $MFT, and only IIS folders are kept.
+    let rows: Vec<&str> =
+        r.timeline.iter().filter(|t| t.source == "NTFS $UsnJrnl").map(|t| t.description.as_str()).collect();
+    assert_eq!(
+        rows,
+        [format!(r"C:\Windows\System32\inetsrv\cachehttpex.dll (MFT entry {entry}-1, USN 0): FILE_CREATE")]
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}

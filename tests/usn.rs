@@ -70,8 +70,8 @@ fn a_kape_journal_puts_dll_creations_on_the_timeline() {
     assert_eq!(
         rows,
         [
-            "cachehttpex.dll (MFT entry 81-2, in folder entry 80): FILE_CREATE",
-            "cachehttpex.dll (MFT entry 81-2, in folder entry 80): DATA_EXTEND | FILE_CREATE | CLOSE"
+            "cachehttpex.dll (in folder entry 80) (MFT entry 81-2, USN 777): FILE_CREATE",
+            "cachehttpex.dll (in folder entry 80) (MFT entry 81-2, USN 777): DATA_EXTEND | FILE_CREATE | CLOSE"
         ]
     );
     assert!(r.timeline.iter().any(|t| t.source == "NTFS $UsnJrnl" && t.timestamp == "2023-11-14T22:01:30.000000Z"));

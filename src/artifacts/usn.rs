@@ -177,8 +177,17 @@ fn relevant(name: &str) -> bool {
     lower.ends_with(".dll") || lower.ends_with(".config")
 }
 
+/// Folders whose DLLs and configuration IIS loads: `inetsrv`, site content (`inetpub`, `bin`), compiled ASP.NET.
+fn relevant_folder(folder: &WinPath) -> bool {
+    let lower = folder.as_str().to_ascii_lowercase() + "\\";
+    [r"\inetsrv\", r"\inetpub\", r"\bin\", r"\temporary asp.net files\", r"\microsoft.net\framework"]
+        .iter()
+        .any(|f| lower.contains(f))
+}
+
 /// Reads the evidence's change journal, when collected, into timeline rows for the DLL and configuration files
-/// created, renamed, written or deleted. Without the volume's `$MFT` the folder is known only by its MFT entry.
+/// created, renamed, written or deleted. With the collection's `$MFT` each folder is named and only IIS folders
+/// are kept; without it the folder is known only by its MFT entry, and every DLL and configuration file is kept.
 pub fn collect(ev: &Evidence) -> Journal {
     let mut out = Journal::default();
     let Some(path) = JOURNAL_PATHS.iter().map(|p| WinPath::parse(p)).find(|p| ev.file_exists(p)) else {
@@ -207,17 +216,24 @@ pub fn collect(ev: &Evidence) -> Journal {
             message: format!("change journal: {p}"),
         });
     }
+    let mft = ev.mft();
     for r in records.iter().filter(|r| r.reason_bits & CHANGES != 0 && relevant(&r.name)) {
+        let folder = mft.and_then(|m| m.path_of(r.parent_entry));
+        let place = match &folder {
+            Some(f) if !relevant_folder(f) => continue,
+            Some(f) => f.child(&r.name).to_string(),
+            None if mft.is_some() => format!("{} (folder entry {} no longer in the $MFT)", r.name, r.parent_entry),
+            None => format!("{} (in folder entry {})", r.name, r.parent_entry),
+        };
         out.timeline.push(TimelineEvent {
             timestamp: r.timestamp.clone(),
             timestamp_desc: "Change journal record".into(),
             source: "NTFS $UsnJrnl".into(),
             description: format!(
-                "{} (MFT entry {}-{}, in folder entry {}): {}",
-                r.name,
+                "{place} (MFT entry {}-{}, USN {}): {}",
                 r.entry,
                 r.sequence,
-                r.parent_entry,
+                r.usn,
                 r.reasons.join(" | ")
             ),
             evidence: Source::at(&ev.id, data.path.clone(), None),

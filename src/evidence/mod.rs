@@ -8,6 +8,7 @@
 mod folder;
 pub mod image;
 pub mod layout;
+mod mft;
 mod ntfs;
 pub mod path;
 mod single;
@@ -15,6 +16,7 @@ mod zip;
 
 pub use folder::FolderSource;
 pub use layout::Layout;
+pub use mft::MftIndex;
 pub use ntfs::{FileNameTimes, NtfsFacts, NtfsSource, NtfsTimes};
 pub use path::WinPath;
 pub use single::SingleFileSource;
@@ -199,7 +201,12 @@ pub struct Evidence {
     pub problems: Vec<String>,
     source: Box<dyn FileSource>,
     reads: Mutex<BTreeMap<String, FileRecord>>,
+    /// The collection's own `$MFT`, when it holds one: NTFS facts for its files.
+    mft: Option<MftIndex>,
 }
+
+/// Cap on a collected `$MFT` (a million-file volume's is about 1 GiB).
+const MFT_LIMIT: u64 = 2 << 30;
 
 /// Default cap on one file read into memory: large enough for any config, hive or event log of an IIS server.
 pub const DEFAULT_READ_LIMIT: u64 = 512 * 1024 * 1024;
@@ -240,7 +247,7 @@ impl Evidence {
         } else {
             return Err(EvidenceError::Unsupported { path: path.into() });
         };
-        Ok(Evidence {
+        let mut ev = Evidence {
             id: id.to_string(),
             path: path.into(),
             kind,
@@ -249,7 +256,44 @@ impl Evidence {
             problems,
             source,
             reads: Mutex::default(),
-        })
+            mft: None,
+        };
+        ev.load_mft();
+        Ok(ev)
+    }
+
+    /// Reads a triage collection's `C:\$MFT`, when it has one, so its files get their NTFS facts.
+    fn load_mft(&mut self) {
+        if self.source.completeness() != Completeness::Triage {
+            return;
+        }
+        let path = WinPath::parse(r"C:\$MFT");
+        if !self.file_exists(&path) {
+            return;
+        }
+        match self.read(&path, MFT_LIMIT).map_err(|e| e.to_string()).and_then(|d| MftIndex::parse(d.bytes, 'C')) {
+            Ok(index) => {
+                self.notes.push(format!(
+                    "$MFT collected: NTFS entries and times for the collected files{}",
+                    match index.unreadable {
+                        0 => String::new(),
+                        n => format!(" ({n} entries unreadable)"),
+                    }
+                ));
+                self.mft = Some(index);
+            }
+            Err(e) => self.problems.push(format!("{path}: $MFT not usable: {e}")),
+        }
+    }
+
+    /// The collection's `$MFT`, when it held one.
+    pub fn mft(&self) -> Option<&MftIndex> {
+        self.mft.as_ref()
+    }
+
+    /// NTFS facts of a file: from the file system of an image, else from a collected `$MFT`.
+    fn ntfs_facts(&self, path: &WinPath) -> Option<NtfsFacts> {
+        self.source.ntfs_facts(path).or_else(|| self.mft.as_ref().and_then(|m| m.facts(path)))
     }
 
     /// The file source behind this evidence.
@@ -286,7 +330,7 @@ impl Evidence {
             path: path.clone(),
             size: bytes.len() as u64,
             sha256: sha256.clone(),
-            ntfs: self.source.ntfs_facts(path),
+            ntfs: self.ntfs_facts(path),
         };
         if let Ok(mut reads) = self.reads.lock() {
             reads.insert(path.key(), record);
@@ -347,7 +391,7 @@ impl Evidence {
         if size > limit {
             return Err(EvidenceError::TooLarge { evidence: self.id.clone(), file: path.clone(), size, limit });
         }
-        let ntfs = self.source.ntfs_facts(path);
+        let ntfs = self.ntfs_facts(path);
         Ok(FileRecord { evidence: self.id.clone(), path: path.clone(), size, sha256: hex(&h.finalize()), ntfs })
     }
 

@@ -30,7 +30,11 @@ pub struct NtfsTimes {
 
 impl NtfsTimes {
     fn new(created: NtfsTime, modified: NtfsTime, mft_modified: NtfsTime, accessed: NtfsTime) -> NtfsTimes {
-        let raw = [created, modified, mft_modified, accessed].map(|t| t.nt_timestamp());
+        Self::from_raw([created, modified, mft_modified, accessed].map(|t| t.nt_timestamp()))
+    }
+
+    /// From FILETIMEs: created, modified, MFT modified, accessed.
+    pub fn from_raw(raw: [u64; 4]) -> NtfsTimes {
         NtfsTimes { created: ft(raw[0]), modified: ft(raw[1]), mft_modified: ft(raw[2]), accessed: ft(raw[3]), raw }
     }
 }
