@@ -156,3 +156,54 @@ fn a_differencing_vhd_reads_through_its_parent_found_by_name() {
     let err = image::open(&alone, ImageFormat::Vhd).err().unwrap();
     assert!(err.contains(r#"its parent disk "image.vhd" is not beside it"#), "{err}");
 }
+
+/// A differencing VHD over `parent` (by file name) whose one block holds only `sectors`, each filled with a byte.
+fn differencing_child(parent: &str, size: u64, sectors: &[(usize, u8)]) -> Vec<u8> {
+    const BLOCK: usize = 2 * 1024 * 1024;
+    let mut footer = vec![0u8; 512];
+    footer[..8].copy_from_slice(b"conectix");
+    footer[8..12].copy_from_slice(&2u32.to_be_bytes());
+    footer[12..16].copy_from_slice(&0x0001_0000u32.to_be_bytes());
+    footer[16..24].copy_from_slice(&512u64.to_be_bytes());
+    footer[40..48].copy_from_slice(&size.to_be_bytes());
+    footer[48..56].copy_from_slice(&size.to_be_bytes());
+    footer[60..64].copy_from_slice(&4u32.to_be_bytes());
+    let mut header = vec![0u8; 1024];
+    header[..8].copy_from_slice(b"cxsparse");
+    header[8..16].copy_from_slice(&u64::MAX.to_be_bytes());
+    header[16..24].copy_from_slice(&1536u64.to_be_bytes());
+    header[24..28].copy_from_slice(&0x0001_0000u32.to_be_bytes());
+    header[28..32].copy_from_slice(&1u32.to_be_bytes());
+    header[32..36].copy_from_slice(&(BLOCK as u32).to_be_bytes());
+    for (i, u) in parent.encode_utf16().enumerate() {
+        header[64 + 2 * i..66 + 2 * i].copy_from_slice(&u.to_be_bytes());
+    }
+    let mut bat = vec![0xffu8; 512];
+    bat[..4].copy_from_slice(&4u32.to_be_bytes()); // block 0 at sector 4
+    let mut block = vec![0u8; 512 + BLOCK];
+    for &(s, fill) in sectors {
+        block[s / 8] |= 0x80 >> (s % 8);
+        block[512 + s * 512..512 + (s + 1) * 512].fill(fill);
+    }
+    [footer.clone(), header, bat, block, footer].concat()
+}
+
+#[test]
+fn a_differencing_vhd_takes_its_own_sectors_and_the_rest_from_its_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(corpus("images/dfvfs_vhd_chain/image.vhd"), dir.path().join("Base.vhd")).unwrap();
+    let child = dir.path().join("child.vhd");
+    std::fs::write(&child, differencing_child("base.vhd", 104_448, &[(2, 0xaa), (3, 0xbb)])).unwrap();
+    let mut base = disk(&dir.path().join("Base.vhd"));
+    let mut expected = Vec::new();
+    base.reader.read_to_end(&mut expected).unwrap();
+    expected[1024..1536].fill(0xaa);
+    expected[1536..2048].fill(0xbb);
+    let mut d = disk(&child);
+    // The parent is found by name, case-insensitively, beside the child.
+    assert_eq!(d.notes, ["VHD (differencing): child.vhd -> Base.vhd"]);
+    let mut got = Vec::new();
+    d.reader.read_to_end(&mut got).unwrap();
+    assert_eq!(got.len(), 104_448);
+    assert!(got == expected, "sectors 2 and 3 from the child, the rest from the parent");
+}
