@@ -224,3 +224,25 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn an_image_names_mft_entries_and_sees_streams_as_files() {
+    let (dir, _) = unpack();
+    let ev = inetsift::evidence::Evidence::open("E1", &dir.path().join("gpt.vhdx"), &Default::default()).unwrap();
+    assert!(ev.knows_entries());
+    let module =
+        ev.read(&inetsift::evidence::WinPath::parse(r"C:\Windows\System32\inetsrv\cachehttpex.dll"), 1 << 20).unwrap();
+    let facts = ev.file_read(&module.path).and_then(|f| f.ntfs).unwrap();
+    assert_eq!(
+        ev.path_of_entry(facts.mft_entry).map(|p| p.to_string()).as_deref(),
+        Some(r"C:\Windows\System32\inetsrv\cachehttpex.dll")
+    );
+    assert_eq!(
+        ev.path_of_entry(facts.file_names[0].parent_entry).map(|p| p.to_string()).as_deref(),
+        Some(r"C:\Windows\System32\inetsrv")
+    );
+    // `$Secure:$SDS` is a named stream of a metafile: found as `file:stream` like any alternate data stream.
+    let sds = ev.source().metadata(&inetsift::evidence::WinPath::parse(r"C:\$Secure:$SDS")).unwrap().unwrap();
+    assert!(!sds.is_dir && sds.size > 0);
+    assert!(ev.source().metadata(&inetsift::evidence::WinPath::parse(r"C:\$Secure:$NoSuch")).unwrap().is_none());
+}

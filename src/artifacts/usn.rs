@@ -216,13 +216,13 @@ pub fn collect(ev: &Evidence) -> Journal {
             message: format!("change journal: {p}"),
         });
     }
-    let mft = ev.mft();
+    let named = ev.knows_entries();
     for r in records.iter().filter(|r| r.reason_bits & CHANGES != 0 && relevant(&r.name)) {
-        let folder = mft.and_then(|m| m.path_of(r.parent_entry));
+        let folder = if named { ev.path_of_entry(r.parent_entry) } else { None };
         let place = match &folder {
             Some(f) if !relevant_folder(f) => continue,
             Some(f) => f.child(&r.name).to_string(),
-            None if mft.is_some() => format!("{} (folder entry {} no longer in the $MFT)", r.name, r.parent_entry),
+            None if named => format!("{} (folder entry {} no longer in the $MFT)", r.name, r.parent_entry),
             None => format!("{} (in folder entry {})", r.name, r.parent_entry),
         };
         out.timeline.push(TimelineEvent {

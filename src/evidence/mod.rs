@@ -129,6 +129,10 @@ pub trait FileSource: Send + Sync {
     fn ntfs_facts(&self, _path: &WinPath) -> Option<NtfsFacts> {
         None
     }
+    /// The path of an MFT entry, for sources that read a file system.
+    fn path_of_entry(&self, _entry: u64) -> Option<WinPath> {
+        None
+    }
 }
 
 /// What kind of container the evidence is.
@@ -289,6 +293,16 @@ impl Evidence {
     /// The collection's `$MFT`, when it held one.
     pub fn mft(&self) -> Option<&MftIndex> {
         self.mft.as_ref()
+    }
+
+    /// Whether MFT entries can be named: an image's file system, or a collected `$MFT`.
+    pub fn knows_entries(&self) -> bool {
+        self.mft.is_some() || self.kind == EvidenceKind::Image
+    }
+
+    /// The path of an MFT entry, from the image's file system or the collected `$MFT`.
+    pub fn path_of_entry(&self, entry: u64) -> Option<WinPath> {
+        self.source.path_of_entry(entry).or_else(|| self.mft.as_ref().and_then(|m| m.path_of(entry)))
     }
 
     /// NTFS facts of a file: from the file system of an image, else from a collected `$MFT`.

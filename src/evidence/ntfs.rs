@@ -127,6 +127,9 @@ fn facts(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<NtfsFacts, S
     Ok(out)
 }
 
+/// The root folder's MFT entry.
+const ROOT_ENTRY: u64 = 5;
+
 /// What the parser works on: the volume's bytes and the file system read from them.
 struct Volume {
     fs: Box<dyn ReadSeek>,
@@ -205,6 +208,19 @@ fn split_stream(path: &WinPath) -> (WinPath, String) {
     }
 }
 
+/// How many bytes at the start of a non-resident value are sparse (no clusters behind them).
+fn sparse_head(value: &ntfs::attribute_value::NtfsAttributeValue<'_, '_>) -> u64 {
+    let ntfs::attribute_value::NtfsAttributeValue::NonResident(v) = value else { return 0 };
+    let mut head = 0;
+    for run in v.data_runs() {
+        match run {
+            Ok(r) if r.data_position().value().is_none() => head += r.allocated_size(),
+            _ => break,
+        }
+    }
+    head
+}
+
 /// Runs a parser call, turning a panic on hostile bytes into an error.
 fn guard<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
@@ -232,11 +248,49 @@ impl FileSource for NtfsSource {
     }
 
     fn metadata(&self, path: &WinPath) -> Result<Option<FileMeta>, EvidenceError> {
-        self.with_file(path, |file, _, fs, _| {
+        let (file_path, stream) = split_stream(path);
+        let meta = self.with_file(&file_path, |file, _, fs, _| {
+            if !stream.is_empty() {
+                return Ok(match file.data(fs, &stream) {
+                    Some(item) => {
+                        let item = item.map_err(|e| e.to_string())?;
+                        Some(FileMeta {
+                            is_dir: false,
+                            size: item.to_attribute().map_err(|e| e.to_string())?.value_length(),
+                        })
+                    }
+                    None => None,
+                });
+            }
             let is_dir = file.is_directory();
             let size = if is_dir { 0 } else { data_size(file, fs)? };
-            Ok(FileMeta { is_dir, size })
+            Ok(Some(FileMeta { is_dir, size }))
+        })?;
+        Ok(meta.flatten())
+    }
+
+    fn path_of_entry(&self, entry: u64) -> Option<WinPath> {
+        let mut v = self.volume.lock().ok()?;
+        let Volume { fs, ntfs } = &mut *v;
+        let ntfs = &*ntfs;
+        let names = guard(|| {
+            let mut parts = Vec::new();
+            let mut at = entry;
+            while at != ROOT_ENTRY {
+                let file = ntfs.file(fs, at).map_err(|e| e.to_string())?;
+                let Some(name) = file.name(fs, None, None) else { return Ok(None) };
+                let name = name.map_err(|e| e.to_string())?;
+                parts.push(name.name().to_string_lossy());
+                at = name.parent_directory_reference().file_record_number();
+                if parts.len() > 255 {
+                    return Ok(None);
+                }
+            }
+            parts.reverse();
+            Ok(Some(parts))
         })
+        .ok()??;
+        Some(WinPath::from_parts(Some(self.drive), &names))
     }
 
     fn read_dir(&self, dir: &WinPath) -> Result<Vec<DirEntry>, EvidenceError> {
@@ -308,11 +362,15 @@ impl FileSource for NtfsSource {
             let item = item.map_err(|e| e.to_string())?;
             let attribute = item.to_attribute().map_err(|e| e.to_string())?;
             let len = attribute.value_length();
-            if len > limit {
-                return Err(format!("{len} bytes, over the {limit}-byte limit for one file"));
-            }
             let mut value = attribute.value(fs).map_err(|e| e.to_string())?;
-            let mut out = vec![0u8; len as usize];
+            // The change journal's `$J` keeps gigabytes of sparse head that hold nothing: start after it, as
+            // collection tools do. Other files are read whole, sparse parts as zeros.
+            let skip = if stream.eq_ignore_ascii_case("$J") { sparse_head(&value).min(len) } else { 0 };
+            if len - skip > limit {
+                return Err(format!("{} bytes, over the {limit}-byte limit for one file", len - skip));
+            }
+            value.seek(fs, std::io::SeekFrom::Start(skip)).map_err(|e| e.to_string())?;
+            let mut out = vec![0u8; (len - skip) as usize];
             value.read_exact(fs, &mut out).map_err(|e| e.to_string())?;
             Ok(out)
         })?;
