@@ -105,9 +105,23 @@ fn every_container_gives_the_folders_components_findings_and_timeline() {
     let want = essence(&scan_one(&folder));
     assert!(want.0.len() > 40 && want.1.len() > 20, "the sample is all there");
     let first = check(&dir.path().join("mbr.raw"), &want);
-    for name in ["gpt.raw", "mbr.E01", "mbr.vhd", "gpt.vhdx"] {
+    // A split raw image: mbr.raw cut into 4 MiB segments.
+    let raw = std::fs::read(dir.path().join("mbr.raw")).unwrap();
+    for (i, part) in raw.chunks(4 << 20).enumerate() {
+        std::fs::write(dir.path().join(format!("split.{:03}", i + 1)), part).unwrap();
+    }
+    for name in ["gpt.raw", "mbr.E01", "mbr.vhd", "gpt-fixed.vhd", "gpt.vhdx", "gpt.vmdk", "split.001"] {
         assert_eq!(check(&dir.path().join(name), &want), first, "{name}: NTFS times and findings");
     }
+    let formats: Vec<String> = ["split.001", "gpt-fixed.vhd", "gpt.vmdk"]
+        .iter()
+        .map(|n| scan_one(&dir.path().join(n)).evidence[0].notes[0].clone())
+        .collect();
+    // qemu-img rounds a VHD's size up to whole CHS cylinders: the footer says 10514432.
+    assert_eq!(formats, ["split raw image, 10485760 bytes", "VHD image, 10514432 bytes", "VMDK image, 10485760 bytes"]);
+    assert!(
+        scan_one(&dir.path().join("split.001")).evidence[0].notes.iter().any(|n| n == "split raw image: 3 segments")
+    );
     // The backdated look-alike module: $SI set to 2019-03-05 10:11:12, $FILE_NAME kept from the copy.
     let module = first.0.iter().filter(|f| f.contains("cachehttpex.dll")).collect::<Vec<_>>();
     assert_eq!(module.len(), 2, "{module:?}");

@@ -1,5 +1,5 @@
 //! Disk images as read-only `Read + Seek` disks: raw and split raw, E01 (EWF, split segments too), VHD (fixed,
-//! dynamic, differencing) and VHDX. The format is told by content, never by the file name. Nothing is loaded whole:
+//! dynamic, differencing), VHDX and VMDK. The format is told by content, never by the file name. Nothing is loaded whole:
 //! parsers read what they ask for, through a small block cache.
 
 mod cache;
@@ -27,6 +27,8 @@ pub enum ImageFormat {
     Vhd,
     /// Hyper-V VHDX.
     Vhdx,
+    /// VMware VMDK (sparse, flat or a descriptor with its extents, snapshot chains).
+    Vmdk,
 }
 
 impl ImageFormat {
@@ -38,6 +40,7 @@ impl ImageFormat {
             ImageFormat::Ewf => "E01",
             ImageFormat::Vhd => "VHD",
             ImageFormat::Vhdx => "VHDX",
+            ImageFormat::Vmdk => "VMDK",
         }
     }
 }
@@ -65,6 +68,9 @@ pub fn detect(path: &Path) -> io::Result<Option<ImageFormat>> {
     }
     if head.starts_with(b"vhdxfile") {
         return Ok(Some(ImageFormat::Vhdx));
+    }
+    if head.starts_with(b"KDMV") || head.starts_with(b"COWD") || head.starts_with(b"# Disk DescriptorFile") {
+        return Ok(Some(ImageFormat::Vmdk));
     }
     if vhd::is_vhd(&mut f)? {
         return Ok(Some(ImageFormat::Vhd));
@@ -107,6 +113,11 @@ pub fn open(path: &Path, format: ImageFormat) -> Result<Disk, String> {
         }
         ImageFormat::Vhdx => {
             let v = vhdx::VhdxReader::open(path).map_err(|e| e.to_string())?;
+            let size = v.virtual_disk_size();
+            (Box::new(v), size)
+        }
+        ImageFormat::Vmdk => {
+            let v = vmdk::VmdkChainReader::open(path).map_err(|e| e.to_string())?;
             let size = v.virtual_disk_size();
             (Box::new(v), size)
         }
