@@ -46,6 +46,14 @@ fn e01_of_a_bare_ntfs_volume_lists_reads_and_opens_streams() {
     assert_eq!(ev.kind, EvidenceKind::Image);
     assert!(ev.notes.iter().any(|n| n == "the whole disk (no partition table, 10485760 bytes): NTFS — analysed as C:"));
     assert!(ev.notes.iter().any(|n| n == "volume label: Test Volume"));
+    // ewfinfo: MD5 8b4382280340597b7930b4b34742afba, case number 12, examiner foobar.
+    for note in [
+        "E01 acquisition MD5: 8b4382280340597b7930b4b34742afba",
+        "E01 case: 12 (as stored)",
+        "E01 examiner: foobar (as stored)",
+    ] {
+        assert!(ev.notes.iter().any(|n| n == note), "{note} in {:?}", ev.notes);
+    }
     let root = names(&ev, r"C:\");
     for n in ["$MFT", "Folder A", "ones.bin", "just_a_file.txt", "System Volume Information"] {
         assert!(root.contains(&n.to_string()), "{n} in {root:?}");

@@ -103,6 +103,31 @@ pub fn open(path: &Path, format: ImageFormat) -> Result<Disk, String> {
             let r = ewf::EwfReader::open(path).map_err(|e| e.to_string())?;
             let size = r.total_size();
             notes.push(format!("E01: {size} bytes of media"));
+            // The acquisition's own hashes and case data: what vouches for the image (it is not re-hashed).
+            let hashes = r.stored_hashes();
+            if let Some(md5) = hashes.md5 {
+                notes.push(format!("E01 acquisition MD5: {}", super::hex(&md5)));
+            }
+            if let Some(sha1) = hashes.sha1 {
+                notes.push(format!("E01 acquisition SHA-1: {}", super::hex(&sha1)));
+            }
+            let m = r.metadata();
+            for (what, v) in [
+                ("case", &m.case_number),
+                ("evidence", &m.evidence_number),
+                ("examiner", &m.examiner),
+                ("acquired", &m.acquiry_date),
+            ] {
+                if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                    notes.push(format!("E01 {what}: {v} (as stored)"));
+                }
+            }
+            if !r.acquisition_errors().is_empty() {
+                notes.push(format!(
+                    "E01: {} sector ranges could not be read at acquisition",
+                    r.acquisition_errors().len()
+                ));
+            }
             (Box::new(r), size)
         }
         ImageFormat::Vhd => {
