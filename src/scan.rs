@@ -271,7 +271,7 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
     findings.extend(rules::registry_findings(&reg_out.installations));
     findings.extend(rules::binary_findings(&components, &binaries));
     findings.extend(events::findings(&log_events, &links, &components));
-    findings.extend(crate::analysis::ntfs::findings(&components, &coverage.files_read));
+    findings.extend(crate::analysis::ntfs::findings(&components, &binaries, &coverage.files_read));
     rules::sort(&mut findings);
 
     ScanResult {

@@ -4,6 +4,7 @@
 //! `$FILE_NAME` times are set by the kernel when the file is named and are out of reach of those tools. A `$SI`
 //! creation earlier than the `$FILE_NAME` creation cannot happen naturally.
 
+use crate::artifacts::binaries::Binary;
 use crate::evidence::{FileRecord, NtfsFacts};
 use crate::model::{Component, Finding, Severity, Source, TimelineEvent, rfc3339};
 use std::collections::BTreeMap;
@@ -37,61 +38,87 @@ fn time(t: u64) -> String {
     chrono::DateTime::from_timestamp_micros(micros).map(|d| rfc3339(&d)).unwrap_or_default()
 }
 
-/// Timestomp indicators on each component's file.
-pub fn findings(components: &[Component], files: &[FileRecord]) -> Vec<Finding> {
+/// Timestomp indicators on each component's file, and on the DLLs examined that no component references (a DLL
+/// planted in `inetsrv` is as interesting as a referenced one).
+pub fn findings(components: &[Component], binaries: &[Binary], files: &[FileRecord]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (f, facts, comps) in referenced(components, files).into_values() {
-        let si = &facts.standard_information;
-        let Some(name) = primary_name(facts) else { continue };
-        let fname = &name.times;
-        let mut found: Vec<(&'static str, Severity, String)> = Vec::new();
-        if si.raw[0] < fname.raw[0] {
-            found.push((
-                "ntfs_si_before_fn",
-                Severity::High,
-                format!(
-                    "{}: $STANDARD_INFORMATION creation {} is earlier than $FILE_NAME creation {}: its times were set \
-                     back (timestomping); the file was named on the volume no earlier than {}",
-                    f.path, si.created, fname.created, fname.created
-                ),
-            ));
-        }
-        let whole = |t: u64| t.is_multiple_of(10_000_000);
-        if whole(si.raw[0]) && whole(si.raw[1]) && !(whole(fname.raw[0]) && whole(fname.raw[1])) {
-            found.push((
-                "ntfs_si_whole_seconds",
-                Severity::Medium,
-                format!(
-                    "{}: $STANDARD_INFORMATION creation {} and modification {} have no fraction of a second, which \
-                     Windows never writes but time-setting tools do",
-                    f.path, si.created, si.modified
-                ),
-            ));
-        }
-        if si.raw[0] > si.raw[1] {
-            found.push((
-                "ntfs_si_created_after_modified",
-                Severity::Low,
-                format!(
-                    "{}: created {} after its last modification {}: copied or extracted with its modification time \
-                     kept (normal for installers and copies; with other signs, a planted file)",
-                    f.path, si.created, si.modified
-                ),
-            ));
-        }
+        let found = indicators(f, facts);
         for c in comps {
             for (rule, severity, message) in &found {
-                out.push(Finding {
-                    rule,
-                    severity: *severity,
-                    component: Some(c.id.clone()),
-                    message: message.clone(),
-                    source: Some(Source::at(&f.evidence, f.path.clone(), None)),
-                });
+                out.push(finding(rule, *severity, Some(c.id.clone()), message, f));
             }
         }
     }
+    let by_key: BTreeMap<(String, String), &FileRecord> =
+        files.iter().map(|f| ((f.evidence.clone(), f.path.key()), f)).collect();
+    for b in binaries.iter().filter(|b| b.components.is_empty()) {
+        let Some(f) = by_key.get(&(b.evidence.clone(), b.path.key())) else { continue };
+        let Some(facts) = &f.ntfs else { continue };
+        for (rule, severity, message) in indicators(f, facts) {
+            out.push(finding(rule, severity, None, &message, f));
+        }
+    }
     out
+}
+
+fn finding(
+    rule: &'static str,
+    severity: Severity,
+    component: Option<String>,
+    message: &str,
+    f: &FileRecord,
+) -> Finding {
+    Finding {
+        rule,
+        severity,
+        component,
+        message: message.to_string(),
+        source: Some(Source::at(&f.evidence, f.path.clone(), None)),
+    }
+}
+
+/// The timestomp indicators of one file.
+fn indicators(f: &FileRecord, facts: &NtfsFacts) -> Vec<(&'static str, Severity, String)> {
+    let si = &facts.standard_information;
+    let Some(name) = primary_name(facts) else { return Vec::new() };
+    let fname = &name.times;
+    let mut found = Vec::new();
+    if si.raw[0] < fname.raw[0] {
+        found.push((
+            "ntfs_si_before_fn",
+            Severity::High,
+            format!(
+                "{}: $STANDARD_INFORMATION creation {} is earlier than $FILE_NAME creation {}: its times were set \
+                 back (timestomping); the file was named on the volume no earlier than {}",
+                f.path, si.created, fname.created, fname.created
+            ),
+        ));
+    }
+    let whole = |t: u64| t.is_multiple_of(10_000_000);
+    if whole(si.raw[0]) && whole(si.raw[1]) && !(whole(fname.raw[0]) && whole(fname.raw[1])) {
+        found.push((
+            "ntfs_si_whole_seconds",
+            Severity::Medium,
+            format!(
+                "{}: $STANDARD_INFORMATION creation {} and modification {} have no fraction of a second, which \
+                 Windows never writes but time-setting tools do",
+                f.path, si.created, si.modified
+            ),
+        ));
+    }
+    if si.raw[0] > si.raw[1] {
+        found.push((
+            "ntfs_si_created_after_modified",
+            Severity::Low,
+            format!(
+                "{}: created {} after its last modification {}: copied or extracted with its modification time \
+                 kept (normal for installers and copies; with other signs, a planted file)",
+                f.path, si.created, si.modified
+            ),
+        ));
+    }
+    found
 }
 
 /// When each component's file arrived: its `$SI` creation and modification and its `$FILE_NAME` creation.
