@@ -137,5 +137,13 @@ if [ "$(id -u)" = 0 ] && [ -e /dev/fuse ] && command -v mkntfs >/dev/null && com
     dd if="$IMG/vol.img" of="$IMG/disk.raw" bs=1M seek=1 conv=notrunc,sparse status=none
     rm "$IMG/vol.img"
     bench "image: sparse 8 GiB GPT raw disk, 8 GiB NTFS partition with the sample host ($(du -sh "$IMG/disk.raw" | cut -f1) allocated)" "$IMG/disk.raw"
+    if command -v qemu-img >/dev/null; then
+        qemu-img convert -f raw -O vhdx "$IMG/disk.raw" "$IMG/disk.vhdx"
+        bench "image: the same disk as VHDX ($(du -sh "$IMG/disk.vhdx" | cut -f1))" "$IMG/disk.vhdx"
+    fi
+    if command -v ewfacquire >/dev/null; then
+        ewfacquire -u -t "$IMG/disk" -f encase6 -c deflate:fast -S 0 "$IMG/disk.raw" >/dev/null 2>&1
+        bench "image: the same disk as E01 ($(du -sh "$IMG/disk.E01" | cut -f1))" "$IMG/disk.E01"
+    fi
     bench "the same host's files as a folder (volume root)" "$IMG/tree/C"
 fi
