@@ -327,3 +327,13 @@ pub struct ArtifactStatus {
 pub fn rfc3339(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
+
+/// Microseconds since 1970 as [`rfc3339`]; `None` outside the range of dates.
+pub fn rfc3339_micros(us: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_micros(us).map(|t| rfc3339(&t))
+}
+
+/// A FILETIME (100 ns since 1601, as NTFS and the change journal keep time) in microseconds since 1970.
+pub fn filetime_micros(ft: u64) -> i64 {
+    (ft / 10) as i64 - 11_644_473_600_000_000
+}

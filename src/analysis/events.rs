@@ -4,7 +4,7 @@
 use crate::artifacts::evtx::LogEvent;
 use crate::artifacts::evtx::extract::{Signal, file_name};
 use crate::artifacts::winenv::WinEnv;
-use crate::model::{Component, EventFields, Finding, Severity, TimelineEvent, rfc3339};
+use crate::model::{Component, EventFields, Finding, Severity, TimelineEvent, rfc3339_micros};
 use std::collections::BTreeMap;
 
 /// Raw event fields longer than this are cut in the timeline (script blocks can be megabytes).
@@ -234,7 +234,7 @@ pub fn signal_name(s: Signal) -> &'static str {
 }
 
 fn time(us: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(us).map(|t| rfc3339(&t)).unwrap_or_default()
+    rfc3339_micros(us).unwrap_or_default()
 }
 
 fn cut(v: &str) -> String {

@@ -6,7 +6,7 @@
 
 use crate::artifacts::binaries::Binary;
 use crate::evidence::{FileRecord, NtfsFacts};
-use crate::model::{Component, Finding, Severity, Source, TimelineEvent, rfc3339};
+use crate::model::{Component, Finding, Severity, Source, TimelineEvent, filetime_micros, rfc3339_micros};
 use std::collections::BTreeMap;
 
 /// The files components reference, with their NTFS facts, once each: (evidence, path key) → (record, components).
@@ -34,8 +34,7 @@ fn primary_name(facts: &NtfsFacts) -> Option<&crate::evidence::FileNameTimes> {
 
 /// A FILETIME as the timeline's RFC 3339 (microseconds).
 fn time(t: u64) -> String {
-    let micros = (t / 10) as i64 - 11_644_473_600_000_000;
-    chrono::DateTime::from_timestamp_micros(micros).map(|d| rfc3339(&d)).unwrap_or_default()
+    rfc3339_micros(filetime_micros(t)).unwrap_or_default()
 }
 
 /// Timestomp indicators on each component's file, and on the DLLs examined that no component references (a DLL

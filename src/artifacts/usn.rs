@@ -8,7 +8,7 @@
 //! head of the stream) are skipped; an implausible record is reported and the walk resyncs on the next one.
 
 use crate::evidence::{Evidence, WinPath};
-use crate::model::{Source, TimelineEvent, Warning, rfc3339};
+use crate::model::{Source, TimelineEvent, Warning, filetime_micros, rfc3339_micros};
 use serde::Serialize;
 
 /// Where collections put the journal: Velociraptor keeps the stream name, KAPE writes `$J`.
@@ -137,10 +137,7 @@ fn record(b: &[u8], at: usize, len: usize) -> Result<Option<UsnRecord>, String> 
     }
     let units: Vec<u16> =
         r[name_off..name_off + name_len].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-    let micros = (time / 10) as i64 - 11_644_473_600_000_000;
-    let timestamp = chrono::DateTime::from_timestamp_micros(micros)
-        .map(|t| rfc3339(&t))
-        .ok_or_else(|| format!("timestamp {time} out of range"))?;
+    let timestamp = rfc3339_micros(filetime_micros(time)).ok_or_else(|| format!("timestamp {time} out of range"))?;
     Ok(Some(UsnRecord {
         offset: at as u64,
         version: major,

@@ -10,7 +10,7 @@ pub mod reader;
 pub mod record;
 
 use crate::evidence::{Completeness, Evidence, EvidenceKind, WinPath};
-use crate::model::{ArtifactStatus, Source, Warning, rfc3339};
+use crate::model::{ArtifactStatus, Source, Warning, rfc3339_micros};
 use extract::{EventKind, Signal};
 use rayon::prelude::*;
 use record::Record;
@@ -273,9 +273,8 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
     };
     report.records = read.records;
     report.rendered = read.rendered;
-    let time = |us: i64| chrono::DateTime::from_timestamp_micros(us).map(|t| rfc3339(&t));
-    report.first = read.span.and_then(|(a, _)| time(a));
-    report.last = read.span.and_then(|(_, b)| time(b));
+    report.first = read.span.and_then(|(a, _)| rfc3339_micros(a));
+    report.last = read.span.and_then(|(_, b)| rfc3339_micros(b));
     report.channel = read.first_channel.clone();
     let mut others: Vec<String> =
         read.channels.keys().filter(|c| !c.is_empty() && Some(*c) != read.first_channel.as_ref()).cloned().collect();
