@@ -9,14 +9,23 @@ use crate::evidence::{FileRecord, NtfsFacts};
 use crate::model::{Component, Finding, Severity, Source, TimelineEvent, filetime_micros, rfc3339_micros};
 use std::collections::BTreeMap;
 
-/// The files components reference, with their NTFS facts, once each: (evidence, path key) → (record, components).
-fn referenced<'a>(
-    components: &'a [Component],
-    files: &'a [FileRecord],
-) -> BTreeMap<(String, String), (&'a FileRecord, &'a NtfsFacts, Vec<&'a Component>)> {
-    let by_key: BTreeMap<(String, String), &FileRecord> =
-        files.iter().map(|f| ((f.evidence.clone(), f.path.key()), f)).collect();
-    let mut out: BTreeMap<_, (&FileRecord, &NtfsFacts, Vec<&Component>)> = BTreeMap::new();
+/// The files read, by (evidence, path key).
+type Index<'a> = BTreeMap<(String, String), &'a FileRecord>;
+
+fn index(files: &[FileRecord]) -> Index<'_> {
+    files.iter().map(|f| ((f.evidence.clone(), f.path.key()), f)).collect()
+}
+
+/// A file components reference, with its NTFS facts and the components.
+pub type Referenced<'a> = (&'a FileRecord, &'a NtfsFacts, Vec<&'a Component>);
+
+/// The files components reference that have NTFS facts, once each, in (evidence, path) order.
+pub fn referenced<'a>(components: &'a [Component], files: &'a [FileRecord]) -> Vec<Referenced<'a>> {
+    referenced_in(components, &index(files))
+}
+
+fn referenced_in<'a>(components: &'a [Component], by_key: &Index<'a>) -> Vec<Referenced<'a>> {
+    let mut out: BTreeMap<_, Referenced<'a>> = BTreeMap::new();
     for c in components {
         let Some(path) = &c.path else { continue };
         let key = (c.source.evidence.clone(), path.key());
@@ -24,12 +33,7 @@ fn referenced<'a>(
         let Some(facts) = &f.ntfs else { continue };
         out.entry(key).or_insert_with(|| (f, facts, Vec::new())).2.push(c);
     }
-    out
-}
-
-/// The file's own name record: its Win32 (or POSIX) `$FILE_NAME`, not the 8.3 alias.
-fn primary_name(facts: &NtfsFacts) -> Option<&crate::evidence::FileNameTimes> {
-    facts.file_names.iter().find(|n| n.namespace != "dos").or(facts.file_names.first())
+    out.into_values().collect()
 }
 
 /// A FILETIME as the timeline's RFC 3339 (microseconds).
@@ -40,8 +44,9 @@ fn time(t: u64) -> String {
 /// Timestomp indicators on each component's file, and on the DLLs examined that no component references (a DLL
 /// planted in `inetsrv` is as interesting as a referenced one).
 pub fn findings(components: &[Component], binaries: &[Binary], files: &[FileRecord]) -> Vec<Finding> {
+    let by_key = index(files);
     let mut out = Vec::new();
-    for (f, facts, comps) in referenced(components, files).into_values() {
+    for (f, facts, comps) in referenced_in(components, &by_key) {
         let found = indicators(f, facts);
         for c in comps {
             for (rule, severity, message) in &found {
@@ -49,8 +54,6 @@ pub fn findings(components: &[Component], binaries: &[Binary], files: &[FileReco
             }
         }
     }
-    let by_key: BTreeMap<(String, String), &FileRecord> =
-        files.iter().map(|f| ((f.evidence.clone(), f.path.key()), f)).collect();
     for b in binaries.iter().filter(|b| b.components.is_empty()) {
         let Some(f) = by_key.get(&(b.evidence.clone(), b.path.key())) else { continue };
         let Some(facts) = &f.ntfs else { continue };
@@ -80,7 +83,7 @@ fn finding(
 /// The timestomp indicators of one file.
 fn indicators(f: &FileRecord, facts: &NtfsFacts) -> Vec<(&'static str, Severity, String)> {
     let si = &facts.standard_information;
-    let Some(name) = primary_name(facts) else { return Vec::new() };
+    let Some(name) = facts.primary_name() else { return Vec::new() };
     let fname = &name.times;
     let mut found = Vec::new();
     if si.raw[0] < fname.raw[0] {
@@ -123,14 +126,14 @@ fn indicators(f: &FileRecord, facts: &NtfsFacts) -> Vec<(&'static str, Severity,
 /// When each component's file arrived: its `$SI` creation and modification and its `$FILE_NAME` creation.
 pub fn timeline(components: &[Component], files: &[FileRecord]) -> Vec<TimelineEvent> {
     let mut out = Vec::new();
-    for (f, facts, comps) in referenced(components, files).into_values() {
+    for (f, facts, comps) in referenced(components, files) {
         let id = comps.first().map(|c| c.id.clone());
         let si = &facts.standard_information;
         let mut rows = vec![
             (si.raw[0], "$STANDARD_INFORMATION created", "NTFS $SI"),
             (si.raw[1], "$STANDARD_INFORMATION modified", "NTFS $SI"),
         ];
-        if let Some(name) = primary_name(facts) {
+        if let Some(name) = facts.primary_name() {
             rows.push((name.times.raw[0], "$FILE_NAME created", "NTFS $FN"));
         }
         for (t, desc, source) in rows {

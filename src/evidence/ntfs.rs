@@ -67,6 +67,13 @@ pub struct NtfsFacts {
     pub streams: Vec<String>,
 }
 
+impl NtfsFacts {
+    /// The file's own name record: its Win32 (or POSIX) `$FILE_NAME`, not the 8.3 alias.
+    pub fn primary_name(&self) -> Option<&FileNameTimes> {
+        self.file_names.iter().find(|n| n.namespace != "dos").or(self.file_names.first())
+    }
+}
+
 /// A FILETIME as RFC 3339 UTC with seven fractional digits.
 fn ft(t: u64) -> String {
     let secs = (t / 10_000_000) as i64 - 11_644_473_600;

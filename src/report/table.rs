@@ -170,24 +170,13 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
 /// The "NTFS times" section: MFT entry, `$SI` and `$FILE_NAME` times of each file a component references, for
 /// evidence read from a file system.
 fn ntfs_times(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
-    let referenced: std::collections::BTreeSet<(String, String)> = result
-        .components
-        .iter()
-        .filter_map(|c| c.path.as_ref().map(|p| (c.source.evidence.clone(), p.key())))
-        .collect();
-    let files: Vec<_> = result
-        .coverage
-        .files_read
-        .iter()
-        .filter(|f| referenced.contains(&(f.evidence.clone(), f.path.key())))
-        .filter_map(|f| f.ntfs.as_ref().map(|n| (f, n)))
-        .collect();
+    let files = crate::analysis::ntfs::referenced(&result.components, &result.coverage.files_read);
     if files.is_empty() {
         return Ok(());
     }
     let mut t = table(&["Evidence", "File", "MFT entry", "$SI created", "$SI modified", "$FN created"]);
-    for (f, n) in files {
-        let fname = n.file_names.iter().find(|x| x.namespace != "dos").or(n.file_names.first());
+    for (f, n, _) in files {
+        let fname = n.primary_name();
         t.add_row(vec![
             cell(&f.evidence),
             cell(f.path.as_str()),
