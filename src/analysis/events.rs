@@ -70,7 +70,7 @@ pub fn timeline(events: &[LogEvent], links: &[Option<String>]) -> Vec<TimelineEv
                     user_sid: r.user_sid.clone(),
                     process_id: r.process_id,
                     kind: e.kind.as_str(),
-                    signal: e.signal.map(signal_name),
+                    signal: e.signal.map(Signal::as_str),
                     fields: r.data.iter().map(|(k, v)| (k.clone(), cut(v))).collect(),
                 }),
             }
@@ -212,25 +212,6 @@ fn provenance(e: &LogEvent) -> String {
         time(r.time_us),
         r.actor().map(|s| format!(", user {s}")).unwrap_or_default()
     )
-}
-
-/// The name a signal has in reports.
-pub fn signal_name(s: Signal) -> &'static str {
-    match s {
-        Signal::ExtensionAdded => "extension_added",
-        Signal::ExtensionChanged => "extension_changed",
-        Signal::LoggingDisabled => "logging_disabled",
-        Signal::AppcmdInstall => "appcmd_install",
-        Signal::PowerShellInstall => "powershell_install",
-        Signal::GacInstall => "gac_install",
-        Signal::W3wpShell => "w3wp_shell",
-        Signal::W3wpChild => "w3wp_child",
-        Signal::UserWritableLoad => "user_writable_load",
-        Signal::UnusualLoad => "unusual_load",
-        Signal::LoadFailure => "load_failure",
-        Signal::W3wpConnection => "w3wp_connection",
-        Signal::W3wpRemoteThread => "w3wp_remote_thread",
-    }
 }
 
 fn time(us: i64) -> String {

@@ -163,6 +163,27 @@ pub enum Signal {
     W3wpRemoteThread,
 }
 
+impl Signal {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::ExtensionAdded => "extension_added",
+            Signal::ExtensionChanged => "extension_changed",
+            Signal::LoggingDisabled => "logging_disabled",
+            Signal::AppcmdInstall => "appcmd_install",
+            Signal::PowerShellInstall => "powershell_install",
+            Signal::GacInstall => "gac_install",
+            Signal::W3wpShell => "w3wp_shell",
+            Signal::W3wpChild => "w3wp_child",
+            Signal::UserWritableLoad => "user_writable_load",
+            Signal::UnusualLoad => "unusual_load",
+            Signal::LoadFailure => "load_failure",
+            Signal::W3wpConnection => "w3wp_connection",
+            Signal::W3wpRemoteThread => "w3wp_remote_thread",
+        }
+    }
+}
+
 /// What [`extract`] read from one record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Extracted {
