@@ -302,7 +302,8 @@ pub fn open_windows_volume(path: &Path, format: ImageFormat) -> Result<Opened, S
     if vols.is_empty() {
         return Err(format!("{name}: no partition table and no volume found"));
     }
-    let mut chosen: Option<(super::NtfsSource, &Volume)> = None;
+    // The first NTFS volume, unless a later one holds Windows (and the chosen one does not).
+    let mut chosen: Option<(super::NtfsSource, &Volume, bool)> = None;
     for v in vols.iter().filter(|v| v.kind == VolumeKind::Ntfs) {
         let label = match v.partition {
             Some(n) => format!("{name}, partition {n}"),
@@ -316,20 +317,17 @@ pub fn open_windows_volume(path: &Path, format: ImageFormat) -> Result<Opened, S
                 continue;
             }
         };
-        let windows = matches!(
-            super::FileSource::metadata(&src, &crate::evidence::WinPath::parse(r"C:\Windows\System32\config")),
-            Ok(Some(m)) if m.is_dir
-        );
-        if chosen.is_none() || (windows && !chosen.as_ref().is_some_and(|(s, _)| has_windows(s))) {
-            chosen = Some((src, v));
+        let windows = has_windows(&src);
+        if chosen.as_ref().is_none_or(|(_, _, had)| windows && !had) {
+            chosen = Some((src, v, windows));
         }
     }
     for v in &vols {
-        let picked = chosen.as_ref().is_some_and(|(_, c)| c.start == v.start);
+        let picked = chosen.as_ref().is_some_and(|(_, c, _)| c.start == v.start);
         notes.push(format!("{}{}", describe(v), if picked { " — analysed as C:" } else { "" }));
     }
     match chosen {
-        Some((source, _)) => {
+        Some((source, _, _)) => {
             if let Some(label) = source.volume_name() {
                 notes.push(format!("volume label: {label}"));
             }
@@ -342,6 +340,7 @@ pub fn open_windows_volume(path: &Path, format: ImageFormat) -> Result<Opened, S
     }
 }
 
+/// Whether a volume holds `Windows\System32\config`.
 fn has_windows(src: &super::NtfsSource) -> bool {
     matches!(
         super::FileSource::metadata(src, &crate::evidence::WinPath::parse(r"C:\Windows\System32\config")),
