@@ -234,14 +234,14 @@ fn guard<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
         .unwrap_or_else(|_| Err("the NTFS parser failed on this structure".to_string()))
 }
 
-/// Size of a file's unnamed data stream.
-fn data_size(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<u64, String> {
-    match file.data(fs, "") {
+/// Size of a file's data stream (`""` for the unnamed one), `None` when it has no such stream.
+fn data_size(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>, stream: &str) -> Result<Option<u64>, String> {
+    match file.data(fs, stream) {
         Some(item) => {
             let item = item.map_err(|e| e.to_string())?;
-            Ok(item.to_attribute().map_err(|e| e.to_string())?.value_length())
+            Ok(Some(item.to_attribute().map_err(|e| e.to_string())?.value_length()))
         }
-        None => Ok(0),
+        None => Ok(None),
     }
 }
 
@@ -258,19 +258,10 @@ impl FileSource for NtfsSource {
         let (file_path, stream) = split_stream(path);
         let meta = self.with_file(&file_path, |file, _, fs, _| {
             if !stream.is_empty() {
-                return Ok(match file.data(fs, &stream) {
-                    Some(item) => {
-                        let item = item.map_err(|e| e.to_string())?;
-                        Some(FileMeta {
-                            is_dir: false,
-                            size: item.to_attribute().map_err(|e| e.to_string())?.value_length(),
-                        })
-                    }
-                    None => None,
-                });
+                return Ok(data_size(file, fs, &stream)?.map(|size| FileMeta { is_dir: false, size }));
             }
             let is_dir = file.is_directory();
-            let size = if is_dir { 0 } else { data_size(file, fs)? };
+            let size = if is_dir { 0 } else { data_size(file, fs, "")?.unwrap_or(0) };
             Ok(Some(FileMeta { is_dir, size }))
         })?;
         Ok(meta.flatten())
@@ -324,7 +315,7 @@ impl FileSource for NtfsSource {
                     0
                 } else {
                     match entry.to_file(ntfs, fs) {
-                        Ok(f) => data_size(&f, fs).unwrap_or_else(|_| key.data_size()),
+                        Ok(f) => data_size(&f, fs, "").map(|n| n.unwrap_or(0)).unwrap_or_else(|_| key.data_size()),
                         Err(_) => key.data_size(),
                     }
                 };
