@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{repo, scan_one};
+use common::{repo, scan_one, usn_v3};
 use inetsift::scan::ScanResult;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -173,23 +173,6 @@ fn the_table_shows_ntfs_times_and_the_timestomp() {
     assert!(r.evidence[0].notes.iter().any(|n| n == note), "{:?}", r.evidence[0].notes);
 }
 
-/// A version 3 change-journal record.
-fn usn_v3(name: &str, entry: u64, parent: u64, time: u64, reason: u32) -> Vec<u8> {
-    let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    let len = (76 + units.len()).div_ceil(8) * 8;
-    let mut r = vec![0u8; len];
-    r[0..4].copy_from_slice(&(len as u32).to_le_bytes());
-    r[4..6].copy_from_slice(&3u16.to_le_bytes());
-    r[8..16].copy_from_slice(&((1u64 << 48) | entry).to_le_bytes());
-    r[24..32].copy_from_slice(&parent.to_le_bytes());
-    r[48..56].copy_from_slice(&time.to_le_bytes());
-    r[56..60].copy_from_slice(&reason.to_le_bytes());
-    r[72..74].copy_from_slice(&(units.len() as u16).to_le_bytes());
-    r[74..76].copy_from_slice(&76u16.to_le_bytes());
-    r[76..76 + units.len()].copy_from_slice(&units);
-    r
-}
-
 #[test]
 fn a_triage_collection_with_the_volumes_mft_gets_the_same_ntfs_facts() {
     let (dir, folder) = unpack();
@@ -213,8 +196,8 @@ fn a_triage_collection_with_the_volumes_mft_gets_the_same_ntfs_facts() {
     let module = from_image(&image);
     let (entry, inetsrv) = (module.mft_entry, module.file_names[0].parent_entry);
     let t = (1_699_999_290 + 11_644_473_600) * 10_000_000;
-    let mut j = usn_v3("cachehttpex.dll", entry, inetsrv, t, 0x100);
-    j.extend(usn_v3("notes.dll", 5000, 5, t, 0x100)); // at the root of C: — not an IIS folder
+    let mut j = usn_v3("cachehttpex.dll", (entry, 1), inetsrv, 0, t, 0x100);
+    j.extend(usn_v3("notes.dll", (5000, 1), 5, 0, t, 0x100)); // at the root of C: — not an IIS folder
     std::fs::write(kape.join("C").join("$Extend").join("$J"), j).unwrap();
 
     let r = scan_one(&kape);

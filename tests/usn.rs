@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{corpus, scan_one};
+use common::{corpus, scan_one, usn_v3};
 use inetsift::artifacts::usn;
 use inetsift::evidence::{Evidence, OpenOptions, WinPath};
 
@@ -35,24 +35,6 @@ fn velociraptor_journal_records_parse_with_names_and_reasons() {
     assert!(r.warnings.iter().any(|w| w.message.contains("ends inside a 96-byte record")));
 }
 
-/// A version 3 record (128-bit references) the way Windows writes them.
-fn v3(name: &str, entry: u64, parent: u64, time: u64, reason: u32) -> Vec<u8> {
-    let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    let len = (76 + units.len()).div_ceil(8) * 8;
-    let mut r = vec![0u8; len];
-    r[0..4].copy_from_slice(&(len as u32).to_le_bytes());
-    r[4..6].copy_from_slice(&3u16.to_le_bytes());
-    r[8..16].copy_from_slice(&((2u64 << 48) | entry).to_le_bytes());
-    r[24..32].copy_from_slice(&parent.to_le_bytes());
-    r[40..48].copy_from_slice(&777u64.to_le_bytes());
-    r[48..56].copy_from_slice(&time.to_le_bytes());
-    r[56..60].copy_from_slice(&reason.to_le_bytes());
-    r[72..74].copy_from_slice(&(units.len() as u16).to_le_bytes());
-    r[74..76].copy_from_slice(&76u16.to_le_bytes());
-    r[76..76 + units.len()].copy_from_slice(&units);
-    r
-}
-
 #[test]
 fn a_kape_journal_puts_dll_creations_on_the_timeline() {
     let dir = tempfile::tempdir().unwrap();
@@ -60,9 +42,9 @@ fn a_kape_journal_puts_dll_creations_on_the_timeline() {
     std::fs::create_dir_all(&ext).unwrap();
     let t = (1_699_999_290 + 11_644_473_600) * 10_000_000; // 2023-11-14T22:01:30Z
     let mut j = vec![0u8; 8192];
-    j.extend(v3("cachehttpex.dll", 81, 80, t, 0x100));
-    j.extend(v3("cachehttpex.dll", 81, 80, t, 0x8000_0102));
-    j.extend(v3("readme.txt", 90, 80, t, 0x100));
+    j.extend(usn_v3("cachehttpex.dll", (81, 2), 80, 777, t, 0x100));
+    j.extend(usn_v3("cachehttpex.dll", (81, 2), 80, 777, t, 0x8000_0102));
+    j.extend(usn_v3("readme.txt", (90, 2), 80, 777, t, 0x100));
     std::fs::write(ext.join("$J"), j).unwrap();
     let r = scan_one(dir.path());
     let rows: Vec<&str> =

@@ -49,3 +49,22 @@ pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// A version 3 change-journal record (128-bit references) the way Windows writes it: `file` is (MFT entry,
+/// sequence), `time` a FILETIME.
+pub fn usn_v3(name: &str, file: (u64, u16), parent: u64, usn: u64, time: u64, reason: u32) -> Vec<u8> {
+    let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let len = (76 + units.len()).div_ceil(8) * 8;
+    let mut r = vec![0u8; len];
+    r[0..4].copy_from_slice(&(len as u32).to_le_bytes());
+    r[4..6].copy_from_slice(&3u16.to_le_bytes());
+    r[8..16].copy_from_slice(&((u64::from(file.1) << 48) | file.0).to_le_bytes());
+    r[24..32].copy_from_slice(&parent.to_le_bytes());
+    r[40..48].copy_from_slice(&usn.to_le_bytes());
+    r[48..56].copy_from_slice(&time.to_le_bytes());
+    r[56..60].copy_from_slice(&reason.to_le_bytes());
+    r[72..74].copy_from_slice(&(units.len() as u16).to_le_bytes());
+    r[74..76].copy_from_slice(&76u16.to_le_bytes());
+    r[76..76 + units.len()].copy_from_slice(&units);
+    r
+}
