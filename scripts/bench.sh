@@ -8,12 +8,22 @@ cargo build --release -q
 BIN=target/release/inetsift
 CORPUS=../shared/corpus
 
-bench() {
+TIMES=$(mktemp)
+TEMP=("$TIMES")
+cleanup() {
+    [ -n "${IMG:-}" ] && umount "$IMG/m" 2>/dev/null || true
+    rm -rf "${TEMP[@]}"
+}
+trap cleanup EXIT
+
+# One row: median wall time of RUNS runs of the command and the highest peak RSS seen.
+measure() {
     local label=$1; shift
     local times=() mem=0
     for _ in $(seq "$RUNS"); do
+        /usr/bin/time -o "$TIMES" -f "%e %M" "$@" >/dev/null 2>&1
         local out
-        out=$( { /usr/bin/time -f "%e %M" "$BIN" scan "$@" --json /dev/null >/dev/null; } 2>&1 | tail -1)
+        out=$(tail -1 "$TIMES")
         times+=("${out% *}")
         local m=${out#* }
         (( m > mem )) && mem=$m
@@ -21,6 +31,11 @@ bench() {
     local median
     median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
     printf '| %s | %s s | %s MiB |\n' "$label" "$median" "$((mem / 1024))"
+}
+
+bench() {
+    local label=$1; shift
+    measure "$label" "$BIN" scan "$@" --json /dev/null
 }
 
 echo "| input | median wall time ($RUNS runs) | peak RSS |"
@@ -31,27 +46,13 @@ bench "cssexchange_E16_applicationHost.config (174 KB, 150 components)" "$CORPUS
 bench "samples/iis-compromised-kape.zip (whole sample)" samples/iis-compromised-kape.zip
 
 # Signatures: verify over every corpus PE with the corpus catalogs.
-TIMES=$(mktemp)
 PE=("$CORPUS"/pe/*.exe "$CORPUS"/pe/*.dll "$CORPUS"/pe/*.sys "$CORPUS"/pe/*.tmp)
-vbench() {
-    local label=$1; shift
-    local times=() mem=0
-    for _ in $(seq "$RUNS"); do
-        local out
-        /usr/bin/time -o "$TIMES" -f "%e %M" "$BIN" verify "$@" --json /dev/null >/dev/null 2>&1
-        out=$(tail -1 "$TIMES")
-        times+=("${out% *}")
-        local m=${out#* }
-        (( m > mem )) && mem=$m
-    done
-    printf '| %s | %s s | %s MiB |\n' "$label" "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" "$((mem / 1024))"
-}
-vbench "verify: ${#PE[@]} corpus PE files, 5 corpus catalogs" "${PE[@]}" --catalog "$CORPUS/pe"
+measure "verify: ${#PE[@]} corpus PE files, 5 corpus catalogs" "$BIN" verify "${PE[@]}" --catalog "$CORPUS/pe" --json /dev/null
 
 # A whole-volume folder: 100 DLLs in inetsrv (signed and unsigned corpus/fixture PEs) and a CatRoot of 2,000
 # catalogs (copies of real Windows catalogs), so the catalog index dominates.
 VOL=$(mktemp -d)
-trap 'rm -rf "$VOL" "$TIMES"' EXIT
+TEMP+=("$VOL")
 mkdir -p "$VOL/Windows/System32/inetsrv/config" "$VOL/Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"
 cp samples/host/applicationHost.config "$VOL/Windows/System32/inetsrv/config/"
 SRC=("$CORPUS/pe/signify_DXCore.dll" "$CORPUS/pe/signify_kdbazis.dll" "$CORPUS/pe/velociraptor_wkscli.dll" tests/fixtures/authenticode/dll/*.dll)
@@ -69,20 +70,10 @@ if [ -z "$EVTX_DUMP" ]; then
     EVTX_DUMP=target/bench-tools/bin/evtx_dump
 fi
 dbench() {
-    local label=$1 dir=$2
-    local times=() mem=0
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -o "$TIMES" -f "%e %M" sh -c 'for f in "$1"/*.evtx; do "$2" -t 2 -o jsonl "$f"; done >/dev/null 2>&1' _ "$dir" "$EVTX_DUMP"
-        local out
-        out=$(tail -1 "$TIMES")
-        times+=("${out% *}")
-        local m=${out#* }
-        (( m > mem )) && mem=$m
-    done
-    printf '| %s | %s s | %s MiB |\n' "$label" "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" "$((mem / 1024))"
+    measure "$1" sh -c 'for f in "$1"/*.evtx; do "$2" -t 2 -o jsonl "$f"; done' _ "$2" "$EVTX_DUMP"
 }
 LOGS=$(mktemp -d)
-trap 'rm -rf "$VOL" "$TIMES" "$LOGS"' EXIT
+TEMP+=("$LOGS")
 i=0
 while [ "$(du -sm "$LOGS" | cut -f1)" -lt 300 ]; do
     i=$((i + 1))
@@ -98,7 +89,7 @@ dbench "EVTX: $(ls "$LOGS" | wc -l) copies, evtx_dump -t 2 -o jsonl per file" "$
 # writer: the parser-bound case, with no per-file process start for evtx_dump to pay.
 cargo build -q --release --example mkevtx
 BIG=$(mktemp -d)
-trap 'rm -rf "$VOL" "$TIMES" "$LOGS" "$BIG"' EXIT
+TEMP+=("$BIG")
 python3 - "$BIG/events.json" <<'PY'
 import json, sys, datetime
 procs = [(r"C:\Windows\System32\svchost.exe", "svchost.exe -k netsvcs -p", r"C:\Windows\System32\services.exe"),
@@ -127,7 +118,7 @@ dbench "EVTX: the same log, evtx_dump -t 2 -o jsonl" "$BIG/logs"
 # /dev/fuse; skipped otherwise), against the same files as a folder.
 if [ "$(id -u)" = 0 ] && [ -e /dev/fuse ] && command -v mkntfs >/dev/null && command -v sfdisk >/dev/null; then
     IMG=$(mktemp -d)
-    trap 'umount "$IMG/m" 2>/dev/null || true; rm -rf "$VOL" "$TIMES" "$LOGS" "$BIG" "$IMG"' EXIT
+    TEMP+=("$IMG")
     unzip -q samples/iis-compromised-kape.zip -d "$IMG/tree"
     truncate -s 8G "$IMG/vol.img"
     mkntfs -F -Q -L WINSYS -s 512 -c 4096 "$IMG/vol.img" >/dev/null 2>&1
