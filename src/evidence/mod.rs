@@ -339,16 +339,7 @@ impl Evidence {
             });
         }
         let sha256 = hex(&Sha256::digest(&bytes));
-        let record = FileRecord {
-            evidence: self.id.clone(),
-            path: path.clone(),
-            size: bytes.len() as u64,
-            sha256: sha256.clone(),
-            ntfs: self.ntfs_facts(path),
-        };
-        if let Ok(mut reads) = self.reads.lock() {
-            reads.insert(path.key(), record);
-        }
+        self.log(self.record(path, bytes.len() as u64, sha256.clone()));
         Ok(FileData { path: path.clone(), bytes, sha256 })
     }
 
@@ -390,9 +381,7 @@ impl Evidence {
             })?;
             (use_reader(reader), record)
         };
-        if let Ok(mut reads) = self.reads.lock() {
-            reads.insert(path.key(), record.1.clone());
-        }
+        self.log(record.1.clone());
         Ok(record)
     }
 
@@ -405,8 +394,19 @@ impl Evidence {
         if size > limit {
             return Err(EvidenceError::TooLarge { evidence: self.id.clone(), file: path.clone(), size, limit });
         }
-        let ntfs = self.ntfs_facts(path);
-        Ok(FileRecord { evidence: self.id.clone(), path: path.clone(), size, sha256: hex(&h.finalize()), ntfs })
+        Ok(self.record(path, size, hex(&h.finalize())))
+    }
+
+    /// The provenance record of a file read: its size, hash and, where there are some, its NTFS facts.
+    fn record(&self, path: &WinPath, size: u64, sha256: String) -> FileRecord {
+        FileRecord { evidence: self.id.clone(), path: path.clone(), size, sha256, ntfs: self.ntfs_facts(path) }
+    }
+
+    /// Adds a read to the list the report gives.
+    fn log(&self, record: FileRecord) {
+        if let Ok(mut reads) = self.reads.lock() {
+            reads.insert(record.path.key(), record);
+        }
     }
 
     /// The record of a file read so far.
@@ -478,13 +478,19 @@ fn is_hive(path: &Path) -> Result<bool, EvidenceError> {
 
 /// True when the file starts with `magic`.
 fn has_magic(path: &Path, magic: &[u8]) -> Result<bool, EvidenceError> {
-    let mut f = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
-    let mut head = vec![0u8; magic.len()];
-    let n = f.read(&mut head).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
-    Ok(n == magic.len() && head == magic)
+    starts_with_any(path, &[magic])
+}
+
+/// True when the file starts with one of `magics` (its head is read once).
+fn starts_with_any(path: &Path, magics: &[&[u8]]) -> Result<bool, EvidenceError> {
+    let open_err = |source| EvidenceError::Open { path: path.into(), source };
+    let len = magics.iter().map(|m| m.len()).max().unwrap_or(0);
+    let mut head = Vec::with_capacity(len);
+    std::fs::File::open(path).map_err(open_err)?.take(len as u64).read_to_end(&mut head).map_err(open_err)?;
+    Ok(magics.iter().any(|m| head.starts_with(m)))
 }
 
 /// True when the file starts with a zip local header or end-of-central-directory signature.
 fn is_zip(path: &Path) -> Result<bool, EvidenceError> {
-    Ok(has_magic(path, b"PK\x03\x04")? || has_magic(path, b"PK\x05\x06")?)
+    starts_with_any(path, &[b"PK\x03\x04", b"PK\x05\x06"])
 }
