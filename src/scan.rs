@@ -1,12 +1,13 @@
 //! One scan: open every piece of evidence, run the artifact parsers, then the analysis, into one result.
 
-use crate::analysis::{events, rules};
+use crate::analysis::{events, ntfs, rules};
 use crate::artifacts::authenticode::Status;
 use crate::artifacts::authenticode::trust::{self, Trust, TrustSet};
 use crate::artifacts::binaries::{self, Binary};
 use crate::artifacts::evtx::{self, ChannelCoverage, LogReport};
 use crate::artifacts::iis_config;
 use crate::artifacts::registry::{self, HiveReport, RootCertificate, facts::Installation, facts::RegistryFact};
+use crate::artifacts::usn;
 use crate::artifacts::winenv::WinEnv;
 use crate::evidence::{Completeness, Evidence, EvidenceError, EvidenceKind, FileRecord, OpenOptions, WinPath};
 use crate::model::{ArtifactStatus, Component, ConfigFact, Finding, TimelineEvent, Warning};
@@ -207,13 +208,19 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
         coverage.artifacts.extend(cfg.artifacts);
 
         say(opts, &format!("{}: change journal and event logs", ev.id));
-        let journal = crate::artifacts::usn::collect(ev);
+        let journal = usn::collect(ev);
         warnings.extend(journal.warnings);
         timeline.extend(journal.timeline);
         if let Some(p) = &journal.path {
             coverage.notes.push(format!(
-                "{}: change journal {p}: {} records read; without the volume's $MFT its folders are known by MFT entry only",
-                ev.id, journal.records
+                "{}: change journal {p}: {} records read; {}",
+                ev.id,
+                journal.records,
+                if ev.knows_entries() {
+                    "its folders are named through the volume's $MFT"
+                } else {
+                    "without the volume's $MFT its folders are known by MFT entry only"
+                }
             ));
         }
 
@@ -260,7 +267,7 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
     let links = events::link(&log_events, &components, &envs);
     timeline.extend(events::timeline(&log_events, &links));
     coverage.files_read = evidence.iter().flat_map(Evidence::files_read).collect();
-    timeline.extend(crate::analysis::ntfs::timeline(&components, &coverage.files_read));
+    timeline.extend(ntfs::timeline(&components, &coverage.files_read));
     facts.sort();
     warnings.sort();
     coverage.artifacts.sort();
@@ -271,7 +278,7 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
     findings.extend(rules::registry_findings(&reg_out.installations));
     findings.extend(rules::binary_findings(&components, &binaries));
     findings.extend(events::findings(&log_events, &links, &components));
-    findings.extend(crate::analysis::ntfs::findings(&components, &binaries, &coverage.files_read));
+    findings.extend(ntfs::findings(&components, &binaries, &coverage.files_read));
     rules::sort(&mut findings);
 
     ScanResult {

@@ -202,6 +202,7 @@ fn a_triage_collection_with_the_volumes_mft_gets_the_same_ntfs_facts() {
 
     let r = scan_one(&kape);
     assert!(r.evidence[0].notes.iter().any(|n| n.starts_with("$MFT collected")), "{:?}", r.evidence[0].notes);
+    assert!(r.coverage.notes.iter().any(|n| n.ends_with("its folders are named through the volume's $MFT")));
     // The `mft` crate on the collected $MFT agrees with the `ntfs` crate on the volume.
     assert_eq!(from_image(&r), module);
     assert_eq!(module.standard_information.created, "2019-03-05T10:11:12.0000000Z");
