@@ -276,10 +276,8 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
     report.first = read.span.and_then(|(a, _)| rfc3339_micros(a));
     report.last = read.span.and_then(|(_, b)| rfc3339_micros(b));
     report.channel = read.first_channel.clone();
-    let mut others: Vec<String> =
-        read.channels.keys().filter(|c| !c.is_empty() && Some(*c) != read.first_channel.as_ref()).cloned().collect();
-    others.sort();
-    report.other_channels = others;
+    report.other_channels =
+        read.channels.iter().filter(|c| !c.is_empty() && Some(*c) != read.first_channel.as_ref()).cloned().collect();
     let mut problems = read.problems;
     // The parser reads whole 64 KiB chunks only: a copy cut short loses its last, torn chunk without a word.
     let torn = file.size.saturating_sub(EVTX_HEADER) % EVTX_CHUNK;

@@ -11,11 +11,11 @@ use crate::evidence::ReadSeek;
 use evtx::binxml::value_variant::BinXmlValue;
 use evtx::{EvtxParser, EvtxRecord, ParserSettings};
 use memchr::memmem::Finder;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 /// What the caller wants rendered for an event id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub enum Want {
     /// Not of interest: skip without rendering.
     No,
@@ -31,14 +31,6 @@ pub struct Words {
     list: &'static [&'static str],
     finders: OnceLock<Vec<Finder<'static>>>,
 }
-
-impl PartialEq for Words {
-    fn eq(&self, other: &Words) -> bool {
-        self.list == other.list
-    }
-}
-
-impl Eq for Words {}
 
 impl Words {
     /// A word list (lower-case ASCII).
@@ -79,8 +71,8 @@ pub struct LogRead {
     pub rendered: u64,
     /// Earliest and latest record time (µs since 1970).
     pub span: Option<(i64, i64)>,
-    /// Channels named by the rendered records, with how many named each.
-    pub channels: HashMap<String, u64>,
+    /// Channels named by the rendered records.
+    pub channels: BTreeSet<String>,
     /// The channel of the first record rendered: the log's own channel.
     pub first_channel: Option<String>,
     /// Rendered records the caller wanted.
@@ -141,11 +133,11 @@ pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) ->
             Ok(Item::Rendered(at, r)) => {
                 out.note(at);
                 out.rendered += 1;
-                *out.channels.entry(r.channel.clone()).or_default() += 1;
+                out.channels.insert(r.channel.clone());
                 if out.first_channel.is_none() && !r.channel.is_empty() {
                     out.first_channel = Some(r.channel.clone());
                 }
-                if want(r.event_id) != Want::No {
+                if !matches!(want(r.event_id), Want::No) {
                     out.wanted.push(*r);
                 }
             }
