@@ -27,17 +27,10 @@ impl BlockCache {
     fn block(&mut self, n: u64) -> io::Result<&Vec<u8>> {
         if !self.blocks.contains_key(&n) {
             let start = n * BLOCK;
-            let want = BLOCK.min(self.size.saturating_sub(start)) as usize;
-            let mut data = vec![0u8; want];
+            let want = BLOCK.min(self.size.saturating_sub(start));
+            let mut data = Vec::with_capacity(want as usize);
             self.inner.seek(SeekFrom::Start(start))?;
-            let mut got = 0;
-            while got < want {
-                match self.inner.read(&mut data[got..])? {
-                    0 => break,
-                    k => got += k,
-                }
-            }
-            data.truncate(got);
+            (&mut self.inner).take(want).read_to_end(&mut data)?;
             if self.order.len() >= BLOCKS
                 && let Some(old) = self.order.pop_front()
             {

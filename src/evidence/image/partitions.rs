@@ -111,15 +111,10 @@ pub fn volumes(disk: &mut dyn ReadSeek, size: u64) -> Result<Vec<Volume>, String
 
 /// What file system starts at `offset`.
 fn kind_at(disk: &mut dyn ReadSeek, offset: u64) -> Result<VolumeKind, String> {
-    let mut head = vec![0u8; 2048];
+    let mut head = Vec::with_capacity(2048);
     disk.seek(SeekFrom::Start(offset)).map_err(|e| e.to_string())?;
-    let mut got = 0;
-    while got < head.len() {
-        match disk.read(&mut head[got..]).map_err(|e| e.to_string())? {
-            0 => break,
-            n => got += n,
-        }
-    }
+    disk.take(2048).read_to_end(&mut head).map_err(|e| e.to_string())?;
+    let got = head.len();
     if got < 512 {
         return Ok(VolumeKind::Unknown);
     }
