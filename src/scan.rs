@@ -132,6 +132,16 @@ pub struct ScanOptions {
     pub now: Option<i64>,
 }
 
+impl std::fmt::Debug for ScanOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanOptions")
+            .field("open", &self.open)
+            .field("user_trust", &self.user_trust.len())
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Opens all evidence, then analyses it. Fails only when a piece of evidence cannot be opened at all; problems
 /// inside the evidence become warnings.
 pub fn scan(paths: &[PathBuf], opts: &OpenOptions) -> Result<ScanResult, ScanError> {

@@ -90,3 +90,25 @@ fn kinds_come_from_the_exports() {
     assert_eq!(kind("filter-signed-ts.dll"), PeKind::IsapiFilter);
     assert_eq!(kind("extension-signed.dll"), PeKind::IsapiExtension);
 }
+
+#[test]
+fn catalogs_are_read_through_the_hashed_read_log() {
+    // A whole volume with one global module and one (not a real) catalog in CatRoot: the catalog's bytes are
+    // part of the evidence record, with their SHA-256, like every other file read.
+    let cfg = br#"<configuration><system.webServer><globalModules><add name="Mod" image="%windir%\System32\inetsrv\mod.dll"/></globalModules></system.webServer></configuration>"#;
+    let cat = b"not a real catalog, but evidence bytes all the same";
+    let dir = common::tree(&[
+        ("Windows/System32/inetsrv/config/applicationHost.config", cfg),
+        ("Windows/System32/inetsrv/mod.dll", &fixture("dll/unsigned.dll")),
+        ("Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/oem1.cat", cat),
+    ]);
+    let r = common::scan_one(dir.path());
+    let read = r
+        .coverage
+        .files_read
+        .iter()
+        .find(|f| f.path.to_string().ends_with("oem1.cat"))
+        .expect("the catalog is in the read log");
+    assert_eq!(read.sha256, inetsift::evidence::hex(&Sha256::digest(cat)));
+    assert_eq!(read.size, cat.len() as u64);
+}

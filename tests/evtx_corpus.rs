@@ -29,6 +29,9 @@ fn evtx_rules(r: &ScanResult) -> Vec<&'static str> {
 
 #[test]
 fn webshell_child_processes_of_w3wp_are_extracted_with_their_fields() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = evtx("sbousseaden_LM_typical_IIS_webshell_sysmon_1_10_traces.evtx");
     // 1044: w3wp -> cmd /c net user; 1045: w3wp opens cmd; 1046/1047 (cmd -> net -> net1) are not w3wp's.
     assert_eq!(event_records(&r), [1044, 1045]);
@@ -53,6 +56,9 @@ fn webshell_child_processes_of_w3wp_are_extracted_with_their_fields() {
 
 #[test]
 fn reconnaissance_through_w3wp_is_one_finding_with_every_record() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = evtx("sbousseaden_exec_sysmon_webshell_w3wp_enum.evtx");
     assert_eq!(event_records(&r), [3408, 3410, 3416]);
     let commands: Vec<&str> = [3408, 3410, 3416]
@@ -80,6 +86,9 @@ fn reconnaissance_through_w3wp_is_one_finding_with_every_record() {
 
 #[test]
 fn tunnelling_through_w3wp_groups_connections_by_destination() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = evtx("sbousseaden_tunna_iis_rdp_smb_tunneling_sysmon_3.evtx");
     assert_eq!(event_records(&r), [35076, 35079, 35202, 35205]);
     let e = row(&r, 35076).event.as_ref().unwrap();
@@ -106,6 +115,9 @@ fn tunnelling_through_w3wp_groups_connections_by_destination() {
 
 #[test]
 fn thread_injection_from_w3wp_is_a_finding_and_a_plain_child_is_not() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = evtx("sbousseaden_privesc_rotten_potato_from_webshell_metasploit_sysmon_1_8_3.evtx");
     assert_eq!(event_records(&r), [5408, 5409, 5410, 5411]);
     assert_eq!(row(&r, 5408).event.as_ref().unwrap().signal, Some("w3wp_child"));
@@ -117,6 +129,9 @@ fn thread_injection_from_w3wp_is_a_finding_and_a_plain_child_is_not() {
 
 #[test]
 fn exchange_transport_agent_logs_give_no_iis_module_finding() {
+    if !common::have_corpus() {
+        return;
+    }
     for name in [
         "mdecrevoisier_T1505_ID6_failed_exchange_transport_agent.evtx",
         "mdecrevoisier_T1505_ID11_exchange_transport_config_modified.evtx",
@@ -132,6 +147,9 @@ fn exchange_transport_agent_logs_give_no_iis_module_finding() {
 /// Each corrupt file: every readable record is used, the problem is named with the file, nothing panics.
 #[test]
 fn corrupt_logs_keep_every_readable_record_and_say_where_they_broke() {
+    if !common::have_corpus() {
+        return;
+    }
     let cases: &[(&str, u64, &str, Option<&str>)] = &[
         ("omerbenamram_sysmon.evtx", 358, "parsed_with_errors", Some("chunk number 16")),
         ("omerbenamram_sample_with_a_bad_chunk_magic.evtx", 301, "parsed_with_errors", Some("chunk number 10")),
@@ -162,6 +180,9 @@ fn corrupt_logs_keep_every_readable_record_and_say_where_they_broke() {
 
 #[test]
 fn channel_comes_from_the_records_not_the_file_name() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = evtx("velociraptor_Microsoft-Windows-Sysmon%4Operational.evtx");
     assert_eq!(r.event_logs.logs[0].channel.as_deref(), Some("Microsoft-Windows-Sysmon/Operational"));
     assert_eq!(r.event_logs.logs[0].records, 7);
@@ -185,6 +206,9 @@ fn channel_comes_from_the_records_not_the_file_name() {
 
 #[test]
 fn a_folder_of_logs_reads_each_with_its_own_channel_and_span() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = scan_one(&corpus("evtx"));
     let log = |n: &str| r.event_logs.logs.iter().find(|l| l.path.to_string() == n).unwrap();
     let system = log("omerbenamram_system.evtx");
@@ -204,6 +228,9 @@ fn a_folder_of_logs_reads_each_with_its_own_channel_and_span() {
 
 #[test]
 fn a_fake_and_a_truncated_log_are_named_and_the_rest_is_read() {
+    if !common::have_corpus() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.evtx"), b"not an event log at all").unwrap();
     let whole = std::fs::read(corpus("evtx/omerbenamram_security.evtx")).unwrap();

@@ -6,6 +6,9 @@ use inetsift::model::{ComponentKind, ComponentState, Severity};
 
 #[test]
 fn reverse_proxy_arr_module_resolves_to_program_files() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = scan_one(&corpus("iisconfig/mattgillard_iis-reverse-proxy_applicationHost.config"));
     let arr = component(&r, "global_module", "ApplicationRequestRouting");
     assert_eq!(arr.image.as_deref(), Some(r"%ProgramFiles%\IIS\Application Request Routing\requestRouter.dll"));
@@ -30,6 +33,9 @@ fn reverse_proxy_arr_module_resolves_to_program_files() {
 
 #[test]
 fn exchange_isapi_filters_live_under_location_with_clear() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = scan_one(&corpus("iisconfig/cssexchange_E16_applicationHost.config"));
     let owa = r
         .components
@@ -71,6 +77,9 @@ fn exchange_isapi_filters_live_under_location_with_clear() {
 
 #[test]
 fn mixed_exchange_config_flags_modules_loaded_from_temp() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = scan_one(&corpus("iisconfig/cssexchange_E16_applicationHost_Mixed.config"));
     let c = component(&r, "global_module", "Test-Unsigned");
     assert_eq!(c.path.as_ref().map(|p| p.as_str()), Some(r"C:\Temp\Test-Unsigned.dll"));
@@ -87,6 +96,9 @@ fn mixed_exchange_config_flags_modules_loaded_from_temp() {
 
 #[test]
 fn bad_exchange_config_gives_a_located_error_and_keeps_its_components() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = scan_one(&corpus("iisconfig/cssexchange_E19_BadApplicationHost.config"));
     assert_eq!(r.warnings.len(), 1, "{:#?}", r.warnings);
     let w = &r.warnings[0];
@@ -102,6 +114,9 @@ fn bad_exchange_config_gives_a_located_error_and_keeps_its_components() {
 
 #[test]
 fn truncated_config_warns_with_line_and_keeps_what_was_read() {
+    if !common::have_corpus() {
+        return;
+    }
     let full = std::fs::read_to_string(corpus("iisconfig/cssexchange_E16_applicationHost.config")).unwrap();
     // Cut in the middle of the <add> on line 580 (inside <globalModules>, which starts at line 564).
     let line_580 = full.lines().take(579).map(|l| l.len() + 1).sum::<usize>();
@@ -120,6 +135,9 @@ fn truncated_config_warns_with_line_and_keeps_what_was_read() {
 
 #[test]
 fn every_corpus_config_scans() {
+    if !common::have_corpus() {
+        return;
+    }
     for entry in std::fs::read_dir(corpus("iisconfig")).unwrap() {
         let p = entry.unwrap().path();
         let r = scan_one(&p);
@@ -130,6 +148,9 @@ fn every_corpus_config_scans() {
 
 #[test]
 fn site_web_config_given_alone_reads_as_a_web_config() {
+    if !common::have_corpus() {
+        return;
+    }
     let r = scan_one(&corpus("iisconfig/mattgillard_iis-reverse-proxy_web.config"));
     assert_eq!(r.coverage.artifacts[0].artifact, "web.config");
     assert!(r.warnings.is_empty());

@@ -145,16 +145,9 @@ pub fn catalogs(ev: &Evidence, env: &WinEnv, trust: &Trust) -> (catalog::Index, 
     for chunk in files.chunks(CHUNK) {
         let mut read = Vec::new();
         for p in chunk {
-            match ev.source().open(p, CATALOG_LIMIT).and_then(|mut r| {
-                let mut b = Vec::new();
-                std::io::Read::read_to_end(&mut std::io::Read::take(&mut r, CATALOG_LIMIT), &mut b)
-                    .map_err(|e| crate::evidence::EvidenceError::Read {
-                        evidence: ev.id.clone(),
-                        file: p.clone(),
-                        reason: e.to_string(),
-                    })
-                    .map(|_| b)
-            }) {
+            // Through the hashed read log, like every other file: the catalogs vouch for binaries, so their bytes
+            // belong in the evidence record.
+            match ev.read(p, CATALOG_LIMIT).map(|d| d.bytes) {
                 Ok(b) => read.push((p.clone(), b)),
                 Err(e) => warnings.push(Warning {
                     evidence: ev.id.clone(),

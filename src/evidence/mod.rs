@@ -153,13 +153,22 @@ pub enum EvidenceKind {
     Image,
 }
 
-/// Options that change how evidence is opened.
-#[derive(Clone, Debug, Default)]
+/// Options that change how evidence is opened. Its `Debug` form never shows the zip password.
+#[derive(Clone, Default)]
 pub struct OpenOptions {
     /// Password for encrypted zips (ZipCrypto or WinZip AES).
     pub zip_password: Option<String>,
     /// Zip bomb guards.
     pub zip_limits: ZipLimits,
+}
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("zip_password", &self.zip_password.as_ref().map(|_| "<redacted>"))
+            .field("zip_limits", &self.zip_limits)
+            .finish()
+    }
 }
 
 /// A file read from the evidence: its bytes and their hash.

@@ -4,11 +4,38 @@
 use inetsift::evidence::OpenOptions;
 use inetsift::model::Component;
 use inetsift::scan::{ScanResult, scan};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// The shared corpus of real evidence: `INETSIFT_CORPUS`, else `../shared/corpus` beside the checkout.
+pub fn corpus_dir() -> PathBuf {
+    match std::env::var_os("INETSIFT_CORPUS") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+    }
+}
+
+/// Whether the corpus is there. A test that reads it returns early when it is not, saying so in one line; with
+/// `INETSIFT_REQUIRE_CORPUS` set (CI) a missing corpus fails the test instead.
+pub fn have_corpus() -> bool {
+    if corpus_dir().is_dir() {
+        return true;
+    }
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    assert!(
+        std::env::var_os("INETSIFT_REQUIRE_CORPUS").is_none(),
+        "{test}: the corpus is required (INETSIFT_REQUIRE_CORPUS) but {} is missing",
+        corpus_dir().display()
+    );
+    // Straight to the process's stderr, past the test harness's capture, so the skip shows in every run.
+    let _ =
+        writeln!(std::io::stderr(), "skipped {test}: no corpus at {} (set INETSIFT_CORPUS)", corpus_dir().display());
+    false
+}
 
 /// A file of the shared corpus, read in place.
 pub fn corpus(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus").join(rel);
+    let p = corpus_dir().join(rel);
     assert!(p.exists(), "corpus file missing: {}", p.display());
     p
 }

@@ -61,21 +61,95 @@ static POWERSHELL: Words = Words::new(POWERSHELL_WORDS);
 static OBJECTS: Words = Words::new(OBJECT_WORDS);
 static LOAD_FAILURES: Words = Words::new(LOAD_FAILURE_WORDS);
 
+/// Event ids a [`Spec`] covers.
+enum Ids {
+    /// These ids.
+    List(&'static [u32]),
+    /// Every id in this range (inclusive).
+    Range(u32, u32),
+}
+
+/// One kind of record worth reading: its ids, when the reader renders it, which records of those ids it is
+/// (by channel and provider), and what is read from them. The one list both [`want`] and [`extract`] use.
+struct Spec {
+    ids: Ids,
+    want: Want,
+    /// Channel (as written) and provider (lower case) of the records this spec reads.
+    from: fn(&str, &str) -> bool,
+    read: fn(&Record) -> Option<Extracted>,
+}
+
+fn iis_config(channel: &str, provider: &str) -> bool {
+    channel.eq_ignore_ascii_case(IIS_CONFIG) || provider.contains("iis-configuration")
+}
+
+fn w3svc_wp(channel: &str, provider: &str) -> bool {
+    channel == APPLICATION && provider.contains("iis-w3svc-wp")
+}
+
+/// First match wins: the W3SVC-WP module events before the rest of their range.
+static SPECS: &[Spec] = &[
+    Spec { ids: Ids::List(&[29]), want: Want::Always, from: iis_config, read: |r| Some(config_change(r)) },
+    Spec { ids: Ids::List(&[50]), want: Want::Always, from: iis_config, read: |r| Some(config_commit(r)) },
+    Spec { ids: Ids::List(&[7045]), want: Want::Always, from: |c, _| c == SYSTEM, read: |r| Some(service_install(r)) },
+    Spec {
+        ids: Ids::List(&[4688]),
+        want: Want::IfContains(&PROCESS),
+        from: |c, _| c == SECURITY,
+        read: |r| {
+            process(
+                r.field("NewProcessName"),
+                r.field("CommandLine"),
+                r.field("ParentProcessName"),
+                r.field("SubjectUserName"),
+            )
+        },
+    },
+    Spec {
+        ids: Ids::List(&[1]),
+        want: Want::IfContains(&PROCESS),
+        from: |c, _| c == SYSMON,
+        read: |r| process(r.field("Image"), r.field("CommandLine"), r.field("ParentImage"), r.field("User")),
+    },
+    Spec { ids: Ids::List(&[3]), want: Want::IfContains(&W3WP), from: |c, _| c == SYSMON, read: connection },
+    Spec { ids: Ids::List(&[7]), want: Want::IfContains(&W3WP), from: |c, _| c == SYSMON, read: image_load },
+    Spec { ids: Ids::List(&[8, 10]), want: Want::IfContains(&W3WP), from: |c, _| c == SYSMON, read: process_access },
+    Spec { ids: Ids::List(&[11]), want: Want::IfContains(&FILES), from: |c, _| c == SYSMON, read: file_create },
+    Spec { ids: Ids::List(&[13]), want: Want::IfContains(&REGISTRY), from: |c, _| c == SYSMON, read: registry_set },
+    Spec {
+        ids: Ids::List(&[7036, 7040]),
+        want: Want::IfContains(&SERVICES),
+        from: |c, _| c == SYSTEM,
+        read: service_state,
+    },
+    Spec {
+        ids: Ids::List(&[4103, 4104]),
+        want: Want::IfContains(&POWERSHELL),
+        from: |c, _| c.to_ascii_lowercase().contains("powershell"),
+        read: powershell,
+    },
+    Spec {
+        ids: Ids::List(&[4657, 4663, 4907]),
+        want: Want::IfContains(&OBJECTS),
+        from: |c, _| c == SECURITY,
+        read: object_access,
+    },
+    Spec { ids: Ids::List(W3SVC_WP_MODULE_EVENTS), want: Want::Always, from: w3svc_wp, read: load_failure },
+    Spec { ids: Ids::Range(2200, 2299), want: Want::IfContains(&LOAD_FAILURES), from: w3svc_wp, read: load_failure },
+];
+
+impl Ids {
+    fn contains(&self, id: u32) -> bool {
+        match self {
+            Ids::List(l) => l.contains(&id),
+            Ids::Range(a, b) => (*a..=*b).contains(&id),
+        }
+    }
+}
+
 /// The reader's filter: which event ids to render, and when.
 pub fn want(event_id: u32) -> Want {
-    match event_id {
-        29 | 50 | 7045 => Want::Always,
-        1 | 4688 => Want::IfContains(&PROCESS),
-        3 | 7 | 8 | 10 => Want::IfContains(&W3WP),
-        11 => Want::IfContains(&FILES),
-        13 => Want::IfContains(&REGISTRY),
-        7036 | 7040 => Want::IfContains(&SERVICES),
-        4103 | 4104 => Want::IfContains(&POWERSHELL),
-        4657 | 4663 | 4907 => Want::IfContains(&OBJECTS),
-        id if W3SVC_WP_MODULE_EVENTS.contains(&id) => Want::Always,
-        2200..=2299 => Want::IfContains(&LOAD_FAILURES),
-        _ => Want::No,
-    }
+    SPECS.iter().find(|s| s.ids.contains(event_id)).map_or(Want::No, |s| s.want)
 }
 
 /// What kind of event a record is.
@@ -207,35 +281,9 @@ impl Extracted {
 
 /// Reads one rendered record; `None` when it is not about IIS components.
 pub fn extract(r: &Record) -> Option<Extracted> {
-    let channel = r.channel.as_str();
     let provider = r.provider.to_ascii_lowercase();
-    match r.event_id {
-        29 | 50 if channel.eq_ignore_ascii_case(IIS_CONFIG) || provider.contains("iis-configuration") => {
-            Some(if r.event_id == 29 { config_change(r) } else { config_commit(r) })
-        }
-        4688 if channel == SECURITY => process(
-            r.field("NewProcessName"),
-            r.field("CommandLine"),
-            r.field("ParentProcessName"),
-            r.field("SubjectUserName"),
-        ),
-        1 if channel == SYSMON => {
-            process(r.field("Image"), r.field("CommandLine"), r.field("ParentImage"), r.field("User"))
-        }
-        7 if channel == SYSMON => image_load(r),
-        3 if channel == SYSMON => connection(r),
-        8 | 10 if channel == SYSMON => process_access(r),
-        11 if channel == SYSMON => file_create(r),
-        13 if channel == SYSMON => registry_set(r),
-        7045 if channel == SYSTEM => Some(service_install(r)),
-        7036 | 7040 if channel == SYSTEM => service_state(r),
-        id if channel == APPLICATION && provider.contains("iis-w3svc-wp") && (2200..=2299).contains(&id) => {
-            load_failure(r)
-        }
-        4103 | 4104 if channel.to_ascii_lowercase().contains("powershell") => powershell(r),
-        4657 | 4663 | 4907 if channel == SECURITY => object_access(r),
-        _ => None,
-    }
+    let spec = SPECS.iter().find(|s| s.ids.contains(r.event_id) && (s.from)(&r.channel, &provider))?;
+    (spec.read)(r)
 }
 
 /// Configuration sections that declare extension points, by the path fragment that names them.

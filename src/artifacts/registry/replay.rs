@@ -115,7 +115,8 @@ fn replay_new(r: &mut Recovery, bb: &BaseBlock, mut logs: Vec<(&LogFile, BaseBlo
         logs = vec![(log, lbb)];
     }
     r.log_format = Some("new");
-    let mut expected: Option<u32> = None;
+    // u64: the next sequence after a file's 0xFFFFFFFF must not overflow.
+    let mut expected: Option<u64> = None;
     let mut last: Option<(u32, u32)> = None;
     'logs: for (log, _) in &logs {
         let b = log.bytes;
@@ -147,7 +148,7 @@ fn replay_new(r: &mut Recovery, bb: &BaseBlock, mut logs: Vec<(&LogFile, BaseBlo
                 at += size; // already in the primary file
                 continue;
             }
-            if expected.is_some_and(|e| e != seq) {
+            if expected.is_some_and(|e| e != u64::from(seq)) {
                 r.problems.push(format!(
                     "{}: log entry at offset {at:#x} has sequence {seq}, expected {}; the rest of this log is not applied",
                     log.name,
@@ -182,7 +183,7 @@ fn replay_new(r: &mut Recovery, bb: &BaseBlock, mut logs: Vec<(&LogFile, BaseBlo
                 pages,
                 bytes: written,
             });
-            expected = Some(seq + 1);
+            expected = Some(u64::from(seq) + 1);
             last = Some((seq, bins));
             at += size;
         }
@@ -263,5 +264,57 @@ fn finish(r: &mut Recovery, seq: u32, bins: u32) {
 fn ensure_len(v: &mut Vec<u8>, len: usize) {
     if v.len() < len {
         v.resize(len, 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A base block (`regf`, sequences, file type, bins size) with a correct checksum.
+    fn base_block(primary: u32, secondary: u32, file_type: u32, bins: u32) -> Vec<u8> {
+        let mut b = vec![0u8; BASE_BLOCK_LEN];
+        b[..4].copy_from_slice(b"regf");
+        b[4..8].copy_from_slice(&primary.to_le_bytes());
+        b[8..12].copy_from_slice(&secondary.to_le_bytes());
+        b[28..32].copy_from_slice(&file_type.to_le_bytes());
+        b[40..44].copy_from_slice(&bins.to_le_bytes());
+        let c = base_block::checksum(&b);
+        b[508..512].copy_from_slice(&c.to_le_bytes());
+        b
+    }
+
+    /// A new-format log entry writing one 512-byte page of `fill` at hive bins offset 0.
+    fn entry(seq: u32, fill: u8) -> Vec<u8> {
+        let mut e = vec![0u8; 1024];
+        e[..4].copy_from_slice(b"HvLE");
+        e[4..8].copy_from_slice(&1024u32.to_le_bytes());
+        e[12..16].copy_from_slice(&seq.to_le_bytes());
+        e[16..20].copy_from_slice(&4096u32.to_le_bytes());
+        e[20..24].copy_from_slice(&1u32.to_le_bytes());
+        e[44..48].copy_from_slice(&512u32.to_le_bytes());
+        e[48..560].fill(fill);
+        let h1 = marvin32(REGISTRY_SEED, &e[40..]);
+        e[24..32].copy_from_slice(&h1.to_le_bytes());
+        let h2 = marvin32(REGISTRY_SEED, &e[..32]);
+        e[32..40].copy_from_slice(&h2.to_le_bytes());
+        e
+    }
+
+    #[test]
+    fn a_log_entry_with_the_last_sequence_number_does_not_overflow() {
+        // Dirty: the primary sequence was incremented, the secondary not; the log holds the last number.
+        let mut primary = base_block(0xFFFF_FFFF, 0xFFFF_FFFE, 0, 4096);
+        primary.resize(BASE_BLOCK_LEN + 4096, 0);
+        let mut log = base_block(0xFFFF_FFFF, 0xFFFF_FFFF, 6, 4096);
+        log.truncate(512);
+        log.extend(entry(0xFFFF_FFFF, 0xAB));
+        log.extend(entry(0xFFFF_FFFF, 0xCD)); // a second entry "after" the last number: not in sequence
+        let r = recover(primary, &[LogFile { name: "X.LOG1".into(), bytes: &log }]).unwrap();
+        assert_eq!(r.log_format, Some("new"));
+        assert_eq!(r.applied.len(), 1);
+        assert_eq!(r.applied[0].sequence, Some(0xFFFF_FFFF));
+        assert_eq!(r.bytes[BASE_BLOCK_LEN], 0xAB);
+        assert!(r.problems.iter().any(|p| p.contains("sequence 4294967295, expected 4294967296")), "{:?}", r.problems);
     }
 }
