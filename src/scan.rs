@@ -6,107 +6,14 @@ use crate::artifacts::authenticode::trust::{self, Trust, TrustSet};
 use crate::artifacts::binaries::{self, Binary};
 use crate::artifacts::evtx::{self, ChannelCoverage, LogReport};
 use crate::artifacts::iis_config;
-use crate::artifacts::registry::{self, HiveReport, RootCertificate, facts::Installation, facts::RegistryFact};
+use crate::artifacts::registry::{self, facts::Installation};
 use crate::artifacts::usn;
-use crate::artifacts::winenv::WinEnv;
-use crate::evidence::{Completeness, Evidence, EvidenceError, EvidenceKind, FileRecord, OpenOptions, WinPath};
-use crate::model::{ArtifactStatus, Component, ConfigFact, Finding, TimelineEvent, Warning};
-use serde::Serialize;
+use crate::evidence::{Completeness, Evidence, EvidenceError, EvidenceKind, OpenOptions, WinPath};
+use crate::model::WinEnv;
+use crate::model::{Component, Warning};
+pub use crate::model::{Coverage, EventLogOutput, EvidenceInfo, RegistryOutput, SCHEMA_VERSION, ScanResult, Tool};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-/// Version of the JSON contract (docs/json.md). Bumped only when a field changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// The tool that wrote a result.
-#[derive(Clone, Debug, Serialize)]
-pub struct Tool {
-    /// `inetsift`.
-    pub name: &'static str,
-    /// Crate version.
-    pub version: &'static str,
-}
-
-/// A piece of evidence as the result describes it.
-#[derive(Clone, Debug, Serialize)]
-pub struct EvidenceInfo {
-    /// `E1`, `E2`, ...
-    pub id: String,
-    /// The path the analyst gave.
-    pub path: String,
-    /// `folder`, `zip`, `config_file`.
-    pub kind: EvidenceKind,
-    /// `volume_root`, `drive_folders`, `velociraptor`, `flat`.
-    pub layout: &'static str,
-    /// Whole volume or selection.
-    pub completeness: Completeness,
-    /// SHA-256 of the container file (zip, single file).
-    pub sha256: Option<String>,
-    /// What opening it found worth telling.
-    pub notes: Vec<String>,
-}
-
-/// Which artifacts were found and read.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Coverage {
-    /// Configuration files looked for, and what became of them.
-    pub artifacts: Vec<ArtifactStatus>,
-    /// Every file read, with its hash.
-    pub files_read: Vec<FileRecord>,
-    /// Limits of this analysis the reader must know.
-    pub notes: Vec<String>,
-}
-
-/// What the registry hives say.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct RegistryOutput {
-    /// Each hive read: dirty state, logs, replay.
-    pub hives: Vec<HiveReport>,
-    /// The host and its IIS installation, per evidence.
-    pub installations: Vec<Installation>,
-    /// Facts with their keys and last-write times.
-    pub facts: Vec<RegistryFact>,
-    /// Certificates in the host's ROOT and AuthRoot stores.
-    pub root_certificates: Vec<RootCertificate>,
-}
-
-/// What the event logs hold.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct EventLogOutput {
-    /// Each log read, with its channel, span and problems.
-    pub logs: Vec<LogReport>,
-    /// Per evidence, each channel that matters: present, empty or absent, and the time it covers.
-    pub channels: Vec<ChannelCoverage>,
-}
-
-/// The whole result of a scan; what every report renders.
-#[derive(Clone, Debug, Serialize)]
-pub struct ScanResult {
-    /// JSON contract version.
-    pub schema_version: u32,
-    /// Tool name and version.
-    pub tool: Tool,
-    /// The evidence scanned.
-    pub evidence: Vec<EvidenceInfo>,
-    /// Every IIS extension point declared.
-    pub components: Vec<Component>,
-    /// Conclusions, most severe first.
-    pub findings: Vec<Finding>,
-    /// Settings, sites, FREB, redirection.
-    pub config_facts: Vec<ConfigFact>,
-    /// What the registry hives say.
-    pub registry: RegistryOutput,
-    /// Every binary examined: component DLLs present in the evidence and the DLLs in `inetsrv`.
-    pub binaries: Vec<Binary>,
-    /// The event logs read and the channels they cover.
-    pub event_logs: EventLogOutput,
-    /// Time-ordered events (registry, EVTX and NTFS parsers fill it).
-    pub timeline: Vec<TimelineEvent>,
-    /// What could not be read.
-    pub warnings: Vec<Warning>,
-    /// What was found, read and missing.
-    pub coverage: Coverage,
-}
 
 /// Errors that stop a scan before it starts: evidence that cannot be opened at all.
 #[derive(Debug, thiserror::Error)]

@@ -151,20 +151,4 @@ pub const EXPECTED_DIRS: &[&str] = &[
     r"%ProgramFiles(x86)%",
 ];
 
-/// Path fragments of places any user or the web application itself can write to. A component loaded from
-/// there is what web shells and droppers leave behind.
-pub const USER_WRITABLE: &[&str] = &[
-    r"\Users\",
-    r"\ProgramData\",
-    r"\Temp\",
-    r"\Tmp\",
-    r"\AppData\",
-    r"\inetpub\wwwroot\",
-    r"\inetpub\temp\",
-    r"\Windows\Tasks\",
-    r"\Windows\tracing\",
-    r"\Windows\debug\",
-    r"\$Recycle.Bin\",
-    r"\PerfLogs\",
-    r"\Temporary ASP.NET Files\",
-];
+pub use crate::model::USER_WRITABLE;

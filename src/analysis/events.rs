@@ -1,10 +1,9 @@
 //! Event-log events against the components: which component each event is about, the timeline rows, and the
 //! findings the logs alone justify.
 
-use crate::artifacts::evtx::LogEvent;
-use crate::artifacts::evtx::extract::{Signal, file_name};
-use crate::artifacts::winenv::WinEnv;
+use crate::model::WinEnv;
 use crate::model::{Component, EventFields, Finding, Severity, TimelineEvent, rfc3339_micros};
+use crate::model::{LogEvent, Signal, file_name};
 use std::collections::BTreeMap;
 
 /// Raw event fields longer than this are cut in the timeline (script blocks can be megabytes).

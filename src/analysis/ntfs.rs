@@ -4,37 +4,10 @@
 //! `$FILE_NAME` times are set by the kernel when the file is named and are out of reach of those tools. A `$SI`
 //! creation earlier than the `$FILE_NAME` creation cannot happen naturally.
 
-use crate::artifacts::binaries::Binary;
-use crate::evidence::{FileRecord, NtfsFacts};
+use crate::model::{Binary, FileRecord, NtfsFacts};
 use crate::model::{Component, Finding, Severity, Source, TimelineEvent, filetime_micros, rfc3339_micros};
-use std::collections::BTreeMap;
 
-/// The files read, by (evidence, path key).
-type Index<'a> = BTreeMap<(String, String), &'a FileRecord>;
-
-fn index(files: &[FileRecord]) -> Index<'_> {
-    files.iter().map(|f| ((f.evidence.clone(), f.path.key()), f)).collect()
-}
-
-/// A file components reference, with its NTFS facts and the components.
-pub type Referenced<'a> = (&'a FileRecord, &'a NtfsFacts, Vec<&'a Component>);
-
-/// The files components reference that have NTFS facts, once each, in (evidence, path) order.
-pub fn referenced<'a>(components: &'a [Component], files: &'a [FileRecord]) -> Vec<Referenced<'a>> {
-    referenced_in(components, &index(files))
-}
-
-fn referenced_in<'a>(components: &'a [Component], by_key: &Index<'a>) -> Vec<Referenced<'a>> {
-    let mut out: BTreeMap<_, Referenced<'a>> = BTreeMap::new();
-    for c in components {
-        let Some(path) = &c.path else { continue };
-        let key = (c.source.evidence.clone(), path.key());
-        let Some(f) = by_key.get(&key) else { continue };
-        let Some(facts) = &f.ntfs else { continue };
-        out.entry(key).or_insert_with(|| (f, facts, Vec::new())).2.push(c);
-    }
-    out.into_values().collect()
-}
+use crate::model::{component_files, component_files_in, index};
 
 /// A FILETIME as the timeline's RFC 3339 (microseconds).
 fn time(t: u64) -> String {
@@ -46,7 +19,7 @@ fn time(t: u64) -> String {
 pub fn findings(components: &[Component], binaries: &[Binary], files: &[FileRecord]) -> Vec<Finding> {
     let by_key = index(files);
     let mut out = Vec::new();
-    for (f, facts, comps) in referenced_in(components, &by_key) {
+    for (f, facts, comps) in component_files_in(components, &by_key) {
         let found = indicators(f, facts);
         for c in comps {
             for (rule, severity, message) in &found {
@@ -126,7 +99,7 @@ fn indicators(f: &FileRecord, facts: &NtfsFacts) -> Vec<(&'static str, Severity,
 /// When each component's file arrived: its `$SI` creation and modification and its `$FILE_NAME` creation.
 pub fn timeline(components: &[Component], files: &[FileRecord]) -> Vec<TimelineEvent> {
     let mut out = Vec::new();
-    for (f, facts, comps) in referenced(components, files) {
+    for (f, facts, comps) in component_files(components, files) {
         let id = comps.first().map(|c| c.id.clone());
         let si = &facts.standard_information;
         let mut rows = vec![

@@ -5,13 +5,10 @@
 
 use super::baseline::{self, ThirdParty};
 use super::similarity::looks_like;
-use crate::artifacts::authenticode::{Status, Verdict};
-use crate::artifacts::binaries::Binary;
-use crate::artifacts::pe::PeKind;
-use crate::artifacts::registry::facts::Installation;
-use crate::artifacts::winenv::WinEnv;
-use crate::evidence::WinPath;
+use crate::model::WinEnv;
+use crate::model::WinPath;
 use crate::model::{ArtifactStatus, Component, ComponentKind, ComponentState, ConfigFact, Finding, Severity, Source};
+use crate::model::{Binary, Installation, PeFacts, PeKind, Status, Verdict};
 use std::collections::BTreeMap;
 
 /// Places each component against the baseline: sets `baseline` and `product`.
@@ -571,7 +568,7 @@ pub fn binary_findings(components: &[Component], binaries: &[Binary]) -> Vec<Fin
 fn signature_findings(
     b: &Binary,
     sig: &Verdict,
-    pe: &crate::artifacts::pe::PeFacts,
+    pe: &PeFacts,
     comps: &[&Component],
     push: &mut dyn FnMut(&'static str, Severity, Option<String>, String),
 ) {

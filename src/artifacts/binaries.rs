@@ -1,44 +1,18 @@
 //! The binaries an IIS host loads: every DLL a component references and every DLL in `inetsrv`, each read once
 //! from the evidence, hashed and analysed as a PE file.
 
-use crate::artifacts::authenticode::{self, Verdict, catalog, trust::Trust};
-use crate::artifacts::pe::{self, PeFacts};
-use crate::artifacts::winenv::WinEnv;
+use crate::artifacts::authenticode::{self, catalog, trust::Trust};
+use crate::artifacts::pe::{self};
 use crate::evidence::{Evidence, WinPath};
+pub use crate::model::Binary;
 use crate::model::Warning;
+use crate::model::WinEnv;
 use rayon::prelude::*;
-use serde::Serialize;
 
 /// Largest binary read (IIS modules are kilobytes to a few megabytes).
 const BINARY_LIMIT: u64 = 256 * 1024 * 1024;
 /// Largest catalog read (the biggest Windows catalogs are a few megabytes).
 const CATALOG_LIMIT: u64 = 64 * 1024 * 1024;
-
-/// One binary examined.
-#[derive(Clone, Debug, Serialize)]
-pub struct Binary {
-    /// Evidence id.
-    pub evidence: String,
-    /// Path inside the evidence, as the evidence spells it.
-    pub path: WinPath,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256 of the file.
-    pub sha256: String,
-    /// Whether it lies in `System32\inetsrv` (or `SysWOW64\inetsrv`).
-    pub in_inetsrv: bool,
-    /// Components that reference it.
-    pub components: Vec<String>,
-    /// PE facts, or why there are none.
-    pub pe: Option<PeFacts>,
-    /// Why the file is not a readable PE.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-    /// The signature verdict (embedded signatures, then catalogs).
-    pub signature: Option<Verdict>,
-    /// The catalog that lists it, when one does.
-    pub catalog: Option<String>,
-}
 
 /// The DLLs in the host's `inetsrv` folders.
 pub fn inetsrv_dlls(ev: &Evidence, env: &WinEnv) -> Vec<WinPath> {

@@ -8,4 +8,3 @@ pub mod iis_config;
 pub mod pe;
 pub mod registry;
 pub mod usn;
-pub mod winenv;

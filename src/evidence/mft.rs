@@ -2,8 +2,8 @@
 //! triage collection the same NTFS facts a disk image gives, found by path, and names the folders the change
 //! journal refers to by MFT entry.
 
-use super::ntfs::{FileNameTimes, NtfsFacts, NtfsTimes};
 use super::path::WinPath;
+use crate::model::{FileNameTimes, NtfsFacts, NtfsTimes};
 use mft::attribute::MftAttributeContent;
 use mft::attribute::x30::FileNamespace;
 use mft::{MftEntry, MftParser};

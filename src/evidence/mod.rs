@@ -10,19 +10,19 @@ pub mod image;
 pub mod layout;
 mod mft;
 mod ntfs;
-pub mod path;
 mod single;
 mod zip;
 
+pub use crate::model::{
+    Completeness, EvidenceKind, FileNameTimes, FileRecord, NtfsFacts, NtfsTimes, WinPath, hex, path,
+};
 pub use folder::FolderSource;
 pub use layout::Layout;
 pub use mft::MftIndex;
-pub use ntfs::{FileNameTimes, NtfsFacts, NtfsSource, NtfsTimes};
-pub use path::WinPath;
+pub use ntfs::NtfsSource;
 pub use single::SingleFileSource;
 pub use zip::{ZipLimits, ZipSource};
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{self, Read, Seek};
@@ -85,29 +85,6 @@ pub struct FileMeta {
     pub size: u64,
 }
 
-/// How much of the host's file system a source holds. A file missing from a whole volume is missing on the
-/// host; a file missing from a triage collection was merely not collected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Completeness {
-    /// A whole volume (mounted folder or image).
-    FullVolume,
-    /// A selection of files (KAPE, Velociraptor, CyLR).
-    Triage,
-    /// One file given on its own.
-    SingleFile,
-}
-
-impl Completeness {
-    /// What the absence of a file means: `missing` from a whole volume, `not_collected` from a selection.
-    pub fn absent_status(self) -> &'static str {
-        match self {
-            Completeness::FullVolume => "missing",
-            Completeness::Triage | Completeness::SingleFile => "not_collected",
-        }
-    }
-}
-
 /// A read-only file tree with Windows semantics: case-insensitive lookup, drive letters, listing, metadata and
 /// reads. Implementations never write to the evidence.
 pub trait FileSource: Send + Sync {
@@ -133,24 +110,6 @@ pub trait FileSource: Send + Sync {
     fn path_of_entry(&self, _entry: u64) -> Option<WinPath> {
         None
     }
-}
-
-/// What kind of container the evidence is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EvidenceKind {
-    /// A folder on the analyst's machine.
-    Folder,
-    /// A zip archive (KAPE, CyLR, Velociraptor).
-    Zip,
-    /// A single configuration file.
-    ConfigFile,
-    /// A registry hive given on its own (with its transaction logs beside it).
-    HiveFile,
-    /// A Windows event log (`.evtx`) given on its own, recognised by its `ElfFile` signature.
-    EventLog,
-    /// A disk image (raw, split raw, E01, VHD, VHDX), read through its NTFS volume.
-    Image,
 }
 
 /// Options that change how evidence is opened. Its `Debug` form never shows the zip password.
@@ -180,22 +139,6 @@ pub struct FileData {
     pub bytes: Vec<u8>,
     /// Lower-case hex SHA-256 of `bytes`.
     pub sha256: String,
-}
-
-/// A record of one file read, for the report's provenance list.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct FileRecord {
-    /// Evidence id (`E1`).
-    pub evidence: String,
-    /// Path inside the evidence.
-    pub path: WinPath,
-    /// Bytes read.
-    pub size: u64,
-    /// SHA-256 of the bytes.
-    pub sha256: String,
-    /// The file's MFT entry, times and streams, when it was read from an NTFS volume.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ntfs: Option<NtfsFacts>,
 }
 
 /// One piece of evidence given on the command line.
@@ -460,15 +403,6 @@ impl Evidence {
     }
 }
 
-/// Lower-case hex of a digest.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
 /// SHA-256 of a file on the analyst's machine, streamed.
 fn hash_file(path: &Path) -> Result<String, EvidenceError> {
     let mut f = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
@@ -481,8 +415,7 @@ fn hash_file(path: &Path) -> Result<String, EvidenceError> {
 /// wrong with it rather than the configuration reader).
 fn is_hive(path: &Path) -> Result<bool, EvidenceError> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(has_magic(path, b"regf")?
-        || crate::artifacts::registry::HIVE_NAMES.iter().any(|h| h.eq_ignore_ascii_case(&name)))
+    Ok(has_magic(path, b"regf")? || crate::model::HIVE_NAMES.iter().any(|h| h.eq_ignore_ascii_case(&name)))
 }
 
 /// True when the file starts with `magic`.

@@ -3,85 +3,13 @@
 //! through the directory indexes with NTFS's own case folding ($UpCase); 8.3 names are not listed.
 
 use super::layout::Layout;
-use super::path::WinPath;
 use super::{Completeness, DirEntry, EvidenceError, FileMeta, FileSource, ReadSeek};
+use crate::model::{FileNameTimes, NtfsFacts, NtfsTimes, WinPath};
 use ntfs::indexes::NtfsFileNameIndex;
 use ntfs::structured_values::{NtfsFileName, NtfsFileNamespace};
 use ntfs::{Ntfs, NtfsAttributeType, NtfsFile, NtfsReadSeek, NtfsTime};
-use serde::Serialize;
 use std::io::Cursor;
 use std::sync::Mutex;
-
-/// The four times of a `$STANDARD_INFORMATION` or `$FILE_NAME` attribute, in UTC with NTFS's 100 ns precision.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct NtfsTimes {
-    /// Creation (B).
-    pub created: String,
-    /// Content last modified (M).
-    pub modified: String,
-    /// MFT record last changed (C).
-    pub mft_modified: String,
-    /// Last access (A).
-    pub accessed: String,
-    /// The same as FILETIMEs (100 ns since 1601), in that order.
-    #[serde(skip)]
-    pub raw: [u64; 4],
-}
-
-impl NtfsTimes {
-    fn new(created: NtfsTime, modified: NtfsTime, mft_modified: NtfsTime, accessed: NtfsTime) -> NtfsTimes {
-        Self::from_raw([created, modified, mft_modified, accessed].map(|t| t.nt_timestamp()))
-    }
-
-    /// From FILETIMEs: created, modified, MFT modified, accessed.
-    pub fn from_raw(raw: [u64; 4]) -> NtfsTimes {
-        NtfsTimes { created: ft(raw[0]), modified: ft(raw[1]), mft_modified: ft(raw[2]), accessed: ft(raw[3]), raw }
-    }
-}
-
-/// One `$FILE_NAME` of a file: a name in a folder, with the times Windows wrote when it named the file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FileNameTimes {
-    /// The name.
-    pub name: String,
-    /// `win32`, `dos`, `win32_and_dos`, `posix`.
-    pub namespace: &'static str,
-    /// MFT entry of the parent folder.
-    pub parent_entry: u64,
-    /// Its times.
-    pub times: NtfsTimes,
-}
-
-/// What NTFS records about a file: where its record is, its times, its streams.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct NtfsFacts {
-    /// MFT entry (file record) number.
-    pub mft_entry: u64,
-    /// Its sequence number (how often the entry was reused).
-    pub sequence: u16,
-    /// `$STANDARD_INFORMATION` times: what Explorer shows, and what timestomping tools change.
-    pub standard_information: NtfsTimes,
-    /// Every `$FILE_NAME`: set by the kernel when the file is named, out of reach of the usual tools.
-    pub file_names: Vec<FileNameTimes>,
-    /// Alternate data stream names.
-    pub streams: Vec<String>,
-}
-
-impl NtfsFacts {
-    /// The file's own name record: its Win32 (or POSIX) `$FILE_NAME`, not the 8.3 alias.
-    pub fn primary_name(&self) -> Option<&FileNameTimes> {
-        self.file_names.iter().find(|n| n.namespace != "dos").or(self.file_names.first())
-    }
-}
-
-/// A FILETIME as RFC 3339 UTC with seven fractional digits.
-fn ft(t: u64) -> String {
-    let secs = (t / 10_000_000) as i64 - 11_644_473_600;
-    match chrono::DateTime::from_timestamp(secs, 0) {
-        Some(d) => format!("{}.{:07}Z", d.format("%Y-%m-%dT%H:%M:%S"), t % 10_000_000),
-        None => format!("FILETIME {t}"),
-    }
-}
 
 /// Reads a file's NTFS facts.
 fn facts(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<NtfsFacts, String> {
@@ -89,7 +17,7 @@ fn facts(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<NtfsFacts, S
     let mut out = NtfsFacts {
         mft_entry: file.file_record_number(),
         sequence: file.sequence_number(),
-        standard_information: NtfsTimes::new(
+        standard_information: ntfs_times(
             si.creation_time(),
             si.modification_time(),
             si.mft_record_modification_time(),
@@ -114,7 +42,7 @@ fn facts(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<NtfsFacts, S
                         NtfsFileNamespace::Win32AndDos => "win32_and_dos",
                     },
                     parent_entry: name.parent_directory_reference().file_record_number(),
-                    times: NtfsTimes::new(
+                    times: ntfs_times(
                         name.creation_time(),
                         name.modification_time(),
                         name.mft_record_modification_time(),
@@ -377,4 +305,9 @@ impl FileSource for NtfsSource {
             None => Err(EvidenceError::NotFound { evidence: self.label.clone(), file: path.clone() }),
         }
     }
+}
+
+/// The four times of an attribute as [`NtfsTimes`].
+fn ntfs_times(created: NtfsTime, modified: NtfsTime, mft_modified: NtfsTime, accessed: NtfsTime) -> NtfsTimes {
+    NtfsTimes::from_raw([created, modified, mft_modified, accessed].map(|t| t.nt_timestamp()))
 }

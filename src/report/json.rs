@@ -1,7 +1,7 @@
 //! The JSON report: the whole result, as documented in docs/json.md. serde_json escapes control characters,
 //! so attacker-controlled strings cannot break the document.
 
-use crate::scan::ScanResult;
+use crate::model::ScanResult;
 use std::io::{self, Write};
 
 /// Writes the result as pretty-printed JSON followed by a newline.

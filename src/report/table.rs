@@ -1,8 +1,8 @@
 //! The terminal report: evidence, findings, components and coverage as tables.
 
 use super::escape::terminal;
+use crate::model::ScanResult;
 use crate::model::{Component, ComponentState};
-use crate::scan::ScanResult;
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeSet;
 use std::io::{self, Write};
@@ -170,7 +170,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
 /// The "NTFS times" section: MFT entry, `$SI` and `$FILE_NAME` times of each file a component references, for
 /// evidence read from a file system.
 fn ntfs_times(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
-    let files = crate::analysis::ntfs::referenced(&result.components, &result.coverage.files_read);
+    let files = result.component_files();
     if files.is_empty() {
         return Ok(());
     }
@@ -240,11 +240,7 @@ fn events(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
 }
 
 /// The "IIS installation" section: what the hives say about the host and its IIS.
-fn installation(
-    out: &mut impl Write,
-    result: &ScanResult,
-    inst: &crate::artifacts::registry::facts::Installation,
-) -> io::Result<()> {
+fn installation(out: &mut impl Write, result: &ScanResult, inst: &crate::model::Installation) -> io::Result<()> {
     let mut t = table(&[]);
     let row = |t: &mut Table, k: &str, v: Option<&str>| {
         if let Some(v) = v {

@@ -8,120 +8,16 @@ pub mod pkcs7;
 pub mod trust;
 
 use crate::artifacts::registry::certs::name;
+pub use crate::model::{SignatureReport, Status, Verdict};
 use authenticode_parser::{AuthenticodeVerify, CounterSignatureVerify, InitializationToken};
 use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
 use openssl::stack::Stack;
 use openssl::x509::{X509, X509StoreContext, X509VerifyResult};
-use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use trust::{Trust, TrustSet};
-
-/// What a file's signature status is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Intact, chains to a trusted root, code-signing EKU, valid at the time used.
-    Valid,
-    /// Not embedded-signed, but a catalog that verifies lists its hash.
-    CatalogSigned,
-    /// Intact, but the leaf was not valid at the time used.
-    Expired,
-    /// Intact and trusted, but the leaf may not sign code.
-    WrongEku,
-    /// Intact, but the chain ends at a root no trust set holds.
-    UntrustedRoot,
-    /// Intact, signed by a certificate that signed itself.
-    SelfSigned,
-    /// The signature over the signed content does not verify.
-    BadSignature,
-    /// The file's hash is not the one signed: the file changed after signing.
-    BadDigest,
-    /// A signature is there but cannot be read.
-    Malformed,
-    /// No signature, and no catalog vouches for it.
-    Unsigned,
-}
-
-impl Status {
-    /// The name used in tables and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Valid => "valid",
-            Status::CatalogSigned => "catalog_signed",
-            Status::Expired => "expired",
-            Status::WrongEku => "wrong_eku",
-            Status::UntrustedRoot => "untrusted_root",
-            Status::SelfSigned => "self_signed",
-            Status::BadSignature => "bad_signature",
-            Status::BadDigest => "bad_digest",
-            Status::Malformed => "malformed",
-            Status::Unsigned => "unsigned",
-        }
-    }
-}
-
-/// One embedded signature.
-#[derive(Clone, Debug, Serialize)]
-pub struct SignatureReport {
-    /// 0 for the primary signature, then nested ones in order.
-    pub index: usize,
-    /// This signature's verdict.
-    pub status: Status,
-    /// Why.
-    pub reason: String,
-    /// File digest algorithm (`sha256`, `sha1`, `md5`).
-    pub digest_algorithm: Option<String>,
-    /// Leaf subject.
-    pub subject: Option<String>,
-    /// Leaf issuer.
-    pub issuer: Option<String>,
-    /// Leaf serial number (hex).
-    pub serial: Option<String>,
-    /// Publisher: the leaf's organisation, else its common name.
-    pub publisher: Option<String>,
-    /// SpcSpOpusInfo program name.
-    pub program_name: Option<String>,
-    /// The verified chain, leaf first (subjects), when one was built.
-    pub chain: Vec<String>,
-    /// The root the chain ends at.
-    pub root: Option<String>,
-    /// Which trust set anchors it.
-    pub trusted_by: Option<&'static str>,
-    /// Countersignature (timestamp) time, UTC.
-    pub signed_at: Option<String>,
-    /// Countersignature status, when there is one.
-    pub countersignature: Option<String>,
-    /// Which time the certificates were judged at: `countersignature` or `scan time`.
-    pub time_used: &'static str,
-}
-
-/// The verdict on one file.
-#[derive(Clone, Debug, Serialize)]
-pub struct Verdict {
-    /// The file's status (the primary signature's, unless a nested one does better; tampering always wins).
-    pub status: Status,
-    /// Publisher of the deciding signature.
-    pub publisher: Option<String>,
-    /// Its root.
-    pub root: Option<String>,
-    /// Which trust set anchors it.
-    pub trusted_by: Option<&'static str>,
-    /// Its countersignature time.
-    pub signed_at: Option<String>,
-    /// The time its certificates were judged at.
-    pub time_used: Option<&'static str>,
-    /// Plain reason.
-    pub reason: String,
-    /// Authenticode SHA-1 of the file (what catalogs list).
-    pub authenticode_sha1: Option<String>,
-    /// Authenticode SHA-256 of the file.
-    pub authenticode_sha256: Option<String>,
-    /// Every embedded signature.
-    pub signatures: Vec<SignatureReport>,
-}
 
 /// OpenSSL's verification error codes for a certificate outside its validity period.
 const X509_V_ERR_CERT_NOT_YET_VALID: i32 = 9;

@@ -6,7 +6,7 @@
 
 use super::reader::{Want, Words};
 use super::record::Record;
-use serde::Serialize;
+pub use crate::model::{EventKind, Signal, file_name};
 
 /// Channels that hold IIS-component events, in report order.
 pub const CHANNELS: &[&str] = &[
@@ -150,112 +150,6 @@ impl Ids {
 /// The reader's filter: which event ids to render, and when.
 pub fn want(event_id: u32) -> Want {
     SPECS.iter().find(|s| s.ids.contains(event_id)).map_or(Want::No, |s| s.want)
-}
-
-/// What kind of event a record is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// IIS configuration audit 29: one element or attribute changed through the configuration API.
-    ConfigChange,
-    /// IIS configuration audit 50: changes committed.
-    ConfigCommit,
-    /// Security 4688 or Sysmon 1.
-    ProcessCreation,
-    /// Sysmon 7 into `w3wp.exe`.
-    ImageLoad,
-    /// Sysmon 3: a connection `w3wp.exe` opened.
-    NetworkConnection,
-    /// Sysmon 8/10: `w3wp.exe` starting a thread in, or opening, another process.
-    ProcessAccess,
-    /// Sysmon 11.
-    FileCreate,
-    /// Sysmon 13.
-    RegistrySet,
-    /// System 7045.
-    ServiceInstall,
-    /// System 7036/7040 for the IIS services.
-    ServiceState,
-    /// Application, IIS-W3SVC-WP: a module or filter failed to load.
-    ModuleLoadFailure,
-    /// PowerShell 4103/4104.
-    PowerShell,
-    /// Security 4657/4663/4907 on `inetsrv` or `applicationHost.config` (context only).
-    ObjectAccess,
-}
-
-impl EventKind {
-    /// The name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::ConfigChange => "config_change",
-            EventKind::ConfigCommit => "config_commit",
-            EventKind::ProcessCreation => "process_creation",
-            EventKind::ImageLoad => "image_load",
-            EventKind::NetworkConnection => "network_connection",
-            EventKind::ProcessAccess => "process_access",
-            EventKind::FileCreate => "file_create",
-            EventKind::RegistrySet => "registry_set",
-            EventKind::ServiceInstall => "service_install",
-            EventKind::ServiceState => "service_state",
-            EventKind::ModuleLoadFailure => "module_load_failure",
-            EventKind::PowerShell => "powershell",
-            EventKind::ObjectAccess => "object_access",
-        }
-    }
-}
-
-/// What an event points to, for the rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Signal {
-    /// An extension point (module, filter, handler, CGI/FastCGI) added through the configuration API.
-    ExtensionAdded,
-    /// The binary or type of an extension point changed through the configuration API.
-    ExtensionChanged,
-    /// HTTP logging switched off.
-    LoggingDisabled,
-    /// `appcmd` installing or adding a module, filter or handler.
-    AppcmdInstall,
-    /// PowerShell WebAdministration cmdlets or `Publish.GacInstall`.
-    PowerShellInstall,
-    /// `gacutil /i`.
-    GacInstall,
-    /// `w3wp.exe` started a shell or a reconnaissance tool.
-    W3wpShell,
-    /// `w3wp.exe` started some other process.
-    W3wpChild,
-    /// `w3wp.exe` loaded a DLL from a user-writable folder.
-    UserWritableLoad,
-    /// `w3wp.exe` loaded an unsigned DLL or one from outside the Windows and .NET folders.
-    UnusualLoad,
-    /// A module or filter DLL failed to load.
-    LoadFailure,
-    /// `w3wp.exe` opened a network connection (tunnels, C2, lateral movement).
-    W3wpConnection,
-    /// `w3wp.exe` started a thread in another process.
-    W3wpRemoteThread,
-}
-
-impl Signal {
-    /// The name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Signal::ExtensionAdded => "extension_added",
-            Signal::ExtensionChanged => "extension_changed",
-            Signal::LoggingDisabled => "logging_disabled",
-            Signal::AppcmdInstall => "appcmd_install",
-            Signal::PowerShellInstall => "powershell_install",
-            Signal::GacInstall => "gac_install",
-            Signal::W3wpShell => "w3wp_shell",
-            Signal::W3wpChild => "w3wp_child",
-            Signal::UserWritableLoad => "user_writable_load",
-            Signal::UnusualLoad => "unusual_load",
-            Signal::LoadFailure => "load_failure",
-            Signal::W3wpConnection => "w3wp_connection",
-            Signal::W3wpRemoteThread => "w3wp_remote_thread",
-        }
-    }
 }
 
 /// What [`extract`] read from one record.
@@ -448,7 +342,7 @@ fn image_load(r: &Record) -> Option<Extracted> {
     let lower = dll.to_ascii_lowercase();
     let unsigned = r.field("Signed").eq_ignore_ascii_case("false");
     let outside = !LOAD_DIRS.iter().any(|d| lower.contains(d));
-    let writable = crate::analysis::baseline::USER_WRITABLE.iter().any(|d| lower.contains(&d.to_ascii_lowercase()));
+    let writable = crate::model::USER_WRITABLE.iter().any(|d| lower.contains(&d.to_ascii_lowercase()));
     if !(unsigned || outside || writable) {
         return None;
     }
@@ -666,11 +560,6 @@ fn object_access(r: &Record) -> Option<Extracted> {
         EventKind::ObjectAccess,
         format!("{object}: {what} by {}{}", first_of(r, &["ProcessName"]), by(r.field("SubjectUserName"))),
     ))
-}
-
-/// The file name part of a Windows path.
-pub fn file_name(path: &str) -> &str {
-    path.trim_matches('"').rsplit(['\\', '/']).next().unwrap_or(path)
 }
 
 fn by(user: &str) -> String {

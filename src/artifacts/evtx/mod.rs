@@ -11,10 +11,8 @@ pub mod record;
 
 use crate::evidence::{Completeness, Evidence, EvidenceKind, WinPath};
 use crate::model::{ArtifactStatus, Source, Warning, rfc3339_micros};
-use extract::{EventKind, Signal};
+pub use crate::model::{ChannelCoverage, LogEvent, LogReport};
 use rayon::prelude::*;
-use record::Record;
-use serde::Serialize;
 
 /// Cap on one event log; Windows' own maximum log size is far larger, but a server's logs are rarely over 1 GiB
 /// and a zip entry must be held in memory.
@@ -30,58 +28,6 @@ const EVTX_CHUNK: u64 = 65536;
 /// Problems kept per log; the rest are counted.
 const MAX_PROBLEMS: usize = 20;
 
-/// One event log read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct LogReport {
-    /// Evidence id.
-    pub evidence: String,
-    /// Path inside the evidence.
-    pub path: WinPath,
-    /// SHA-256 of the file as collected.
-    pub sha256: Option<String>,
-    /// Size in bytes.
-    pub size: u64,
-    /// The channel its records name (the first rendered record's), `null` when no record could be read.
-    pub channel: Option<String>,
-    /// Other channels named by its records (forwarded-event logs hold several).
-    pub other_channels: Vec<String>,
-    /// Records walked.
-    pub records: u64,
-    /// Records rendered in full (the rest were skipped by event id and content).
-    pub rendered: u64,
-    /// Records extracted as IIS-component events.
-    pub events: u64,
-    /// Earliest record time.
-    pub first: Option<String>,
-    /// Latest record time.
-    pub last: Option<String>,
-    /// `parsed`, `parsed_with_errors`, `empty`, `not_evtx`, `unreadable`.
-    pub status: &'static str,
-    /// Chunks and records that could not be read.
-    pub problems: Vec<String>,
-}
-
-/// One extracted event with its provenance.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogEvent {
-    /// Evidence, file and record id.
-    pub source: Source,
-    /// SHA-256 of the log file.
-    pub sha256: String,
-    /// The record's fields.
-    pub record: Record,
-    /// What kind of event it is.
-    pub kind: EventKind,
-    /// What it points to.
-    pub signal: Option<Signal>,
-    /// One line.
-    pub description: String,
-    /// Component names it mentions.
-    pub names: Vec<String>,
-    /// File paths it mentions.
-    pub paths: Vec<String>,
-}
-
 /// Everything the event logs of one piece of evidence gave.
 #[derive(Debug, Default)]
 pub struct EventLogs {
@@ -93,25 +39,6 @@ pub struct EventLogs {
     pub warnings: Vec<Warning>,
     /// Where logs were looked for.
     pub artifacts: Vec<ArtifactStatus>,
-}
-
-/// Whether a channel that matters had a log in the evidence, and what time it covers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChannelCoverage {
-    /// Evidence id.
-    pub evidence: String,
-    /// The channel.
-    pub channel: &'static str,
-    /// `present` (records read), `empty` (a log with no records), `absent` (no log names it).
-    pub status: &'static str,
-    /// The logs that hold it.
-    pub logs: Vec<WinPath>,
-    /// Records in those logs.
-    pub records: u64,
-    /// Earliest record time.
-    pub first: Option<String>,
-    /// Latest record time.
-    pub last: Option<String>,
 }
 
 /// The coverage of every channel that matters, for one evidence's logs.

@@ -4,47 +4,9 @@
 //! `EventData` with named `Data`, unnamed `Data` arrays (classic providers) or `UserData` with a provider element.
 //! [`from_json`] folds them into one flat map of field name to text.
 
-use serde::Serialize;
+pub use crate::model::EventRecord as Record;
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// The fields of one record that the extractors read.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Record {
-    /// `EventRecordID` from the record header.
-    pub record_id: u64,
-    /// `System/TimeCreated/@SystemTime` (else the record header's time), µs since 1970 UTC.
-    #[serde(skip)]
-    pub time_us: i64,
-    /// `System/Channel`.
-    pub channel: String,
-    /// `System/Provider/@Name`.
-    pub provider: String,
-    /// `System/EventID` (without qualifiers).
-    pub event_id: u32,
-    /// `System/Computer`.
-    pub computer: String,
-    /// `System/Security/@UserID`.
-    pub user_sid: Option<String>,
-    /// `System/Execution/@ProcessID`.
-    pub process_id: Option<u32>,
-    /// `EventData`/`UserData` flattened: field name to text. Unnamed `Data` items are `Data1`, `Data2`...
-    pub data: BTreeMap<String, String>,
-}
-
-impl Record {
-    /// A field of the event data, empty when absent.
-    pub fn field(&self, name: &str) -> &str {
-        self.data.get(name).map(String::as_str).unwrap_or_default()
-    }
-
-    /// Who acted: the record's user SID, else the event data's subject (Security events carry no `UserID`).
-    pub fn actor(&self) -> Option<&str> {
-        self.user_sid.as_deref().or_else(|| {
-            ["SubjectUserSid", "User", "SubjectUserName"].iter().map(|n| self.field(n)).find(|v| !v.is_empty())
-        })
-    }
-}
 
 /// Normalises one rendered record. `header_id` and `time_us` come from the record header; the record's own
 /// `EventRecordID` and `TimeCreated` win (they are what Event Viewer shows; exported logs renumber headers).

@@ -7,8 +7,8 @@ pub mod managed_type;
 pub mod sections;
 pub mod xml;
 
-use crate::artifacts::winenv::WinEnv;
 use crate::evidence::{Evidence, EvidenceKind, WinPath};
+use crate::model::WinEnv;
 use crate::model::{ArtifactStatus, Component, ComponentKind, ConfigFact, FileCheck, Source, Warning};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -4,7 +4,7 @@
 use super::effective::{Op, OpKind};
 use super::managed_type;
 use super::xml::{self, Element};
-use crate::artifacts::winenv::WinEnv;
+use crate::model::WinEnv;
 use crate::model::{Component, ComponentKind, ConfigFact, Source};
 use std::collections::BTreeMap;
 

@@ -4,99 +4,13 @@
 mod ordinals;
 
 use crate::evidence::hex;
+pub use crate::model::{PeFacts, PeKind, Section};
 use openssl::hash::{MessageDigest, hash};
 use pelite::PeFile;
 use pelite::Wrap;
 use pelite::pe64::imports::Import;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-
-/// What the exports (and the CLR header) say a binary is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PeKind {
-    /// Exports `RegisterModule`: an IIS 7+ native module.
-    NativeModule,
-    /// Exports `GetFilterVersion` and `HttpFilterProc`.
-    IsapiFilter,
-    /// Exports `GetExtensionVersion` and `HttpExtensionProc`.
-    IsapiExtension,
-    /// Has a CLR header: a .NET assembly (managed module candidate).
-    ManagedAssembly,
-    /// None of the above.
-    Other,
-}
-
-impl PeKind {
-    /// The name used in tables and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PeKind::NativeModule => "native_module",
-            PeKind::IsapiFilter => "isapi_filter",
-            PeKind::IsapiExtension => "isapi_extension",
-            PeKind::ManagedAssembly => "managed_assembly",
-            PeKind::Other => "other",
-        }
-    }
-}
-
-/// One section.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Section {
-    /// Name (`.text`), lossy.
-    pub name: String,
-    /// Virtual size.
-    pub virtual_size: u32,
-    /// Size on disk.
-    pub raw_size: u32,
-    /// Shannon entropy of the raw bytes, 0–8 bits per byte (above ~7.2: packed or encrypted).
-    pub entropy: f64,
-}
-
-/// Facts about one PE file.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PeFacts {
-    /// `x64`, `x86`, `arm64`, ... or the raw value.
-    pub machine: String,
-    /// PE32+ (64-bit image).
-    pub pe32_plus: bool,
-    /// Whether the image is a DLL.
-    pub dll: bool,
-    /// Header `TimeDateStamp` (seconds since 1970; often zeroed or forged).
-    pub timestamp: u32,
-    /// `SizeOfImage`.
-    pub image_size: u32,
-    /// The export directory's DLL name.
-    pub export_name: Option<String>,
-    /// Exported names, sorted.
-    pub exports: Vec<String>,
-    /// Imported DLLs, lower case, sorted.
-    pub imported_dlls: Vec<String>,
-    /// Imports worth a look in an IIS component (process creation, injection, networking, crypto), sorted.
-    pub imports_of_interest: Vec<String>,
-    /// VERSIONINFO strings (CompanyName, FileDescription, FileVersion, ProductName, OriginalFilename,
-    /// InternalName, LegalCopyright) of the first language.
-    pub version: BTreeMap<String, String>,
-    /// MD5 of the file.
-    pub md5: String,
-    /// SHA-1 of the file.
-    pub sha1: String,
-    /// SHA-256 of the file.
-    pub sha256: String,
-    /// Import hash (pefile's algorithm: ordinals of ws2_32, wsock32 and oleaut32 named, others `ordN`).
-    pub imphash: Option<String>,
-    /// .NET: the metadata's runtime version (`v4.0.30319`), when there is a CLR header.
-    pub clr_runtime: Option<String>,
-    /// Sections.
-    pub sections: Vec<Section>,
-    /// What the exports say the binary is.
-    pub kind: PeKind,
-    /// Every IIS entry point role found (several is itself suspicious).
-    pub roles: Vec<PeKind>,
-    /// Parts that could not be read (a damaged resource or import table); the rest stands.
-    pub problems: Vec<String>,
-}
 
 /// Why bytes are not a PE file.
 #[derive(Debug, thiserror::Error)]

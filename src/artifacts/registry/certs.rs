@@ -4,39 +4,13 @@
 //! A `Blob` is a list of certificate properties — (id u32, reserved u32, length u32, data) — one of which
 //! (id 32, CERT_CERT_PROP_ID) is the DER certificate itself.
 
+pub use crate::model::RootCertificate;
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::x509::X509;
-use serde::Serialize;
 
 /// Property id of the encoded certificate in a store blob.
 const CERT_PROP_ID: u32 = 32;
-
-/// A certificate found in a root store.
-#[derive(Clone, Debug, Serialize)]
-pub struct RootCertificate {
-    /// Evidence id.
-    pub evidence: String,
-    /// `ROOT` (machine roots, including ones an administrator or attacker added) or `AuthRoot` (Microsoft's
-    /// automatic root update).
-    pub store: &'static str,
-    /// The key name: Windows names the key by the certificate's SHA-1 thumbprint.
-    pub key_name: String,
-    /// SHA-1 of the certificate bytes, computed here (differs from `key_name` only if the blob was altered).
-    pub sha1: Option<String>,
-    /// Subject, `CN=..., O=...` style.
-    pub subject: Option<String>,
-    /// Issuer, same style.
-    pub issuer: Option<String>,
-    /// Last-write time of the certificate's key (UTC, RFC 3339).
-    pub last_written: String,
-    /// The DER certificate (for signature chain checks).
-    #[serde(skip)]
-    pub der: Option<Vec<u8>>,
-    /// What could not be read.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-}
 
 /// The DER certificate inside a store blob.
 pub fn cert_from_blob(blob: &[u8]) -> Result<Vec<u8>, String> {

@@ -4,6 +4,7 @@
 //! notatin is a forensic parser but keeps a few `expect()`s on paths bad bytes can reach; every call into it
 //! goes through [`guard`], so a hostile hive becomes a warning, never a crash of the scan.
 
+pub use crate::model::RegistryData as Data;
 use chrono::{DateTime, Utc};
 use notatin::cell_key_node::CellKeyNode;
 use notatin::cell_value::CellValue;
@@ -12,54 +13,6 @@ use notatin::parser_builder::ParserBuilder;
 use serde::Serialize;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-
-/// A value's data, typed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", content = "data", rename_all = "snake_case")]
-pub enum Data {
-    /// REG_NONE or an empty value.
-    None,
-    /// REG_SZ, REG_EXPAND_SZ, REG_LINK.
-    String(String),
-    /// REG_MULTI_SZ.
-    MultiString(Vec<String>),
-    /// REG_DWORD.
-    Dword(u32),
-    /// REG_QWORD.
-    Qword(u64),
-    /// REG_BINARY and anything else, as bytes.
-    #[serde(serialize_with = "as_hex")]
-    Binary(Vec<u8>),
-    /// Data notatin could not decode.
-    Unreadable,
-}
-
-fn as_hex<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::evidence::hex(b))
-}
-
-impl Data {
-    /// The data as text: strings as they are, numbers in decimal, multi-strings joined by `;`.
-    pub fn text(&self) -> String {
-        match self {
-            Data::None | Data::Unreadable => String::new(),
-            Data::String(s) => s.clone(),
-            Data::MultiString(v) => v.join(";"),
-            Data::Dword(n) => n.to_string(),
-            Data::Qword(n) => n.to_string(),
-            Data::Binary(b) => crate::evidence::hex(b),
-        }
-    }
-
-    /// The data as a number, when it is one.
-    pub fn number(&self) -> Option<u64> {
-        match self {
-            Data::Dword(n) => Some(u64::from(*n)),
-            Data::Qword(n) => Some(*n),
-            _ => None,
-        }
-    }
-}
 
 /// A named value of a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -12,41 +12,13 @@ use crate::evidence::{Evidence, EvidenceKind, FileRecord, WinPath};
 use crate::model::{ArtifactStatus, Component, Source, TimelineEvent, Warning};
 use facts::{Installation, RegistryFact};
 use hive::Hive;
-use replay::{AppliedEntry, LogFile};
-use serde::Serialize;
+use replay::LogFile;
 use std::collections::BTreeSet;
 
-pub use certs::RootCertificate;
+pub use crate::model::{HIVE_NAMES, HiveReport, RootCertificate};
 
 /// Largest hive read (SOFTWARE hives of busy servers reach a few hundred MB).
 const HIVE_LIMIT: u64 = 1024 * 1024 * 1024;
-
-/// What became of one hive.
-#[derive(Clone, Debug, Serialize)]
-pub struct HiveReport {
-    /// Evidence id.
-    pub evidence: String,
-    /// `SYSTEM`, `SOFTWARE`, or `unknown` for a hive given directly that is neither.
-    pub hive: &'static str,
-    /// Path inside the evidence.
-    pub path: WinPath,
-    /// SHA-256 of the primary file.
-    pub sha256: Option<String>,
-    /// Transaction logs found beside it.
-    pub logs: Vec<FileRecord>,
-    /// `parsed`, `parsed_partially`, `not_a_hive`, `unreadable`.
-    pub status: &'static str,
-    /// Whether the primary file was dirty (sequence numbers differ or bad checksum).
-    pub dirty: bool,
-    /// `old` or `new` when log entries were applied.
-    pub log_format: Option<&'static str>,
-    /// The log entries applied, in order.
-    pub applied: Vec<AppliedEntry>,
-    /// Whether the base block was restored from a log.
-    pub base_block_from_log: bool,
-    /// What could not be read or applied.
-    pub problems: Vec<String>,
-}
 
 /// Everything the hives of one piece of evidence say.
 #[derive(Default)]
@@ -68,9 +40,6 @@ pub struct RegistryInventory {
     /// Coverage.
     pub artifacts: Vec<ArtifactStatus>,
 }
-
-/// File names that are hives when given on their own.
-pub const HIVE_NAMES: &[&str] = &["SYSTEM", "SOFTWARE", "SAM", "SECURITY", "DEFAULT", "NTUSER.DAT", "UsrClass.dat"];
 
 /// Reads the SYSTEM and SOFTWARE hives of one piece of evidence.
 pub fn collect(ev: &Evidence) -> RegistryInventory {

@@ -8,6 +8,7 @@
 
 use super::base_block::{self, BASE_BLOCK_LEN, BaseBlock, BaseBlockError, u32_at, u64_at};
 use super::marvin32::{REGISTRY_SEED, marvin32};
+pub use crate::model::AppliedEntry;
 use serde::Serialize;
 
 /// Largest hive bins size accepted from a log (Windows caps hives well below this).
@@ -19,21 +20,6 @@ pub struct LogFile<'a> {
     pub name: String,
     /// Its bytes.
     pub bytes: &'a [u8],
-}
-
-/// One log entry (new format) or dirty vector (old format) that was applied.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AppliedEntry {
-    /// The log it came from.
-    pub log: String,
-    /// Byte offset of the entry (or of the first dirty page) in the log.
-    pub offset: usize,
-    /// Sequence number of a new-format entry.
-    pub sequence: Option<u32>,
-    /// Pages written into the hive.
-    pub pages: usize,
-    /// Bytes written into the hive.
-    pub bytes: usize,
 }
 
 /// The outcome of recovery.

@@ -153,6 +153,11 @@ pub fn eq_fold(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
 }
 
+/// The file name part of a Windows path.
+pub fn file_name(path: &str) -> &str {
+    path.trim_matches('"').rsplit(['\\', '/']).next().unwrap_or(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

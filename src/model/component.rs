@@ -1,30 +1,8 @@
-//! The result model every artifact parser feeds and every report renders: components, findings, warnings,
-//! timeline rows and coverage, each carrying where in the evidence it came from.
+//! IIS extension points as the configuration declares them, and what the evidence holds of their files.
 
-use crate::evidence::WinPath;
+use super::{PeKind, Source, Status, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// Where a fact was read: evidence id, path inside the evidence, line (1-based) where it applies.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Source {
-    /// Evidence id (`E1`).
-    pub evidence: String,
-    /// File inside the evidence.
-    pub file: WinPath,
-    /// 1-based line of the element, when the source is text.
-    pub line: Option<usize>,
-    /// Event record id, when the source is an event log.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub record: Option<u64>,
-}
-
-impl Source {
-    /// A place in a file, at a line when there is one.
-    pub fn at(evidence: &str, file: WinPath, line: Option<usize>) -> Source {
-        Source { evidence: evidence.to_string(), file, line, record: None }
-    }
-}
 
 /// The kind of IIS extension point a component is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -154,10 +132,10 @@ pub struct Component {
     pub file: Option<FileCheck>,
     /// What the referenced binary's exports say it is, when it was in the evidence and a PE.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pe_kind: Option<crate::artifacts::pe::PeKind>,
+    pub pe_kind: Option<PeKind>,
     /// The referenced binary's signature status, when it was in the evidence and a PE.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub signature: Option<crate::artifacts::authenticode::Status>,
+    pub signature: Option<Status>,
     /// `builtin` (IIS/.NET default), `known_third_party`, or `unknown`.
     pub baseline: &'static str,
     /// For known third-party components: the product.
@@ -188,152 +166,4 @@ impl Component {
             product: None,
         }
     }
-}
-
-/// How bad a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Context worth knowing.
-    Info,
-    /// Unusual, usually benign.
-    Low,
-    /// Needs a look.
-    Medium,
-    /// Likely malicious or a serious gap.
-    High,
-    /// Near-certain compromise.
-    Critical,
-}
-
-impl Severity {
-    /// The name used in JSON and tables.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
-
-/// A conclusion about a component or the evidence, with the rule that drew it and a plain reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// Rule id (see docs/rules.md).
-    pub rule: &'static str,
-    /// Severity.
-    pub severity: Severity,
-    /// The component it concerns, if any.
-    pub component: Option<String>,
-    /// Plain-language reason.
-    pub message: String,
-    /// Where the fact behind it was read.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<Source>,
-}
-
-/// Something that could not be read or understood; the rest of the analysis went on.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Warning {
-    /// Evidence id, or the evidence path when it could not be opened.
-    pub evidence: String,
-    /// File inside the evidence, when the problem is in one.
-    pub file: Option<WinPath>,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
-    /// What went wrong.
-    pub message: String,
-}
-
-/// A configuration setting worth reporting that is not an extension point (FREB, redirection, config history,
-/// IIS Manager providers, sites).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ConfigFact {
-    /// What it is: `site`, `virtual_directory`, `freb`, `config_history`, `redirection`, `module_provider`...
-    pub kind: &'static str,
-    /// Scope it applies to.
-    pub scope: String,
-    /// Name/value pairs as written.
-    pub values: BTreeMap<String, String>,
-    /// Where it was read.
-    pub source: Source,
-}
-
-/// The event-log fields of a timeline row that came from an EVTX record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EventFields {
-    /// `System/Channel`.
-    pub channel: String,
-    /// `System/Provider/@Name`.
-    pub provider: String,
-    /// `System/EventID`.
-    pub event_id: u32,
-    /// `EventRecordID`.
-    pub record_id: u64,
-    /// `System/Computer`.
-    pub computer: String,
-    /// `System/Security/@UserID`.
-    pub user_sid: Option<String>,
-    /// `System/Execution/@ProcessID`.
-    pub process_id: Option<u32>,
-    /// What kind of event it is (`config_change`, `process_creation`, ...).
-    pub kind: &'static str,
-    /// What it points to (`appcmd_install`, `w3wp_shell`, ...), if anything.
-    pub signal: Option<&'static str>,
-    /// The raw event data, field name to text.
-    pub fields: BTreeMap<String, String>,
-}
-
-/// One row of the timeline (filled by later artifact kinds: registry, EVTX, NTFS).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TimelineEvent {
-    /// UTC, RFC 3339.
-    pub timestamp: String,
-    /// What the time means.
-    pub timestamp_desc: String,
-    /// Artifact the row came from.
-    pub source: String,
-    /// One line.
-    pub description: String,
-    /// Where exactly.
-    pub evidence: Source,
-    /// Linked component.
-    pub component: Option<String>,
-    /// SHA-256 of the file the row was read from, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sha256: Option<String>,
-    /// Event-log fields, for rows read from an EVTX record.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub event: Option<EventFields>,
-}
-
-/// Whether an expected artifact was found.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ArtifactStatus {
-    /// Evidence id.
-    pub evidence: String,
-    /// What the artifact is (`applicationHost.config`, `web.config`, `machine.config`, ...).
-    pub artifact: String,
-    /// Where it was looked for or found.
-    pub path: WinPath,
-    /// `parsed`, `parsed_with_errors`, `missing`, `not_collected`, `unreadable`.
-    pub status: &'static str,
-}
-
-/// A UTC time as RFC 3339 with microseconds (`2024-05-01T10:20:30.123456Z`), the form every report uses.
-pub fn rfc3339(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
-/// Microseconds since 1970 as [`rfc3339`]; `None` outside the range of dates.
-pub fn rfc3339_micros(us: i64) -> Option<String> {
-    chrono::DateTime::from_timestamp_micros(us).map(|t| rfc3339(&t))
-}
-
-/// A FILETIME (100 ns since 1601, as NTFS and the change journal keep time) in microseconds since 1970.
-pub fn filetime_micros(ft: u64) -> i64 {
-    (ft / 10) as i64 - 11_644_473_600_000_000
 }

@@ -1,7 +1,7 @@
 //! Windows environment variables as IIS expands them in `image=`, `path=`, `scriptProcessor=` and
 //! `physicalPath=`, and the step from such a string to a file path.
 
-use crate::evidence::WinPath;
+use super::WinPath;
 
 /// The values used to expand `%VAR%` references. Defaults are those of a standard Windows Server install on
 /// `C:`; the registry issue feeds the host's own values when its hives are in the evidence.
@@ -119,6 +119,24 @@ fn strip_arguments(cmd: &str) -> &str {
     }
     cmd
 }
+
+/// Path fragments of places any user or the web application itself can write to. A component loaded from
+/// there is what web shells and droppers leave behind.
+pub const USER_WRITABLE: &[&str] = &[
+    r"\Users\",
+    r"\ProgramData\",
+    r"\Temp\",
+    r"\Tmp\",
+    r"\AppData\",
+    r"\inetpub\wwwroot\",
+    r"\inetpub\temp\",
+    r"\Windows\Tasks\",
+    r"\Windows\tracing\",
+    r"\Windows\debug\",
+    r"\$Recycle.Bin\",
+    r"\PerfLogs\",
+    r"\Temporary ASP.NET Files\",
+];
 
 #[cfg(test)]
 mod tests {

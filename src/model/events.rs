@@ -1,0 +1,268 @@
+//! Event-log facts: the records read, what each one is and points to, the logs and channels, timeline rows.
+
+use super::{Source, WinPath};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The event-log fields of a timeline row that came from an EVTX record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventFields {
+    /// `System/Channel`.
+    pub channel: String,
+    /// `System/Provider/@Name`.
+    pub provider: String,
+    /// `System/EventID`.
+    pub event_id: u32,
+    /// `EventRecordID`.
+    pub record_id: u64,
+    /// `System/Computer`.
+    pub computer: String,
+    /// `System/Security/@UserID`.
+    pub user_sid: Option<String>,
+    /// `System/Execution/@ProcessID`.
+    pub process_id: Option<u32>,
+    /// What kind of event it is (`config_change`, `process_creation`, ...).
+    pub kind: &'static str,
+    /// What it points to (`appcmd_install`, `w3wp_shell`, ...), if anything.
+    pub signal: Option<&'static str>,
+    /// The raw event data, field name to text.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// One row of the timeline (filled by later artifact kinds: registry, EVTX, NTFS).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimelineEvent {
+    /// UTC, RFC 3339.
+    pub timestamp: String,
+    /// What the time means.
+    pub timestamp_desc: String,
+    /// Artifact the row came from.
+    pub source: String,
+    /// One line.
+    pub description: String,
+    /// Where exactly.
+    pub evidence: Source,
+    /// Linked component.
+    pub component: Option<String>,
+    /// SHA-256 of the file the row was read from, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Event-log fields, for rows read from an EVTX record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventFields>,
+}
+
+/// One event log read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogReport {
+    /// Evidence id.
+    pub evidence: String,
+    /// Path inside the evidence.
+    pub path: WinPath,
+    /// SHA-256 of the file as collected.
+    pub sha256: Option<String>,
+    /// Size in bytes.
+    pub size: u64,
+    /// The channel its records name (the first rendered record's), `null` when no record could be read.
+    pub channel: Option<String>,
+    /// Other channels named by its records (forwarded-event logs hold several).
+    pub other_channels: Vec<String>,
+    /// Records walked.
+    pub records: u64,
+    /// Records rendered in full (the rest were skipped by event id and content).
+    pub rendered: u64,
+    /// Records extracted as IIS-component events.
+    pub events: u64,
+    /// Earliest record time.
+    pub first: Option<String>,
+    /// Latest record time.
+    pub last: Option<String>,
+    /// `parsed`, `parsed_with_errors`, `empty`, `not_evtx`, `unreadable`.
+    pub status: &'static str,
+    /// Chunks and records that could not be read.
+    pub problems: Vec<String>,
+}
+
+/// One extracted event with its provenance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEvent {
+    /// Evidence, file and record id.
+    pub source: Source,
+    /// SHA-256 of the log file.
+    pub sha256: String,
+    /// The record's fields.
+    pub record: EventRecord,
+    /// What kind of event it is.
+    pub kind: EventKind,
+    /// What it points to.
+    pub signal: Option<Signal>,
+    /// One line.
+    pub description: String,
+    /// Component names it mentions.
+    pub names: Vec<String>,
+    /// File paths it mentions.
+    pub paths: Vec<String>,
+}
+
+/// Whether a channel that matters had a log in the evidence, and what time it covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChannelCoverage {
+    /// Evidence id.
+    pub evidence: String,
+    /// The channel.
+    pub channel: &'static str,
+    /// `present` (records read), `empty` (a log with no records), `absent` (no log names it).
+    pub status: &'static str,
+    /// The logs that hold it.
+    pub logs: Vec<WinPath>,
+    /// Records in those logs.
+    pub records: u64,
+    /// Earliest record time.
+    pub first: Option<String>,
+    /// Latest record time.
+    pub last: Option<String>,
+}
+
+/// The fields of one record that the extractors read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EventRecord {
+    /// `EventRecordID` from the record header.
+    pub record_id: u64,
+    /// `System/TimeCreated/@SystemTime` (else the record header's time), µs since 1970 UTC.
+    #[serde(skip)]
+    pub time_us: i64,
+    /// `System/Channel`.
+    pub channel: String,
+    /// `System/Provider/@Name`.
+    pub provider: String,
+    /// `System/EventID` (without qualifiers).
+    pub event_id: u32,
+    /// `System/Computer`.
+    pub computer: String,
+    /// `System/Security/@UserID`.
+    pub user_sid: Option<String>,
+    /// `System/Execution/@ProcessID`.
+    pub process_id: Option<u32>,
+    /// `EventData`/`UserData` flattened: field name to text. Unnamed `Data` items are `Data1`, `Data2`...
+    pub data: BTreeMap<String, String>,
+}
+
+impl EventRecord {
+    /// A field of the event data, empty when absent.
+    pub fn field(&self, name: &str) -> &str {
+        self.data.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    /// Who acted: the record's user SID, else the event data's subject (Security events carry no `UserID`).
+    pub fn actor(&self) -> Option<&str> {
+        self.user_sid.as_deref().or_else(|| {
+            ["SubjectUserSid", "User", "SubjectUserName"].iter().map(|n| self.field(n)).find(|v| !v.is_empty())
+        })
+    }
+}
+
+/// What kind of event a record is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// IIS configuration audit 29: one element or attribute changed through the configuration API.
+    ConfigChange,
+    /// IIS configuration audit 50: changes committed.
+    ConfigCommit,
+    /// Security 4688 or Sysmon 1.
+    ProcessCreation,
+    /// Sysmon 7 into `w3wp.exe`.
+    ImageLoad,
+    /// Sysmon 3: a connection `w3wp.exe` opened.
+    NetworkConnection,
+    /// Sysmon 8/10: `w3wp.exe` starting a thread in, or opening, another process.
+    ProcessAccess,
+    /// Sysmon 11.
+    FileCreate,
+    /// Sysmon 13.
+    RegistrySet,
+    /// System 7045.
+    ServiceInstall,
+    /// System 7036/7040 for the IIS services.
+    ServiceState,
+    /// Application, IIS-W3SVC-WP: a module or filter failed to load.
+    ModuleLoadFailure,
+    /// PowerShell 4103/4104.
+    PowerShell,
+    /// Security 4657/4663/4907 on `inetsrv` or `applicationHost.config` (context only).
+    ObjectAccess,
+}
+
+impl EventKind {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::ConfigChange => "config_change",
+            EventKind::ConfigCommit => "config_commit",
+            EventKind::ProcessCreation => "process_creation",
+            EventKind::ImageLoad => "image_load",
+            EventKind::NetworkConnection => "network_connection",
+            EventKind::ProcessAccess => "process_access",
+            EventKind::FileCreate => "file_create",
+            EventKind::RegistrySet => "registry_set",
+            EventKind::ServiceInstall => "service_install",
+            EventKind::ServiceState => "service_state",
+            EventKind::ModuleLoadFailure => "module_load_failure",
+            EventKind::PowerShell => "powershell",
+            EventKind::ObjectAccess => "object_access",
+        }
+    }
+}
+
+/// What an event points to, for the rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// An extension point (module, filter, handler, CGI/FastCGI) added through the configuration API.
+    ExtensionAdded,
+    /// The binary or type of an extension point changed through the configuration API.
+    ExtensionChanged,
+    /// HTTP logging switched off.
+    LoggingDisabled,
+    /// `appcmd` installing or adding a module, filter or handler.
+    AppcmdInstall,
+    /// PowerShell WebAdministration cmdlets or `Publish.GacInstall`.
+    PowerShellInstall,
+    /// `gacutil /i`.
+    GacInstall,
+    /// `w3wp.exe` started a shell or a reconnaissance tool.
+    W3wpShell,
+    /// `w3wp.exe` started some other process.
+    W3wpChild,
+    /// `w3wp.exe` loaded a DLL from a user-writable folder.
+    UserWritableLoad,
+    /// `w3wp.exe` loaded an unsigned DLL or one from outside the Windows and .NET folders.
+    UnusualLoad,
+    /// A module or filter DLL failed to load.
+    LoadFailure,
+    /// `w3wp.exe` opened a network connection (tunnels, C2, lateral movement).
+    W3wpConnection,
+    /// `w3wp.exe` started a thread in another process.
+    W3wpRemoteThread,
+}
+
+impl Signal {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::ExtensionAdded => "extension_added",
+            Signal::ExtensionChanged => "extension_changed",
+            Signal::LoggingDisabled => "logging_disabled",
+            Signal::AppcmdInstall => "appcmd_install",
+            Signal::PowerShellInstall => "powershell_install",
+            Signal::GacInstall => "gac_install",
+            Signal::W3wpShell => "w3wp_shell",
+            Signal::W3wpChild => "w3wp_child",
+            Signal::UserWritableLoad => "user_writable_load",
+            Signal::UnusualLoad => "unusual_load",
+            Signal::LoadFailure => "load_failure",
+            Signal::W3wpConnection => "w3wp_connection",
+            Signal::W3wpRemoteThread => "w3wp_remote_thread",
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The evidence as the result describes it: its kind and completeness, every file read with its hash and NTFS
+//! facts.
+
+use super::WinPath;
+use super::time::filetime_rfc3339 as ft;
+use serde::Serialize;
+
+/// How much of the host's file system a source holds. A file missing from a whole volume is missing on the
+/// host; a file missing from a triage collection was merely not collected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Completeness {
+    /// A whole volume (mounted folder or image).
+    FullVolume,
+    /// A selection of files (KAPE, Velociraptor, CyLR).
+    Triage,
+    /// One file given on its own.
+    SingleFile,
+}
+
+impl Completeness {
+    /// What the absence of a file means: `missing` from a whole volume, `not_collected` from a selection.
+    pub fn absent_status(self) -> &'static str {
+        match self {
+            Completeness::FullVolume => "missing",
+            Completeness::Triage | Completeness::SingleFile => "not_collected",
+        }
+    }
+}
+
+/// What kind of container the evidence is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A folder on the analyst's machine.
+    Folder,
+    /// A zip archive (KAPE, CyLR, Velociraptor).
+    Zip,
+    /// A single configuration file.
+    ConfigFile,
+    /// A registry hive given on its own (with its transaction logs beside it).
+    HiveFile,
+    /// A Windows event log (`.evtx`) given on its own, recognised by its `ElfFile` signature.
+    EventLog,
+    /// A disk image (raw, split raw, E01, VHD, VHDX), read through its NTFS volume.
+    Image,
+}
+
+/// A record of one file read, for the report's provenance list.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct FileRecord {
+    /// Evidence id (`E1`).
+    pub evidence: String,
+    /// Path inside the evidence.
+    pub path: WinPath,
+    /// Bytes read.
+    pub size: u64,
+    /// SHA-256 of the bytes.
+    pub sha256: String,
+    /// The file's MFT entry, times and streams, when it was read from an NTFS volume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ntfs: Option<NtfsFacts>,
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The four times of a `$STANDARD_INFORMATION` or `$FILE_NAME` attribute, in UTC with NTFS's 100 ns precision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NtfsTimes {
+    /// Creation (B).
+    pub created: String,
+    /// Content last modified (M).
+    pub modified: String,
+    /// MFT record last changed (C).
+    pub mft_modified: String,
+    /// Last access (A).
+    pub accessed: String,
+    /// The same as FILETIMEs (100 ns since 1601), in that order.
+    #[serde(skip)]
+    pub raw: [u64; 4],
+}
+
+/// One `$FILE_NAME` of a file: a name in a folder, with the times Windows wrote when it named the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileNameTimes {
+    /// The name.
+    pub name: String,
+    /// `win32`, `dos`, `win32_and_dos`, `posix`.
+    pub namespace: &'static str,
+    /// MFT entry of the parent folder.
+    pub parent_entry: u64,
+    /// Its times.
+    pub times: NtfsTimes,
+}
+
+/// What NTFS records about a file: where its record is, its times, its streams.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NtfsFacts {
+    /// MFT entry (file record) number.
+    pub mft_entry: u64,
+    /// Its sequence number (how often the entry was reused).
+    pub sequence: u16,
+    /// `$STANDARD_INFORMATION` times: what Explorer shows, and what timestomping tools change.
+    pub standard_information: NtfsTimes,
+    /// Every `$FILE_NAME`: set by the kernel when the file is named, out of reach of the usual tools.
+    pub file_names: Vec<FileNameTimes>,
+    /// Alternate data stream names.
+    pub streams: Vec<String>,
+}
+
+impl NtfsFacts {
+    /// The file's own name record: its Win32 (or POSIX) `$FILE_NAME`, not the 8.3 alias.
+    pub fn primary_name(&self) -> Option<&FileNameTimes> {
+        self.file_names.iter().find(|n| n.namespace != "dos").or(self.file_names.first())
+    }
+}
+
+impl NtfsTimes {
+    /// From FILETIMEs: created, modified, MFT modified, accessed.
+    pub fn from_raw(raw: [u64; 4]) -> NtfsTimes {
+        NtfsTimes { created: ft(raw[0]), modified: ft(raw[1]), mft_modified: ft(raw[2]), accessed: ft(raw[3]), raw }
+    }
+}
+
+/// A piece of evidence as the result describes it.
+#[derive(Clone, Debug, Serialize)]
+pub struct EvidenceInfo {
+    /// `E1`, `E2`, ...
+    pub id: String,
+    /// The path the analyst gave.
+    pub path: String,
+    /// `folder`, `zip`, `config_file`.
+    pub kind: EvidenceKind,
+    /// `volume_root`, `drive_folders`, `velociraptor`, `flat`.
+    pub layout: &'static str,
+    /// Whole volume or selection.
+    pub completeness: Completeness,
+    /// SHA-256 of the container file (zip, single file).
+    pub sha256: Option<String>,
+    /// What opening it found worth telling.
+    pub notes: Vec<String>,
+}

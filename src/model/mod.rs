@@ -1,0 +1,29 @@
+//! The vocabulary every layer speaks: evidence descriptors, components, facts with their positions, findings,
+//! warnings and the result document. It imports nothing else of the crate; every type that crosses a layer
+//! lives here, so collectors, the analysis and the printers agree on one set of words.
+
+pub mod binary;
+pub mod component;
+pub mod config;
+pub mod events;
+pub mod evidence;
+pub mod finding;
+pub mod host;
+pub mod path;
+pub mod position;
+pub mod registry;
+pub mod result;
+pub mod time;
+
+pub use binary::*;
+pub use component::*;
+pub use config::*;
+pub use events::*;
+pub use evidence::*;
+pub use finding::*;
+pub use host::*;
+pub use path::*;
+pub use position::*;
+pub use registry::*;
+pub use result::*;
+pub use time::*;
