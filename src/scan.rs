@@ -10,7 +10,7 @@ use crate::artifacts::registry::{self, facts::Installation};
 use crate::artifacts::usn;
 use crate::evidence::{Completeness, Evidence, EvidenceError, EvidenceKind, OpenOptions, WinPath};
 use crate::model::WinEnv;
-use crate::model::{Component, Warning};
+use crate::model::{ChannelStatus, Component, FileStatus, Warning};
 pub use crate::model::{Coverage, EventLogOutput, EvidenceInfo, RegistryOutput, SCHEMA_VERSION, ScanResult, Tool};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -244,7 +244,9 @@ fn examine_binaries(
         paths.extend(
             components
                 .iter()
-                .filter(|c| c.source.evidence == ev.id && c.file.as_ref().is_some_and(|f| f.status == "present"))
+                .filter(|c| {
+                    c.source.evidence == ev.id && c.file.as_ref().is_some_and(|f| f.status == FileStatus::Present)
+                })
                 .filter_map(|c| c.path.clone()),
         );
         if paths.is_empty() {
@@ -252,7 +254,7 @@ fn examine_binaries(
         }
         // Microsoft's program first, then the host's own stores, then the analyst's roots.
         let host = trust::from_der(
-            "host_root_store",
+            crate::model::TrustAnchor::HostRootStore,
             registry.root_certificates.iter().filter(|r| r.evidence == ev.id).filter_map(|r| r.der.as_deref()),
         );
         let mut t = Trust::microsoft().with(host);
@@ -309,11 +311,11 @@ fn log_notes(id: &str, logs: &[LogReport], channels: &[ChannelCoverage]) -> Vec<
             .push(format!("{id}: no event log in the evidence: who installed what, and how, cannot be told from logs"));
         return notes;
     }
-    let absent: Vec<&str> = channels.iter().filter(|c| c.status != "present").map(|c| c.channel).collect();
+    let absent: Vec<&str> = channels.iter().filter(|c| c.status != ChannelStatus::Present).map(|c| c.channel).collect();
     if !absent.is_empty() {
         notes.push(format!("{id}: event log channels absent or empty: {}", absent.join(", ")));
     }
-    if channels.iter().any(|c| c.channel == evtx::extract::IIS_CONFIG && c.status != "present") {
+    if channels.iter().any(|c| c.channel == evtx::extract::IIS_CONFIG && c.status != ChannelStatus::Present) {
         notes.push(format!(
             "{id}: no IIS configuration audit log ({}): it is off by default, so configuration changes made through \
              appcmd, PowerShell or IIS Manager left no audit record",

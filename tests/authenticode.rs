@@ -25,10 +25,10 @@ fn microsoft_signed_files_are_valid_at_their_countersigned_time() {
         assert_eq!(v.status, Status::Valid, "{file}: {}", v.reason);
         assert_eq!(v.publisher.as_deref(), Some("Microsoft Corporation"), "{file}");
         assert!(v.root.as_deref().unwrap().contains(root), "{file}: {:?}", v.root);
-        assert_eq!(v.trusted_by, Some("microsoft_root_program"));
+        assert_eq!(v.trusted_by.map(|t| t.as_str()), Some("microsoft_root_program"));
         assert_eq!(v.signed_at.as_deref(), Some(signed_at), "{file}");
         // The leaves of whois and sigcheck have long expired: judged at the countersigned time, as Windows does.
-        assert_eq!(v.time_used, Some("countersignature"));
+        assert_eq!(v.time_used.map(|t| t.as_str()), Some("countersignature"));
     }
 }
 
@@ -73,7 +73,7 @@ fn untrusted_self_signed_and_unsigned() {
         let v = verdict(f);
         assert_eq!(v.status, Status::SelfSigned, "{f}");
         assert_eq!(v.publisher.as_deref(), Some("contact@trailofbits.com"));
-        assert_eq!(v.time_used, Some("scan time"));
+        assert_eq!(v.time_used.map(|t| t.as_str()), Some("scan time"));
     }
     let nested = verdict("uthenticode_64_pegoat-authenticode-nested.exe");
     assert_eq!(nested.signatures.len(), 2);
@@ -95,10 +95,14 @@ fn private_ca_is_trusted_only_when_the_analyst_says_so() {
     let bytes = std::fs::read(corpus("pe/signify_kdbazis.dll")).unwrap();
     let v = verify_pe(&bytes, &trust::Trust::microsoft(), NOW);
     assert_eq!(v.status, Status::UntrustedRoot);
-    let user = trust::from_pem("user", &std::fs::read(corpus("pe/signify_kdbazis.dll.crt")).unwrap()).unwrap();
+    let user = trust::from_pem(
+        inetsift::model::TrustAnchor::User,
+        &std::fs::read(corpus("pe/signify_kdbazis.dll.crt")).unwrap(),
+    )
+    .unwrap();
     let v = verify_pe(&bytes, &trust::Trust::microsoft().with(user), NOW);
     assert_eq!(v.status, Status::Valid, "{}", v.reason);
-    assert_eq!(v.trusted_by, Some("user"));
+    assert_eq!(v.trusted_by.map(|t| t.as_str()), Some("user"));
     assert_eq!(v.root.as_deref(), Some("CN=VirtualKD-Redux CA"));
     assert_eq!(v.signed_at.as_deref(), Some("2021-03-22T00:35:22.000000Z"));
 }

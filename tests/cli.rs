@@ -123,7 +123,7 @@ fn sample_shows_every_planted_component() {
     assert!(r.findings.iter().any(|f| f.rule == "http_logging_disabled"));
     assert!(r.findings.iter().any(|f| f.rule == "freb_enabled"));
     let dll = component(&r, "global_module", "HttpCacheModuleEx").file.clone().unwrap();
-    assert_eq!(dll.status, "present");
+    assert_eq!(dll.status.as_str(), "present");
     let read = r.coverage.files_read.iter().find(|f| f.path.as_str().ends_with("cachehttpex.dll")).unwrap();
     assert_eq!(dll.sha256.as_deref(), Some(read.sha256.as_str()));
 }
@@ -216,10 +216,10 @@ fn whole_volume_reports_missing_files() {
     let r = scan_one(dir.path());
     assert_eq!(r.evidence[0].layout, "volume_root");
     let gone = component(&r, "global_module", "GoneModule");
-    assert_eq!(gone.file.as_ref().unwrap().status, "missing");
+    assert_eq!(gone.file.as_ref().unwrap().status.as_str(), "missing");
     assert!(rules_of(&r, &gone.id).contains(&"referenced_file_missing"));
     let uri = component(&r, "global_module", "UriCacheModule");
-    assert_eq!(uri.file.as_ref().unwrap().status, "present");
+    assert_eq!(uri.file.as_ref().unwrap().status.as_str(), "present");
     // Two bytes "MZ" are present but cannot be what IIS loads.
     assert_eq!(rules_of(&r, &uri.id), vec!["not_a_pe"]);
     assert_eq!(

@@ -50,7 +50,7 @@ fn velociraptor_collection_scans_without_iis() {
     let r = scan_one(&corpus(VR_ZIP));
     assert!(r.components.is_empty());
     let ah = r.coverage.artifacts.iter().find(|a| a.artifact == "applicationHost.config").unwrap();
-    assert_eq!(ah.status, "not_collected");
+    assert_eq!(ah.status.as_str(), "not_collected");
     assert_eq!(ah.path.as_str(), r"C:\Windows\System32\inetsrv\config\applicationHost.config");
 }
 

@@ -19,14 +19,14 @@ fn reverse_proxy_arr_module_resolves_to_program_files() {
     assert_eq!(arr.scope, "MACHINE/WEBROOT/APPHOST");
     assert_eq!(arr.source.evidence, "E1");
     assert_eq!(arr.source.line, Some(240));
-    assert_eq!(arr.baseline, "known_third_party");
+    assert_eq!(arr.baseline.as_str(), "known_third_party");
     assert_eq!(arr.product, Some("IIS Application Request Routing"));
     // A single file cannot say whether the DLL exists.
-    assert_eq!(arr.file.as_ref().map(|f| f.status), Some("not_collected"));
+    assert_eq!(arr.file.as_ref().map(|f| f.status.as_str()), Some("not_collected"));
     assert_eq!(rules_of(&r, &arr.id), vec!["known_third_party"]);
 
     let uri = component(&r, "global_module", "UriCacheModule");
-    assert_eq!(uri.baseline, "builtin");
+    assert_eq!(uri.baseline.as_str(), "builtin");
     assert!(rules_of(&r, &uri.id).is_empty());
     assert!(r.findings.iter().all(|f| f.severity == Severity::Info), "{:#?}", r.findings);
 }
@@ -49,13 +49,13 @@ fn exchange_isapi_filters_live_under_location_with_clear() {
     );
     assert_eq!(owa.source.line, Some(1307));
     assert_eq!(owa.attributes.get("enabled").map(String::as_str), Some("true"));
-    assert_eq!(owa.baseline, "known_third_party");
+    assert_eq!(owa.baseline.as_str(), "known_third_party");
 
     // The default ASP.NET filter is cleared at both Exchange sites, and still effective elsewhere.
     let asp = component(&r, "isapi_filter", "ASP.Net_4.0_64bit");
     assert_eq!(asp.state, ComponentState::Effective);
     let cleared: Vec<(&str, &str, Option<usize>)> =
-        asp.removed_below.iter().map(|x| (x.scope.as_str(), x.op, x.source.line)).collect();
+        asp.removed_below.iter().map(|x| (x.scope.as_str(), x.op.as_str(), x.source.line)).collect();
     assert_eq!(
         cleared,
         vec![
@@ -67,10 +67,10 @@ fn exchange_isapi_filters_live_under_location_with_clear() {
     // Exchange's own native modules are known, not flagged as malicious.
     for name in ["kerbauth", "exppw", "cafe_exppw"] {
         let c = component(&r, "global_module", name);
-        assert_eq!(c.baseline, "known_third_party", "{name}");
+        assert_eq!(c.baseline.as_str(), "known_third_party", "{name}");
         assert_eq!(c.product, Some("Microsoft Exchange"));
     }
-    assert_eq!(component(&r, "global_module", "PasswordExpiryModule").baseline, "known_third_party");
+    assert_eq!(component(&r, "global_module", "PasswordExpiryModule").baseline.as_str(), "known_third_party");
     assert!(r.findings.iter().all(|f| f.severity < Severity::High), "{:#?}", r.findings);
     assert_eq!(r.components.iter().filter(|c| c.kind == ComponentKind::GlobalModule).count(), 33);
 }
@@ -106,7 +106,7 @@ fn bad_exchange_config_gives_a_located_error_and_keeps_its_components() {
     assert_eq!(w.line, Some(128));
     assert!(w.message.contains("</configSections>"), "{}", w.message);
     assert!(r.findings.iter().any(|f| f.rule == "config_malformed"));
-    assert_eq!(r.coverage.artifacts[0].status, "parsed_with_errors");
+    assert_eq!(r.coverage.artifacts[0].status.as_str(), "parsed_with_errors");
     // The damage is in <configSections>; everything after it is still read.
     assert_eq!(r.components.len(), 150);
     component(&r, "global_module", "kerbauth");

@@ -13,7 +13,7 @@ fn clean_win7_system_hive_gives_host_facts_and_no_iis() {
     let r = scan_one(&corpus("hives/regipy/SYSTEM"));
     assert_eq!(r.evidence[0].kind, inetsift::evidence::EvidenceKind::HiveFile);
     let h = &r.registry.hives[0];
-    assert_eq!((h.hive, h.status, h.dirty), ("SYSTEM", "parsed", false));
+    assert_eq!((h.hive, h.status.as_str(), h.dirty), ("SYSTEM", "parsed", false));
     assert!(h.applied.is_empty());
     let inst = &r.registry.installations[0];
     assert_eq!(inst.computer_name.as_deref(), Some("WKS-WIN732BITA"));
@@ -116,7 +116,7 @@ fn damaged_hives_never_panic_and_say_what_is_wrong() {
 fn a_text_file_named_system_is_not_a_hive() {
     let dir = tree(&[("SYSTEM", b"this is not a registry hive\n")]);
     let r = scan_one(&dir.path().join("SYSTEM"));
-    assert_eq!(r.registry.hives[0].status, "not_a_hive");
+    assert_eq!(r.registry.hives[0].status.as_str(), "not_a_hive");
     assert_eq!(r.warnings.len(), 1);
     assert!(r.warnings[0].message.starts_with("not a registry hive: no 'regf' signature"), "{}", r.warnings[0].message);
     assert_eq!(r.warnings[0].file.as_ref().map(|f| f.as_str()), Some("SYSTEM"));

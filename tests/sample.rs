@@ -85,7 +85,7 @@ fn sample_hives_give_the_planted_registry_facts() {
     let legacy = r.components.iter().find(|c| c.scope.starts_with(r"HKLM\SYSTEM")).unwrap();
     assert_eq!(legacy.name, "SessionFilter");
     assert_eq!(legacy.path.as_ref().map(|p| p.as_str()), Some(r"C:\Windows\Temp\sfilter.dll"));
-    assert_eq!(legacy.file.as_ref().map(|f| f.status), Some("present"));
+    assert_eq!(legacy.file.as_ref().map(|f| f.status.as_str()), Some("present"));
     assert!(rules_of(&r, &legacy.id).contains(&"registry_filter_registration"));
     let row = r.timeline.iter().find(|t| t.source.ends_with(r"Parameters\Filters\SessionFilter")).unwrap();
     assert_eq!(row.timestamp, "2023-11-14T22:05:00.000000Z");
@@ -103,7 +103,7 @@ fn sample_module_is_signed_through_the_attackers_root() {
     let b = r.binaries.iter().find(|b| b.path.as_str().ends_with("cachehttpex.dll")).unwrap();
     let sig = b.signature.as_ref().unwrap();
     assert_eq!(sig.status.as_str(), "valid");
-    assert_eq!(sig.trusted_by, Some("host_root_store"));
+    assert_eq!(sig.trusted_by.map(|t| t.as_str()), Some("host_root_store"));
     assert_eq!(sig.publisher.as_deref(), Some("Microsoft Corporation"));
     assert_eq!(
         sig.root.as_deref(),
@@ -164,7 +164,7 @@ fn sample_logs_tell_who_installed_the_module_and_how() {
         .timeline
         .iter()
         .filter(|t| t.component.as_deref() == Some(module.id.as_str()))
-        .filter_map(|t| t.event.as_ref().map(|e| (e.record_id, e.channel.as_str(), e.signal)))
+        .filter_map(|t| t.event.as_ref().map(|e| (e.record_id, e.channel.as_str(), e.signal.map(|s| s.as_str()))))
         .collect();
     assert_eq!(
         linked,
@@ -184,6 +184,7 @@ fn sample_logs_tell_who_installed_the_module_and_how() {
     );
     // Six logs, every channel of interest but PowerShell 7's present.
     assert_eq!(r.event_logs.logs.len(), 6);
-    let absent: Vec<&str> = r.event_logs.channels.iter().filter(|c| c.status != "present").map(|c| c.channel).collect();
+    let absent: Vec<&str> =
+        r.event_logs.channels.iter().filter(|c| c.status.as_str() != "present").map(|c| c.channel).collect();
     assert_eq!(absent, ["PowerShellCore/Operational"]);
 }

@@ -2,7 +2,7 @@
 //! findings the logs alone justify.
 
 use crate::model::WinEnv;
-use crate::model::{Component, EventFields, Finding, Severity, TimelineEvent, rfc3339_micros};
+use crate::model::{Baseline, Component, EventFields, Finding, Severity, TimelineEvent, rfc3339_micros};
 use crate::model::{LogEvent, Signal, file_name};
 use std::collections::BTreeMap;
 
@@ -68,8 +68,8 @@ pub fn timeline(events: &[LogEvent], links: &[Option<String>]) -> Vec<TimelineEv
                     computer: r.computer.clone(),
                     user_sid: r.user_sid.clone(),
                     process_id: r.process_id,
-                    kind: e.kind.as_str(),
-                    signal: e.signal.map(Signal::as_str),
+                    kind: e.kind,
+                    signal: e.signal,
                     fields: r.data.iter().map(|(k, v)| (k.clone(), cut(v))).collect(),
                 }),
             }
@@ -81,7 +81,9 @@ pub fn timeline(events: &[LogEvent], links: &[Option<String>]) -> Vec<TimelineEv
 /// `w3wp.exe` started, the address it connected to. Each lists the records behind it.
 pub fn findings(events: &[LogEvent], links: &[Option<String>], components: &[Component]) -> Vec<Finding> {
     let builtin = |link: &Option<String>| {
-        link.as_ref().and_then(|id| components.iter().find(|c| &c.id == id)).is_some_and(|c| c.baseline == "builtin")
+        link.as_ref()
+            .and_then(|id| components.iter().find(|c| &c.id == id))
+            .is_some_and(|c| c.baseline == Baseline::Builtin)
     };
     // (rule, evidence, what it is about) -> (severity, what, component, events)
     type Key = (&'static str, String, String);

@@ -8,40 +8,42 @@ use super::similarity::looks_like;
 use crate::model::WinEnv;
 use crate::model::WinPath;
 use crate::model::{ArtifactStatus, Component, ComponentKind, ComponentState, ConfigFact, Finding, Severity, Source};
-use crate::model::{Binary, Installation, PeFacts, PeKind, Status, Verdict};
+use crate::model::{
+    Baseline, Binary, FileStatus, Installation, PeFacts, PeKind, ReadState, Status, TrustAnchor, Verdict,
+};
 use std::collections::BTreeMap;
 
 /// Places each component against the baseline: sets `baseline` and `product`.
 pub fn classify(c: &mut Component, env: &WinEnv) {
     let (class, product) = match c.kind {
         ComponentKind::GlobalModule => match native_image(&c.name) {
-            Some(img) if same_path(c.path.as_ref(), img, env) => ("builtin", None),
-            Some(_) => ("unknown", None),
+            Some(img) if same_path(c.path.as_ref(), img, env) => (Baseline::Builtin, None),
+            Some(_) => (Baseline::Unknown, None),
             None => third_party(c),
         },
         ComponentKind::Module => {
             if native_image(&c.name).is_some() {
-                ("builtin", None)
+                (Baseline::Builtin, None)
             } else {
                 third_party(c)
             }
         }
         ComponentKind::ManagedModule => classify_managed(c),
         ComponentKind::IsapiFilter => match table_image(baseline::ISAPI_FILTERS, &c.name) {
-            Some(img) if same_path(c.path.as_ref(), img, env) => ("builtin", None),
-            Some(_) => ("unknown", None),
+            Some(img) if same_path(c.path.as_ref(), img, env) => (Baseline::Builtin, None),
+            Some(_) => (Baseline::Unknown, None),
             None => third_party(c),
         },
         ComponentKind::IsapiExtension | ComponentKind::Cgi | ComponentKind::Fastcgi if c.image.is_none() => {
             if baseline::DEFAULT_HANDLERS.iter().any(|h| h.eq_ignore_ascii_case(&c.name)) {
-                ("builtin", None)
+                (Baseline::Builtin, None)
             } else {
-                ("unknown", None)
+                (Baseline::Unknown, None)
             }
         }
         _ => {
             if default_binary(c.path.as_ref(), env) {
-                ("builtin", None)
+                (Baseline::Builtin, None)
             } else {
                 third_party(c)
             }
@@ -51,28 +53,28 @@ pub fn classify(c: &mut Component, env: &WinEnv) {
     c.product = product;
 }
 
-fn classify_managed(c: &Component) -> (&'static str, Option<&'static str>) {
-    let Some(t) = &c.managed_type else { return ("unknown", None) };
+fn classify_managed(c: &Component) -> (Baseline, Option<&'static str>) {
+    let Some(t) = &c.managed_type else { return (Baseline::Unknown, None) };
     let ms_token = t.public_key_token.as_deref().is_some_and(|k| baseline::MICROSOFT_TOKENS.contains(&k));
     let trusted_token = t.public_key_token.is_none() || ms_token;
     let expected = table_image(baseline::MANAGED_MODULES, &c.name);
     if expected.is_some_and(|cls| cls == t.class) && trusted_token {
-        ("builtin", None)
+        (Baseline::Builtin, None)
     } else if ms_token && expected.is_none() {
-        ("known_third_party", Some("Microsoft (strong-named assembly)"))
+        (Baseline::KnownThirdParty, Some("Microsoft (strong-named assembly)"))
     } else {
-        ("unknown", None)
+        (Baseline::Unknown, None)
     }
 }
 
-fn third_party(c: &Component) -> (&'static str, Option<&'static str>) {
+fn third_party(c: &Component) -> (Baseline, Option<&'static str>) {
     let file = c.path.as_ref().and_then(|p| p.file_name()).unwrap_or("");
     let hit = baseline::THIRD_PARTY.iter().find(|t: &&ThirdParty| {
         (t.name == "*" || t.name.eq_ignore_ascii_case(&c.name)) && t.file.eq_ignore_ascii_case(file)
     });
     match hit {
-        Some(t) => ("known_third_party", Some(t.product)),
-        None => ("unknown", None),
+        Some(t) => (Baseline::KnownThirdParty, Some(t.product)),
+        None => (Baseline::Unknown, None),
     }
 }
 
@@ -118,7 +120,7 @@ pub fn evaluate(
         fact_findings(f, &mut out);
     }
     for a in artifacts {
-        if a.status == "parsed_with_errors" {
+        if a.status == ReadState::ParsedWithErrors {
             out.push(Finding {
                 rule: "config_malformed",
                 severity: Severity::Medium,
@@ -194,7 +196,7 @@ fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
     let what = describe(c);
 
     match c.baseline {
-        "known_third_party" => push(
+        Baseline::KnownThirdParty => push(
             "known_third_party",
             Severity::Info,
             format!(
@@ -202,7 +204,7 @@ fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
                 c.product.unwrap_or("a known product")
             ),
         ),
-        "unknown" => unknown_findings(c, env, &what, &mut push),
+        Baseline::Unknown => unknown_findings(c, env, &what, &mut push),
         _ => {}
     }
 
@@ -231,7 +233,7 @@ fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
                 Severity::High,
                 format!("{what} loads {path}, in a user-writable place ({})", frag.trim_matches('\\')),
             );
-        } else if c.baseline == "unknown" && !in_expected_dir(path, env) {
+        } else if c.baseline == Baseline::Unknown && !in_expected_dir(path, env) {
             let severity = if matches!(c.kind, ComponentKind::Cgi | ComponentKind::Fastcgi) {
                 Severity::Low
             } else {
@@ -246,7 +248,7 @@ fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
             );
         }
     }
-    if c.file.as_ref().is_some_and(|f| f.status == "missing") {
+    if c.file.as_ref().is_some_and(|f| f.status == FileStatus::Missing) {
         push(
             "referenced_file_missing",
             Severity::Medium,
@@ -575,7 +577,7 @@ fn signature_findings(
     let first = comps.first().map(|c| c.id.clone());
     let referenced = !comps.is_empty();
     let microsoft_trusted = matches!(sig.status, Status::Valid | Status::CatalogSigned)
-        && sig.trusted_by == Some("microsoft_root_program")
+        && sig.trusted_by == Some(TrustAnchor::MicrosoftRootProgram)
         && sig.publisher.as_deref() == Some("Microsoft Corporation");
     match sig.status {
         Status::Unsigned => {
@@ -601,7 +603,7 @@ fn signature_findings(
         ),
         Status::Valid | Status::CatalogSigned => {}
     }
-    if sig.trusted_by == Some("host_root_store") {
+    if sig.trusted_by == Some(TrustAnchor::HostRootStore) {
         push(
             "host_trusted_root_only",
             Severity::High,

@@ -4,32 +4,19 @@ use super::WinPath;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// What the exports (and the CLR header) say a binary is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PeKind {
-    /// Exports `RegisterModule`: an IIS 7+ native module.
-    NativeModule,
-    /// Exports `GetFilterVersion` and `HttpFilterProc`.
-    IsapiFilter,
-    /// Exports `GetExtensionVersion` and `HttpExtensionProc`.
-    IsapiExtension,
-    /// Has a CLR header: a .NET assembly (managed module candidate).
-    ManagedAssembly,
-    /// None of the above.
-    Other,
-}
-
-impl PeKind {
-    /// The name used in tables and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PeKind::NativeModule => "native_module",
-            PeKind::IsapiFilter => "isapi_filter",
-            PeKind::IsapiExtension => "isapi_extension",
-            PeKind::ManagedAssembly => "managed_assembly",
-            PeKind::Other => "other",
-        }
+crate::named_enum! {
+    /// What the exports (and the CLR header) say a binary is.
+    pub enum PeKind {
+        /// Exports `RegisterModule`: an IIS 7+ native module.
+        NativeModule = "native_module",
+        /// Exports `GetFilterVersion` and `HttpFilterProc`.
+        IsapiFilter = "isapi_filter",
+        /// Exports `GetExtensionVersion` and `HttpExtensionProc`.
+        IsapiExtension = "isapi_extension",
+        /// Has a CLR header: a .NET assembly (managed module candidate).
+        ManagedAssembly = "managed_assembly",
+        /// None of the above.
+        Other = "other",
     }
 }
 
@@ -90,47 +77,29 @@ pub struct PeFacts {
     pub problems: Vec<String>,
 }
 
-/// What a file's signature status is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Intact, chains to a trusted root, code-signing EKU, valid at the time used.
-    Valid,
-    /// Not embedded-signed, but a catalog that verifies lists its hash.
-    CatalogSigned,
-    /// Intact, but the leaf was not valid at the time used.
-    Expired,
-    /// Intact and trusted, but the leaf may not sign code.
-    WrongEku,
-    /// Intact, but the chain ends at a root no trust set holds.
-    UntrustedRoot,
-    /// Intact, signed by a certificate that signed itself.
-    SelfSigned,
-    /// The signature over the signed content does not verify.
-    BadSignature,
-    /// The file's hash is not the one signed: the file changed after signing.
-    BadDigest,
-    /// A signature is there but cannot be read.
-    Malformed,
-    /// No signature, and no catalog vouches for it.
-    Unsigned,
-}
-
-impl Status {
-    /// The name used in tables and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Valid => "valid",
-            Status::CatalogSigned => "catalog_signed",
-            Status::Expired => "expired",
-            Status::WrongEku => "wrong_eku",
-            Status::UntrustedRoot => "untrusted_root",
-            Status::SelfSigned => "self_signed",
-            Status::BadSignature => "bad_signature",
-            Status::BadDigest => "bad_digest",
-            Status::Malformed => "malformed",
-            Status::Unsigned => "unsigned",
-        }
+crate::named_enum! {
+    /// What a file's signature status is.
+    pub enum Status {
+        /// Intact, chains to a trusted root, code-signing EKU, valid at the time used.
+        Valid = "valid",
+        /// Not embedded-signed, but a catalog that verifies lists its hash.
+        CatalogSigned = "catalog_signed",
+        /// Intact, but the leaf was not valid at the time used.
+        Expired = "expired",
+        /// Intact and trusted, but the leaf may not sign code.
+        WrongEku = "wrong_eku",
+        /// Intact, but the chain ends at a root no trust set holds.
+        UntrustedRoot = "untrusted_root",
+        /// Intact, signed by a certificate that signed itself.
+        SelfSigned = "self_signed",
+        /// The signature over the signed content does not verify.
+        BadSignature = "bad_signature",
+        /// The file's hash is not the one signed: the file changed after signing.
+        BadDigest = "bad_digest",
+        /// A signature is there but cannot be read.
+        Malformed = "malformed",
+        /// No signature, and no catalog vouches for it.
+        Unsigned = "unsigned",
     }
 }
 
@@ -160,13 +129,13 @@ pub struct SignatureReport {
     /// The root the chain ends at.
     pub root: Option<String>,
     /// Which trust set anchors it.
-    pub trusted_by: Option<&'static str>,
+    pub trusted_by: Option<TrustAnchor>,
     /// Countersignature (timestamp) time, UTC.
     pub signed_at: Option<String>,
     /// Countersignature status, when there is one.
     pub countersignature: Option<String>,
     /// Which time the certificates were judged at: `countersignature` or `scan time`.
-    pub time_used: &'static str,
+    pub time_used: TimeUsed,
 }
 
 /// The verdict on one file.
@@ -179,11 +148,11 @@ pub struct Verdict {
     /// Its root.
     pub root: Option<String>,
     /// Which trust set anchors it.
-    pub trusted_by: Option<&'static str>,
+    pub trusted_by: Option<TrustAnchor>,
     /// Its countersignature time.
     pub signed_at: Option<String>,
     /// The time its certificates were judged at.
-    pub time_used: Option<&'static str>,
+    pub time_used: Option<TimeUsed>,
     /// Plain reason.
     pub reason: String,
     /// Authenticode SHA-1 of the file (what catalogs list).
@@ -218,4 +187,28 @@ pub struct Binary {
     pub signature: Option<Verdict>,
     /// The catalog that lists it, when one does.
     pub catalog: Option<String>,
+}
+
+crate::named_enum! {
+    /// The set of roots that anchors a signature's chain.
+    pub enum TrustAnchor {
+        /// Microsoft's Trusted Root Program, shipped with inetsift.
+        MicrosoftRootProgram = "microsoft_root_program",
+        /// The evidence host's own `ROOT`/`AuthRoot` stores (from its SOFTWARE hive).
+        HostRootStore = "host_root_store",
+        /// Roots the analyst gave with `--trust`.
+        User = "user",
+    }
+}
+
+crate::named_enum! {
+    /// The time a signature's certificates were judged at.
+    pub enum TimeUsed {
+        /// The countersigned (timestamp) time.
+        Countersignature = "countersignature",
+        /// The time of the scan: no trustworthy countersignature.
+        ScanTime = "scan time",
+        /// The `ctlThisUpdate` of the catalog that lists the file.
+        CatalogUpdate = "catalog ctlThisUpdate",
+    }
 }

@@ -4,44 +4,27 @@ use super::{PeKind, Source, Status, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The kind of IIS extension point a component is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ComponentKind {
-    /// `globalModules/add`: a native DLL loaded into every worker process.
-    GlobalModule,
-    /// `modules/add` without `type`: enables a global module for a scope.
-    Module,
-    /// `modules/add` or `httpModules/add` with a .NET `type`.
-    ManagedModule,
-    /// `isapiFilters/filter`.
-    IsapiFilter,
-    /// A handler run by `IsapiModule`.
-    IsapiExtension,
-    /// A handler run by `CgiModule`.
-    Cgi,
-    /// A handler run by `FastCgiModule`, or a `fastCgi/application`.
-    Fastcgi,
-    /// `security/isapiCgiRestriction/add`: an ISAPI or CGI binary allowed (or denied) to run.
-    CgiRestriction,
-    /// Any other DLL the configuration makes IIS load (WebDAV stores, compression schemes, registry hits).
-    OtherDll,
-}
-
-impl ComponentKind {
-    /// The name used in JSON and tables.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ComponentKind::GlobalModule => "global_module",
-            ComponentKind::Module => "module",
-            ComponentKind::ManagedModule => "managed_module",
-            ComponentKind::IsapiFilter => "isapi_filter",
-            ComponentKind::IsapiExtension => "isapi_extension",
-            ComponentKind::Cgi => "cgi",
-            ComponentKind::Fastcgi => "fastcgi",
-            ComponentKind::CgiRestriction => "cgi_restriction",
-            ComponentKind::OtherDll => "other_dll",
-        }
+crate::named_enum! {
+    /// The kind of IIS extension point a component is.
+    pub enum ComponentKind {
+        /// `globalModules/add`: a native DLL loaded into every worker process.
+        GlobalModule = "global_module",
+        /// `modules/add` without `type`: enables a global module for a scope.
+        Module = "module",
+        /// `modules/add` or `httpModules/add` with a .NET `type`.
+        ManagedModule = "managed_module",
+        /// `isapiFilters/filter`.
+        IsapiFilter = "isapi_filter",
+        /// A handler run by `IsapiModule`.
+        IsapiExtension = "isapi_extension",
+        /// A handler run by `CgiModule`.
+        Cgi = "cgi",
+        /// A handler run by `FastCgiModule`, or a `fastCgi/application`.
+        Fastcgi = "fastcgi",
+        /// `security/isapiCgiRestriction/add`: an ISAPI or CGI binary allowed (or denied) to run.
+        CgiRestriction = "cgi_restriction",
+        /// Any other DLL the configuration makes IIS load (WebDAV stores, compression schemes, registry hits).
+        OtherDll = "other_dll",
     }
 }
 
@@ -60,16 +43,52 @@ pub struct ManagedType {
     pub public_key_token: Option<String>,
 }
 
-/// Whether a declaration is in force at its own scope.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ComponentState {
-    /// In force at its scope (and below, unless removed there).
-    Effective,
-    /// Removed by a later `<remove>` or `<clear/>` at the same scope.
-    Removed,
-    /// A second entry with the same key at the same scope: IIS refuses such a configuration.
-    Duplicate,
+crate::named_enum! {
+    /// Whether a declaration is in force at its own scope.
+    pub enum ComponentState {
+        /// In force at its scope (and below, unless removed there).
+        Effective = "effective",
+        /// Removed by a later `<remove>` or `<clear/>` at the same scope.
+        Removed = "removed",
+        /// A second entry with the same key at the same scope: IIS refuses such a configuration.
+        Duplicate = "duplicate",
+    }
+}
+
+crate::named_enum! {
+    /// How a component was taken out of a scope.
+    pub enum RemovalOp {
+        /// `<remove name=...>`.
+        Remove = "remove",
+        /// `<clear/>`.
+        Clear = "clear",
+    }
+}
+
+crate::named_enum! {
+    /// What the evidence holds of a file a component references.
+    pub enum FileStatus {
+        /// In the evidence (and read).
+        Present = "present",
+        /// Not on the volume: the evidence is a whole volume and lacks it.
+        Missing = "missing",
+        /// Not in the evidence, which is a selection (triage or a single file): absence proves nothing.
+        NotCollected = "not_collected",
+        /// A relative or unexpandable path: no file to look for.
+        Unresolved = "unresolved",
+    }
+}
+
+crate::named_enum! {
+    /// Where a component stands against the baseline of a default IIS install.
+    pub enum Baseline {
+        /// Part of IIS or .NET as installed (name, image and type as Microsoft ships them).
+        Builtin = "builtin",
+        /// A known add-on (Microsoft or third party) by its name and file.
+        KnownThirdParty = "known_third_party",
+        /// Neither.
+        Unknown = "unknown",
+    }
 }
 
 /// A `<remove>` or `<clear/>` that took a component out of a scope.
@@ -78,7 +97,7 @@ pub struct Removal {
     /// The scope it was removed from.
     pub scope: String,
     /// `remove` or `clear`.
-    pub op: &'static str,
+    pub op: RemovalOp,
     /// Where the `<remove>`/`<clear/>` is.
     pub source: Source,
 }
@@ -86,9 +105,8 @@ pub struct Removal {
 /// What the evidence holds of a file a component references.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FileCheck {
-    /// `present`, `missing` (the evidence is a whole volume and lacks it), `not_collected` (triage or single
-    /// file: absence proves nothing), `unresolved` (relative or unexpandable path).
-    pub status: &'static str,
+    /// Whether the evidence holds the file.
+    pub status: FileStatus,
     /// Size in bytes, when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
@@ -136,8 +154,8 @@ pub struct Component {
     /// The referenced binary's signature status, when it was in the evidence and a PE.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<Status>,
-    /// `builtin` (IIS/.NET default), `known_third_party`, or `unknown`.
-    pub baseline: &'static str,
+    /// Against the baseline: built-in, known third-party, or unknown.
+    pub baseline: Baseline,
     /// For known third-party components: the product.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<&'static str>,
@@ -162,7 +180,7 @@ impl Component {
             file: None,
             pe_kind: None,
             signature: None,
-            baseline: "unknown",
+            baseline: Baseline::Unknown,
             product: None,
         }
     }

@@ -27,6 +27,38 @@ pub struct ArtifactStatus {
     pub artifact: String,
     /// Where it was looked for or found.
     pub path: WinPath,
-    /// `parsed`, `parsed_with_errors`, `missing`, `not_collected`, `unreadable`.
-    pub status: &'static str,
+    /// What became of it.
+    pub status: ReadState,
+}
+
+crate::named_enum! {
+    /// What became of an artifact the scan looked for: a configuration file, a hive, an event log.
+    pub enum ReadState {
+        /// Read in full.
+        Parsed = "parsed",
+        /// Read, with parts that could not be (the warnings say which).
+        ParsedWithErrors = "parsed_with_errors",
+        /// Read, and holds nothing (an event log without records).
+        Empty = "empty",
+        /// Not on the volume: the evidence is a whole volume and lacks it.
+        Missing = "missing",
+        /// Not in the evidence, which is a selection: absence proves nothing.
+        NotCollected = "not_collected",
+        /// There, but its bytes could not be read or parsed at all.
+        Unreadable = "unreadable",
+        /// Named like an event log, but not one.
+        NotEvtx = "not_evtx",
+        /// Named like a hive, but not one.
+        NotAHive = "not_a_hive",
+    }
+}
+
+impl From<super::FileStatus> for ReadState {
+    /// An absent artifact's state from what its absence means.
+    fn from(s: super::FileStatus) -> ReadState {
+        match s {
+            super::FileStatus::Missing => ReadState::Missing,
+            _ => ReadState::NotCollected,
+        }
+    }
 }

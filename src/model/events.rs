@@ -22,9 +22,9 @@ pub struct EventFields {
     /// `System/Execution/@ProcessID`.
     pub process_id: Option<u32>,
     /// What kind of event it is (`config_change`, `process_creation`, ...).
-    pub kind: &'static str,
+    pub kind: EventKind,
     /// What it points to (`appcmd_install`, `w3wp_shell`, ...), if anything.
-    pub signal: Option<&'static str>,
+    pub signal: Option<Signal>,
     /// The raw event data, field name to text.
     pub fields: BTreeMap<String, String>,
 }
@@ -78,7 +78,7 @@ pub struct LogReport {
     /// Latest record time.
     pub last: Option<String>,
     /// `parsed`, `parsed_with_errors`, `empty`, `not_evtx`, `unreadable`.
-    pub status: &'static str,
+    pub status: super::ReadState,
     /// Chunks and records that could not be read.
     pub problems: Vec<String>,
 }
@@ -111,8 +111,8 @@ pub struct ChannelCoverage {
     pub evidence: String,
     /// The channel.
     pub channel: &'static str,
-    /// `present` (records read), `empty` (a log with no records), `absent` (no log names it).
-    pub status: &'static str,
+    /// Whether its records are in the evidence.
+    pub status: ChannelStatus,
     /// The logs that hold it.
     pub logs: Vec<WinPath>,
     /// Records in those logs.
@@ -161,108 +161,78 @@ impl EventRecord {
     }
 }
 
-/// What kind of event a record is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// IIS configuration audit 29: one element or attribute changed through the configuration API.
-    ConfigChange,
-    /// IIS configuration audit 50: changes committed.
-    ConfigCommit,
-    /// Security 4688 or Sysmon 1.
-    ProcessCreation,
-    /// Sysmon 7 into `w3wp.exe`.
-    ImageLoad,
-    /// Sysmon 3: a connection `w3wp.exe` opened.
-    NetworkConnection,
-    /// Sysmon 8/10: `w3wp.exe` starting a thread in, or opening, another process.
-    ProcessAccess,
-    /// Sysmon 11.
-    FileCreate,
-    /// Sysmon 13.
-    RegistrySet,
-    /// System 7045.
-    ServiceInstall,
-    /// System 7036/7040 for the IIS services.
-    ServiceState,
-    /// Application, IIS-W3SVC-WP: a module or filter failed to load.
-    ModuleLoadFailure,
-    /// PowerShell 4103/4104.
-    PowerShell,
-    /// Security 4657/4663/4907 on `inetsrv` or `applicationHost.config` (context only).
-    ObjectAccess,
-}
-
-impl EventKind {
-    /// The name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::ConfigChange => "config_change",
-            EventKind::ConfigCommit => "config_commit",
-            EventKind::ProcessCreation => "process_creation",
-            EventKind::ImageLoad => "image_load",
-            EventKind::NetworkConnection => "network_connection",
-            EventKind::ProcessAccess => "process_access",
-            EventKind::FileCreate => "file_create",
-            EventKind::RegistrySet => "registry_set",
-            EventKind::ServiceInstall => "service_install",
-            EventKind::ServiceState => "service_state",
-            EventKind::ModuleLoadFailure => "module_load_failure",
-            EventKind::PowerShell => "powershell",
-            EventKind::ObjectAccess => "object_access",
-        }
+crate::named_enum! {
+    /// What kind of event a record is.
+    pub enum EventKind {
+        /// IIS configuration audit 29: one element or attribute changed through the configuration API.
+        ConfigChange = "config_change",
+        /// IIS configuration audit 50: changes committed.
+        ConfigCommit = "config_commit",
+        /// Security 4688 or Sysmon 1.
+        ProcessCreation = "process_creation",
+        /// Sysmon 7 into `w3wp.exe`.
+        ImageLoad = "image_load",
+        /// Sysmon 3: a connection `w3wp.exe` opened.
+        NetworkConnection = "network_connection",
+        /// Sysmon 8/10: `w3wp.exe` starting a thread in, or opening, another process.
+        ProcessAccess = "process_access",
+        /// Sysmon 11.
+        FileCreate = "file_create",
+        /// Sysmon 13.
+        RegistrySet = "registry_set",
+        /// System 7045.
+        ServiceInstall = "service_install",
+        /// System 7036/7040 for the IIS services.
+        ServiceState = "service_state",
+        /// Application, IIS-W3SVC-WP: a module or filter failed to load.
+        ModuleLoadFailure = "module_load_failure",
+        /// PowerShell 4103/4104.
+        PowerShell = "powershell",
+        /// Security 4657/4663/4907 on `inetsrv` or `applicationHost.config` (context only).
+        ObjectAccess = "object_access",
     }
 }
 
-/// What an event points to, for the rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Signal {
-    /// An extension point (module, filter, handler, CGI/FastCGI) added through the configuration API.
-    ExtensionAdded,
-    /// The binary or type of an extension point changed through the configuration API.
-    ExtensionChanged,
-    /// HTTP logging switched off.
-    LoggingDisabled,
-    /// `appcmd` installing or adding a module, filter or handler.
-    AppcmdInstall,
-    /// PowerShell WebAdministration cmdlets or `Publish.GacInstall`.
-    PowerShellInstall,
-    /// `gacutil /i`.
-    GacInstall,
-    /// `w3wp.exe` started a shell or a reconnaissance tool.
-    W3wpShell,
-    /// `w3wp.exe` started some other process.
-    W3wpChild,
-    /// `w3wp.exe` loaded a DLL from a user-writable folder.
-    UserWritableLoad,
-    /// `w3wp.exe` loaded an unsigned DLL or one from outside the Windows and .NET folders.
-    UnusualLoad,
-    /// A module or filter DLL failed to load.
-    LoadFailure,
-    /// `w3wp.exe` opened a network connection (tunnels, C2, lateral movement).
-    W3wpConnection,
-    /// `w3wp.exe` started a thread in another process.
-    W3wpRemoteThread,
+crate::named_enum! {
+    /// What an event points to, for the rules.
+    pub enum Signal {
+        /// An extension point (module, filter, handler, CGI/FastCGI) added through the configuration API.
+        ExtensionAdded = "extension_added",
+        /// The binary or type of an extension point changed through the configuration API.
+        ExtensionChanged = "extension_changed",
+        /// HTTP logging switched off.
+        LoggingDisabled = "logging_disabled",
+        /// `appcmd` installing or adding a module, filter or handler.
+        AppcmdInstall = "appcmd_install",
+        /// PowerShell WebAdministration cmdlets or `Publish.GacInstall`.
+        PowerShellInstall = "powershell_install",
+        /// `gacutil /i`.
+        GacInstall = "gac_install",
+        /// `w3wp.exe` started a shell or a reconnaissance tool.
+        W3wpShell = "w3wp_shell",
+        /// `w3wp.exe` started some other process.
+        W3wpChild = "w3wp_child",
+        /// `w3wp.exe` loaded a DLL from a user-writable folder.
+        UserWritableLoad = "user_writable_load",
+        /// `w3wp.exe` loaded an unsigned DLL or one from outside the Windows and .NET folders.
+        UnusualLoad = "unusual_load",
+        /// A module or filter DLL failed to load.
+        LoadFailure = "load_failure",
+        /// `w3wp.exe` opened a network connection (tunnels, C2, lateral movement).
+        W3wpConnection = "w3wp_connection",
+        /// `w3wp.exe` started a thread in another process.
+        W3wpRemoteThread = "w3wp_remote_thread",
+    }
 }
 
-impl Signal {
-    /// The name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Signal::ExtensionAdded => "extension_added",
-            Signal::ExtensionChanged => "extension_changed",
-            Signal::LoggingDisabled => "logging_disabled",
-            Signal::AppcmdInstall => "appcmd_install",
-            Signal::PowerShellInstall => "powershell_install",
-            Signal::GacInstall => "gac_install",
-            Signal::W3wpShell => "w3wp_shell",
-            Signal::W3wpChild => "w3wp_child",
-            Signal::UserWritableLoad => "user_writable_load",
-            Signal::UnusualLoad => "unusual_load",
-            Signal::LoadFailure => "load_failure",
-            Signal::W3wpConnection => "w3wp_connection",
-            Signal::W3wpRemoteThread => "w3wp_remote_thread",
-        }
+crate::named_enum! {
+    /// Whether a channel that matters is in the evidence.
+    pub enum ChannelStatus {
+        /// Records were read.
+        Present = "present",
+        /// A log names it but holds no records.
+        Empty = "empty",
+        /// No log names it.
+        Absent = "absent",
     }
 }

@@ -5,45 +5,45 @@ use super::WinPath;
 use super::time::filetime_rfc3339 as ft;
 use serde::Serialize;
 
-/// How much of the host's file system a source holds. A file missing from a whole volume is missing on the
-/// host; a file missing from a triage collection was merely not collected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Completeness {
-    /// A whole volume (mounted folder or image).
-    FullVolume,
-    /// A selection of files (KAPE, Velociraptor, CyLR).
-    Triage,
-    /// One file given on its own.
-    SingleFile,
+crate::named_enum! {
+    /// How much of the host's file system a source holds. A file missing from a whole volume is missing on the
+    /// host; a file missing from a triage collection was merely not collected.
+    pub enum Completeness {
+        /// A whole volume (mounted folder or image).
+        FullVolume = "full_volume",
+        /// A selection of files (KAPE, Velociraptor, CyLR).
+        Triage = "triage",
+        /// One file given on its own.
+        SingleFile = "single_file",
+    }
 }
 
 impl Completeness {
     /// What the absence of a file means: `missing` from a whole volume, `not_collected` from a selection.
-    pub fn absent_status(self) -> &'static str {
+    pub fn absent_status(self) -> super::FileStatus {
         match self {
-            Completeness::FullVolume => "missing",
-            Completeness::Triage | Completeness::SingleFile => "not_collected",
+            Completeness::FullVolume => super::FileStatus::Missing,
+            Completeness::Triage | Completeness::SingleFile => super::FileStatus::NotCollected,
         }
     }
 }
 
-/// What kind of container the evidence is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EvidenceKind {
-    /// A folder on the analyst's machine.
-    Folder,
-    /// A zip archive (KAPE, CyLR, Velociraptor).
-    Zip,
-    /// A single configuration file.
-    ConfigFile,
-    /// A registry hive given on its own (with its transaction logs beside it).
-    HiveFile,
-    /// A Windows event log (`.evtx`) given on its own, recognised by its `ElfFile` signature.
-    EventLog,
-    /// A disk image (raw, split raw, E01, VHD, VHDX), read through its NTFS volume.
-    Image,
+crate::named_enum! {
+    /// What kind of container the evidence is.
+    pub enum EvidenceKind {
+        /// A folder on the analyst's machine.
+        Folder = "folder",
+        /// A zip archive (KAPE, CyLR, Velociraptor).
+        Zip = "zip",
+        /// A single configuration file.
+        ConfigFile = "config_file",
+        /// A registry hive given on its own (with its transaction logs beside it).
+        HiveFile = "hive_file",
+        /// A Windows event log (`.evtx`) given on its own, recognised by its `ElfFile` signature.
+        EventLog = "event_log",
+        /// A disk image (raw, split raw, E01, VHD, VHDX), read through its NTFS volume.
+        Image = "image",
+    }
 }
 
 /// A record of one file read, for the report's provenance list.

@@ -3,32 +3,19 @@
 use super::{Source, WinPath};
 use serde::Serialize;
 
-/// How bad a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Context worth knowing.
-    Info,
-    /// Unusual, usually benign.
-    Low,
-    /// Needs a look.
-    Medium,
-    /// Likely malicious or a serious gap.
-    High,
-    /// Near-certain compromise.
-    Critical,
-}
-
-impl Severity {
-    /// The name used in JSON and tables.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
+crate::named_enum! {
+    /// How bad a finding is.
+    pub enum Severity {
+        /// Context worth knowing.
+        Info = "info",
+        /// Unusual, usually benign.
+        Low = "low",
+        /// Needs a look.
+        Medium = "medium",
+        /// Likely malicious or a serious gap.
+        High = "high",
+        /// Near-certain compromise.
+        Critical = "critical",
     }
 }
 

@@ -9,6 +9,7 @@ pub mod events;
 pub mod evidence;
 pub mod finding;
 pub mod host;
+pub mod names;
 pub mod path;
 pub mod position;
 pub mod registry;

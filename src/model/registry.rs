@@ -99,8 +99,8 @@ pub struct HiveReport {
     pub sha256: Option<String>,
     /// Transaction logs found beside it.
     pub logs: Vec<FileRecord>,
-    /// `parsed`, `parsed_partially`, `not_a_hive`, `unreadable`.
-    pub status: &'static str,
+    /// `parsed`, `parsed_with_errors`, `not_a_hive`, `unreadable`.
+    pub status: super::ReadState,
     /// Whether the primary file was dirty (sequence numbers differ or bad checksum).
     pub dirty: bool,
     /// `old` or `new` when log entries were applied.

@@ -2,7 +2,7 @@
 
 use super::escape::terminal;
 use crate::model::ScanResult;
-use crate::model::{Component, ComponentState};
+use crate::model::{Baseline, Component, ComponentState, Signal, TrustAnchor};
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeSet;
 use std::io::{self, Write};
@@ -81,7 +81,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
     let shown: Vec<&Component> = result
         .components
         .iter()
-        .filter(|c| opts.all_components || c.baseline != "builtin" || flagged.contains(c.id.as_str()))
+        .filter(|c| opts.all_components || c.baseline != Baseline::Builtin || flagged.contains(c.id.as_str()))
         .collect();
     let mut t = table(&[
         "ID",
@@ -111,7 +111,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
             cell(&image),
             cell(&c.scope),
             cell(state),
-            cell(c.file.as_ref().map(|f| f.status).unwrap_or("-")),
+            cell(c.file.as_ref().map(|f| f.status.as_str()).unwrap_or("-")),
             cell(c.pe_kind.map(|k| k.as_str()).unwrap_or("-")),
             cell(c.signature.map(|s| s.as_str()).unwrap_or("-")),
             cell(&declared),
@@ -143,7 +143,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
 
     let mut t = table(&["Evidence", "Artifact", "Path", "Status"]);
     for a in &result.coverage.artifacts {
-        t.add_row(vec![cell(&a.evidence), cell(&a.artifact), cell(a.path.as_str()), cell(a.status)]);
+        t.add_row(vec![cell(&a.evidence), cell(&a.artifact), cell(a.path.as_str()), cell(a.status.as_str())]);
     }
     writeln!(out, "Coverage\n{t}")?;
     if !result.binaries.is_empty() {
@@ -196,7 +196,9 @@ fn events(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
         .timeline
         .iter()
         .filter_map(|t| t.event.as_ref().map(|e| (t, e)))
-        .filter(|(t, e)| t.component.is_some() || !matches!(e.signal, None | Some("w3wp_child" | "unusual_load")))
+        .filter(|(t, e)| {
+            t.component.is_some() || !matches!(e.signal, None | Some(Signal::W3wpChild | Signal::UnusualLoad))
+        })
         .collect();
     let all = result.timeline.iter().filter(|t| t.event.is_some()).count();
     if !rows.is_empty() {
@@ -208,7 +210,7 @@ fn events(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
                 cell(&format!("{} {}", e.channel, e.event_id)),
                 cell(&format!("{}:{}", row.evidence.evidence, e.record_id)),
                 cell(row.component.as_deref().unwrap_or("")),
-                cell(e.signal.unwrap_or("")),
+                cell(e.signal.map(Signal::as_str).unwrap_or("")),
                 cell(&text),
             ]);
         }
@@ -226,7 +228,7 @@ fn events(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
             t.add_row(vec![
                 cell(&c.evidence),
                 cell(c.channel),
-                cell(c.status),
+                cell(c.status.as_str()),
                 cell(&c.logs.len().to_string()),
                 cell(&c.records.to_string()),
                 cell(c.first.as_deref().unwrap_or("")),
@@ -307,7 +309,7 @@ pub fn write_verdicts(verdicts: &[crate::verify::FileVerdict], mut out: impl Wri
             cell(v.verdict.status.as_str()),
             cell(v.verdict.publisher.as_deref().unwrap_or("-")),
             cell(v.verdict.root.as_deref().unwrap_or("-")),
-            cell(v.verdict.trusted_by.unwrap_or("-")),
+            cell(v.verdict.trusted_by.map(TrustAnchor::as_str).unwrap_or("-")),
             cell(v.verdict.signed_at.as_deref().unwrap_or("-")),
             cell(&v.verdict.reason),
         ]);

@@ -49,7 +49,7 @@ pub struct Catalog {
     /// Root the signer chains to.
     pub root: Option<String>,
     /// Trust set that anchors it.
-    pub trusted_by: Option<&'static str>,
+    pub trusted_by: Option<crate::model::TrustAnchor>,
 }
 
 /// Parses and verifies a catalog; never fails: what cannot be read is in `status` and `reason`.

@@ -8,7 +8,7 @@ pub mod pkcs7;
 pub mod trust;
 
 use crate::artifacts::registry::certs::name;
-pub use crate::model::{SignatureReport, Status, Verdict};
+pub use crate::model::{SignatureReport, Status, TimeUsed, Verdict};
 use authenticode_parser::{AuthenticodeVerify, CounterSignatureVerify, InitializationToken};
 use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
@@ -119,7 +119,7 @@ pub fn with_catalogs(
         v.publisher = cat.signer.as_deref().map(publisher_of);
         v.root = cat.root.clone();
         v.trusted_by = cat.trusted_by;
-        v.time_used = Some("catalog ctlThisUpdate");
+        v.time_used = Some(TimeUsed::CatalogUpdate);
         v.reason = format!("listed by catalog {path}, {}", cat.reason);
     }
     (v, Some(path))
@@ -163,7 +163,7 @@ fn judge(
         trusted_by: None,
         signed_at: None,
         countersignature: None,
-        time_used: "scan time",
+        time_used: TimeUsed::ScanTime,
     };
     match s.verify_flags() {
         Some(AuthenticodeVerify::Valid) => {}
@@ -204,7 +204,7 @@ fn judge(
         });
         if trusted {
             r.countersignature = Some("valid".into());
-            r.time_used = "countersignature";
+            r.time_used = TimeUsed::Countersignature;
             at = cs.sign_time();
             break;
         }

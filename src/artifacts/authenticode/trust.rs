@@ -12,13 +12,15 @@ use openssl::x509::verify::X509VerifyFlags;
 use std::sync::{Arc, OnceLock};
 
 /// The shipped Microsoft Trusted Root Program bundle.
+pub use crate::model::TrustAnchor;
+
 const MICROSOFT_PEM: &[u8] = include_bytes!("microsoft-root-program.pem");
 
 /// A named set of trusted roots, with its OpenSSL store built once.
 #[derive(Clone)]
 pub struct TrustSet {
-    /// `microsoft_root_program`, `host_root_store`, or `user` (`--trust`).
-    pub name: &'static str,
+    /// Which set it is.
+    pub name: TrustAnchor,
     /// The roots.
     pub roots: Vec<X509>,
     /// The roots as a verification store. Time checks are off in it: validity periods are checked on the
@@ -28,7 +30,7 @@ pub struct TrustSet {
 
 impl TrustSet {
     /// A set from its roots.
-    pub fn new(name: &'static str, roots: Vec<X509>) -> TrustSet {
+    pub fn new(name: TrustAnchor, roots: Vec<X509>) -> TrustSet {
         let store = X509StoreBuilder::new()
             .map(|mut b| {
                 for r in &roots {
@@ -67,11 +69,13 @@ impl Trust {
 /// Microsoft's program, parsed once per process.
 pub fn microsoft_set() -> &'static TrustSet {
     static SET: OnceLock<TrustSet> = OnceLock::new();
-    SET.get_or_init(|| TrustSet::new("microsoft_root_program", X509::stack_from_pem(MICROSOFT_PEM).unwrap_or_default()))
+    SET.get_or_init(|| {
+        TrustSet::new(TrustAnchor::MicrosoftRootProgram, X509::stack_from_pem(MICROSOFT_PEM).unwrap_or_default())
+    })
 }
 
 /// Roots from PEM text (`--trust FILE`), or an error naming what is wrong.
-pub fn from_pem(name: &'static str, pem: &[u8]) -> Result<TrustSet, String> {
+pub fn from_pem(name: TrustAnchor, pem: &[u8]) -> Result<TrustSet, String> {
     let roots = X509::stack_from_pem(pem).map_err(|e| format!("not PEM certificates: {e}"))?;
     if roots.is_empty() {
         return Err("no certificate in the file".into());
@@ -80,7 +84,7 @@ pub fn from_pem(name: &'static str, pem: &[u8]) -> Result<TrustSet, String> {
 }
 
 /// Roots from DER certificates (the host's store).
-pub fn from_der<'a>(name: &'static str, ders: impl IntoIterator<Item = &'a [u8]>) -> TrustSet {
+pub fn from_der<'a>(name: TrustAnchor, ders: impl IntoIterator<Item = &'a [u8]>) -> TrustSet {
     TrustSet::new(name, ders.into_iter().filter_map(|d| X509::from_der(d).ok()).collect())
 }
 

@@ -12,6 +12,7 @@ pub mod record;
 use crate::evidence::{Completeness, Evidence, EvidenceKind, WinPath};
 use crate::model::{ArtifactStatus, Source, Warning, rfc3339_micros};
 pub use crate::model::{ChannelCoverage, LogEvent, LogReport};
+use crate::model::{ChannelStatus, ReadState};
 use rayon::prelude::*;
 
 /// Cap on one event log; Windows' own maximum log size is far larger, but a server's logs are rarely over 1 GiB
@@ -57,9 +58,9 @@ pub fn channel_coverage(evidence: &str, logs: &[LogReport]) -> Vec<ChannelCovera
                 evidence: evidence.to_string(),
                 channel,
                 status: match (mine.is_empty(), records) {
-                    (true, _) => "absent",
-                    (false, 0) => "empty",
-                    _ => "present",
+                    (true, _) => ChannelStatus::Absent,
+                    (false, 0) => ChannelStatus::Empty,
+                    _ => ChannelStatus::Present,
                 },
                 logs: mine.iter().map(|l| l.path.clone()).collect(),
                 records,
@@ -84,8 +85,8 @@ pub fn collect(ev: &Evidence) -> EventLogs {
         let file = Some(report.path.clone());
         let warn = |m: String| Warning { evidence: ev.id.clone(), file: file.clone(), line: None, message: m };
         match report.status {
-            "parsed" | "empty" => {}
-            "parsed_with_errors" => out.warnings.push(warn(format!(
+            ReadState::Parsed | ReadState::Empty => {}
+            ReadState::ParsedWithErrors => out.warnings.push(warn(format!(
                 "event log partly unreadable, every readable record was used: {}",
                 report.problems.join("; ")
             ))),
@@ -121,7 +122,7 @@ fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<(WinPath, u64)> {
             evidence: ev.id.clone(),
             artifact: "event logs".into(),
             path: logs.clone(),
-            status: src.completeness().absent_status(),
+            status: src.completeness().absent_status().into(),
         }),
         Err(e) => out.warnings.push(Warning {
             evidence: ev.id.clone(),
@@ -170,7 +171,7 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
         events: 0,
         first: None,
         last: None,
-        status: "unreadable",
+        status: ReadState::Unreadable,
         problems: Vec::new(),
     };
     // The parser must never take the scan down: a panic on hostile bytes becomes a problem of this log.
@@ -189,7 +190,8 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
     let read = match read {
         Ok(Ok(read)) => read,
         Ok(Err(e)) => {
-            report.status = if file.size == 0 || e.contains("header") { "not_evtx" } else { "unreadable" };
+            report.status =
+                if file.size == 0 || e.contains("header") { ReadState::NotEvtx } else { ReadState::Unreadable };
             report.problems.push(e);
             return (report, Vec::new());
         }
@@ -221,9 +223,9 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
         report.problems.push(format!("{dropped} more problems"));
     }
     report.status = match (report.problems.is_empty(), report.records) {
-        (true, 0) => "empty",
-        (true, _) => "parsed",
-        (false, _) => "parsed_with_errors",
+        (true, 0) => ReadState::Empty,
+        (true, _) => ReadState::Parsed,
+        (false, _) => ReadState::ParsedWithErrors,
     };
     let events: Vec<LogEvent> = read
         .wanted

@@ -2,7 +2,7 @@
 //! parent's entries, then applies its own `<add>`, `<remove>` and `<clear/>` in order. What was removed is kept
 //! and said, because an attacker's module removed at one site is still loaded everywhere else.
 
-use crate::model::{Component, ComponentState, Removal, Source};
+use crate::model::{Component, ComponentState, Removal, RemovalOp, Source};
 use std::collections::BTreeMap;
 
 /// What one collection element does.
@@ -74,12 +74,12 @@ pub fn apply(components: &mut [Component], keys: &[String], ops: &[Op]) -> Effec
                     OpKind::Remove(k) => {
                         if let Some(pos) = set.iter().position(|(sk, _)| sk == k) {
                             let (_, i) = set.remove(pos);
-                            record(&mut components[i], display, "remove", &op.source);
+                            record(&mut components[i], display, RemovalOp::Remove, &op.source);
                         }
                     }
                     OpKind::Clear => {
                         for (_, i) in set.drain(..) {
-                            record(&mut components[i], display, "clear", &op.source);
+                            record(&mut components[i], display, RemovalOp::Clear, &op.source);
                         }
                     }
                 }
@@ -103,7 +103,7 @@ fn inherited(effective: &BTreeMap<String, Vec<(String, usize)>>, scope: &str) ->
     Vec::new()
 }
 
-fn record(c: &mut Component, scope: &str, op: &'static str, source: &Source) {
+fn record(c: &mut Component, scope: &str, op: RemovalOp, source: &Source) {
     let removal = Removal { scope: scope.to_string(), op, source: source.clone() };
     if c.scope.eq_ignore_ascii_case(scope) {
         c.state = ComponentState::Removed;

@@ -9,7 +9,9 @@ pub mod xml;
 
 use crate::evidence::{Evidence, EvidenceKind, WinPath};
 use crate::model::WinEnv;
-use crate::model::{ArtifactStatus, Component, ComponentKind, ConfigFact, FileCheck, Source, Warning};
+use crate::model::{
+    ArtifactStatus, Component, ComponentKind, ConfigFact, FileCheck, FileStatus, ReadState, Source, Warning,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The configuration path of `applicationHost.config`.
@@ -194,7 +196,7 @@ impl Collector<'_> {
             Ok(true) => {}
         }
         if found.is_empty() {
-            self.status(Role::Web, root.join("web.config"), self.ev.source().completeness().absent_status());
+            self.status(Role::Web, root.join("web.config"), self.ev.source().completeness().absent_status().into());
         }
         for path in found {
             let rel: Vec<&str> = path.components().skip(root.components().count()).collect();
@@ -210,7 +212,7 @@ impl Collector<'_> {
         if !self.ev.file_exists(path) {
             // A site folder's missing web.config is normal; the others are worth a line in the coverage.
             if role != Role::Web {
-                self.status(role, path.clone(), self.ev.source().completeness().absent_status());
+                self.status(role, path.clone(), self.ev.source().completeness().absent_status().into());
             }
             return;
         }
@@ -220,7 +222,7 @@ impl Collector<'_> {
                 self.parse_text(path, &text, role, base);
             }
             Err(e) => {
-                self.status(role, path.clone(), "unreadable");
+                self.status(role, path.clone(), ReadState::Unreadable);
                 self.warn(Some(path), None, e.to_string());
             }
         }
@@ -234,7 +236,11 @@ impl Collector<'_> {
         for p in &facts.problems {
             self.warn(Some(path), Some(p.line), p.message.clone());
         }
-        self.status(role, path.clone(), if facts.problems.is_empty() { "parsed" } else { "parsed_with_errors" });
+        self.status(
+            role,
+            path.clone(),
+            if facts.problems.is_empty() { ReadState::Parsed } else { ReadState::ParsedWithErrors },
+        );
         self.out.components.extend(facts.components);
         self.keys.extend(facts.keys);
         self.ops.extend(facts.ops.into_iter().map(|mut op| {
@@ -247,7 +253,7 @@ impl Collector<'_> {
         self.vdirs.extend(facts.vdirs);
     }
 
-    fn status(&mut self, role: Role, path: WinPath, status: &'static str) {
+    fn status(&mut self, role: Role, path: WinPath, status: ReadState) {
         self.out.artifacts.push(ArtifactStatus {
             evidence: self.ev.id.clone(),
             artifact: role.artifact().to_string(),
@@ -280,7 +286,7 @@ impl Collector<'_> {
             }
             c.file = match (&c.path, &c.image, c.managed_type.is_some()) {
                 (_, _, true) | (None, None, _) => None,
-                (None, Some(_), _) => Some(FileCheck { status: "unresolved", size: None, sha256: None }),
+                (None, Some(_), _) => Some(FileCheck { status: FileStatus::Unresolved, size: None, sha256: None }),
                 (Some(p), _, _) => Some(checked.entry(p.key()).or_insert_with(|| file_check(ev, p)).clone()),
             };
         }
@@ -296,7 +302,7 @@ pub fn resolve_and_check(ev: &Evidence, env: &WinEnv, components: &mut [Componen
         }
         c.file = match (&c.path, &c.image) {
             (Some(p), _) => Some(file_check(ev, p)),
-            (None, Some(_)) => Some(FileCheck { status: "unresolved", size: None, sha256: None }),
+            (None, Some(_)) => Some(FileCheck { status: FileStatus::Unresolved, size: None, sha256: None }),
             _ => None,
         };
     }
@@ -306,7 +312,7 @@ pub fn resolve_and_check(ev: &Evidence, env: &WinEnv, components: &mut [Componen
 /// [`crate::artifacts::binaries`]).
 fn file_check(ev: &Evidence, path: &WinPath) -> FileCheck {
     match ev.source().metadata(path) {
-        Ok(Some(m)) if !m.is_dir => FileCheck { status: "present", size: Some(m.size), sha256: None },
+        Ok(Some(m)) if !m.is_dir => FileCheck { status: FileStatus::Present, size: Some(m.size), sha256: None },
         _ => FileCheck { status: ev.source().completeness().absent_status(), size: None, sha256: None },
     }
 }

@@ -287,10 +287,13 @@ mod tests {
 </configuration>"#,
         );
         assert_eq!(c[0].state, ComponentState::Removed);
-        assert_eq!(c[0].removed_by.as_ref().map(|r| (r.op, r.source.line)), Some(("remove", Some(5))));
+        assert_eq!(
+            c[0].removed_by.as_ref().map(|r| (r.op, r.source.line)),
+            Some((crate::model::RemovalOp::Remove, Some(5)))
+        );
         assert_eq!(c[1].state, ComponentState::Effective);
         assert_eq!(c[1].removed_below[0].scope, "MACHINE/WEBROOT/APPHOST/Site/app");
-        assert_eq!(c[1].removed_below[0].op, "clear");
+        assert_eq!(c[1].removed_below[0].op, crate::model::RemovalOp::Clear);
         assert_eq!(c[2].scope, "MACHINE/WEBROOT/APPHOST/Site/app");
         assert_eq!(c[2].path, None, "a relative image does not resolve");
         let g = "system.webServer/globalModules".to_string();

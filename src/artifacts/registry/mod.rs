@@ -9,7 +9,7 @@ pub mod marvin32;
 pub mod replay;
 
 use crate::evidence::{Evidence, EvidenceKind, FileRecord, WinPath};
-use crate::model::{ArtifactStatus, Component, Source, TimelineEvent, Warning};
+use crate::model::{ArtifactStatus, Component, ReadState, Source, TimelineEvent, Warning};
 use facts::{Installation, RegistryFact};
 use hive::Hive;
 use replay::LogFile;
@@ -57,7 +57,7 @@ pub fn collect(ev: &Evidence) -> RegistryInventory {
             if ev.file_exists(&path) {
                 any |= read_hive(ev, &path, Some(name), &mut inv, &mut inst);
             } else {
-                let status = ev.source().completeness().absent_status();
+                let status = ev.source().completeness().absent_status().into();
                 inv.artifacts.push(ArtifactStatus {
                     evidence: ev.id.clone(),
                     artifact: format!("{name} hive"),
@@ -90,7 +90,7 @@ fn read_hive(
         Ok(d) => d,
         Err(e) => {
             warn(inv, e.to_string());
-            inv.artifacts.push(status(ev, expected.unwrap_or("registry"), path, "unreadable"));
+            inv.artifacts.push(status(ev, expected.unwrap_or("registry"), path, ReadState::Unreadable));
             return false;
         }
     };
@@ -100,7 +100,7 @@ fn read_hive(
         path: data.path.clone(),
         sha256: Some(data.sha256.clone()),
         logs: Vec::new(),
-        status: "parsed",
+        status: ReadState::Parsed,
         dirty: false,
         log_format: None,
         applied: Vec::new(),
@@ -132,9 +132,9 @@ fn read_hive(
     let recovery = match replay::recover(data.bytes, &logs) {
         Ok(r) => r,
         Err(e) => {
-            report.status = "not_a_hive";
+            report.status = ReadState::NotAHive;
             warn(inv, format!("not a registry hive: {e}"));
-            inv.artifacts.push(status(ev, report.hive, path, "not_a_hive"));
+            inv.artifacts.push(status(ev, report.hive, path, ReadState::NotAHive));
             inv.hives.push(report);
             return false;
         }
@@ -156,9 +156,9 @@ fn read_hive(
     let mut hive = match Hive::parse(recovery.bytes) {
         Ok(h) => h,
         Err(e) => {
-            report.status = "unreadable";
+            report.status = ReadState::Unreadable;
             warn(inv, format!("cannot parse the hive: {e}"));
-            inv.artifacts.push(status(ev, report.hive, path, "unreadable"));
+            inv.artifacts.push(status(ev, report.hive, path, ReadState::Unreadable));
             inv.hives.push(report);
             return false;
         }
@@ -199,13 +199,13 @@ fn read_hive(
         ev,
         kind,
         path,
-        if report.problems.is_empty() { "parsed" } else { "parsed_with_errors" },
+        if report.problems.is_empty() { ReadState::Parsed } else { ReadState::ParsedWithErrors },
     ));
     inv.hives.push(report);
     kind != "unknown"
 }
 
-fn status(ev: &Evidence, hive: &str, path: &WinPath, status: &'static str) -> ArtifactStatus {
+fn status(ev: &Evidence, hive: &str, path: &WinPath, status: ReadState) -> ArtifactStatus {
     ArtifactStatus { evidence: ev.id.clone(), artifact: format!("{hive} hive"), path: path.clone(), status }
 }
 
