@@ -7,7 +7,9 @@ use super::baseline::{self, ThirdParty};
 use super::similarity::looks_like;
 use crate::model::WinEnv;
 use crate::model::WinPath;
-use crate::model::{ArtifactStatus, Component, ComponentKind, ComponentState, ConfigFact, Finding, Severity, Source};
+use crate::model::{
+    ArtifactStatus, Component, ComponentKind, ComponentState, ConfigFact, ConfigFactKind, Finding, Severity, Source,
+};
 use crate::model::{
     Baseline, Binary, FileStatus, Installation, PeFacts, PeKind, ReadState, Status, TrustAnchor, Verdict,
 };
@@ -409,7 +411,7 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
         out.push(Finding { rule, severity, component: None, message, source: Some(f.source.clone()) });
     };
     match (f.kind, v("section")) {
-        ("setting", Some("configurationRedirection")) if is_true("enabled") => push(
+        (ConfigFactKind::Setting, Some("configurationRedirection")) if is_true("enabled") => push(
             "redirection_enabled",
             Severity::High,
             format!(
@@ -417,7 +419,7 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
                 v("path").unwrap_or("(no path)")
             ),
         ),
-        ("setting", Some("system.webServer/security/isapiCgiRestriction")) => {
+        (ConfigFactKind::Setting, Some("system.webServer/security/isapiCgiRestriction")) => {
             for (attr, what) in [("notListedIsapisAllowed", "ISAPI extension"), ("notListedCgisAllowed", "CGI program")]
             {
                 if is_true(attr) {
@@ -429,7 +431,7 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
                 }
             }
         }
-        ("setting", Some("system.webServer/handlers"))
+        (ConfigFactKind::Setting, Some("system.webServer/handlers"))
             if v("accessPolicy").is_some_and(|p| p.to_lowercase().contains("execute")) =>
         {
             push(
@@ -442,12 +444,12 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
                 ),
             )
         }
-        ("setting", Some("system.webServer/httpLogging")) if is_true("dontLog") => push(
+        (ConfigFactKind::Setting, Some("system.webServer/httpLogging")) if is_true("dontLog") => push(
             "http_logging_disabled",
             Severity::Medium,
             format!("HTTP logging is disabled (dontLog=\"true\") at {}", f.scope),
         ),
-        ("setting", Some("system.applicationHost/configHistory"))
+        (ConfigFactKind::Setting, Some("system.applicationHost/configHistory"))
             if v("enabled").is_some_and(|x| x.eq_ignore_ascii_case("false")) =>
         {
             push(
@@ -456,8 +458,8 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
                 "IIS configuration history is disabled: no snapshots of earlier configurations were kept".to_string(),
             )
         }
-        ("freb_logging", _)
-        | ("setting", Some("system.applicationHost/sites/siteDefaults/traceFailedRequestsLogging"))
+        (ConfigFactKind::FrebLogging, _)
+        | (ConfigFactKind::Setting, Some("system.applicationHost/sites/siteDefaults/traceFailedRequestsLogging"))
             if is_true("enabled") =>
         {
             push(

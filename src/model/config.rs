@@ -4,12 +4,30 @@ use super::{Source, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+crate::named_enum! {
+    /// What a configuration fact is.
+    pub enum ConfigFactKind {
+        /// A `<site>`.
+        Site = "site",
+        /// A `<virtualDirectory>` with its physical path.
+        VirtualDirectory = "virtual_directory",
+        /// A site's `traceFailedRequestsLogging`.
+        FrebLogging = "freb_logging",
+        /// A failed-request tracing rule (its `customActionExe` runs a program on a match).
+        FrebRule = "freb_rule",
+        /// An IIS Manager module provider.
+        ModuleProvider = "module_provider",
+        /// A section's attributes worth reporting (logging, redirection, config history, restrictions...).
+        Setting = "setting",
+    }
+}
+
 /// A configuration setting worth reporting that is not an extension point (FREB, redirection, config history,
 /// IIS Manager providers, sites).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ConfigFact {
     /// What it is: `site`, `virtual_directory`, `freb`, `config_history`, `redirection`, `module_provider`...
-    pub kind: &'static str,
+    pub kind: ConfigFactKind,
     /// Scope it applies to.
     pub scope: String,
     /// Name/value pairs as written.

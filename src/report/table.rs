@@ -2,7 +2,7 @@
 
 use super::escape::terminal;
 use crate::model::ScanResult;
-use crate::model::{Baseline, Component, ComponentState, Signal, TrustAnchor};
+use crate::model::{Baseline, Component, ComponentState, ConfigFactKind, Signal, TrustAnchor};
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeSet;
 use std::io::{self, Write};
@@ -128,7 +128,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
     }
     writeln!(out)?;
 
-    let vdirs: Vec<_> = result.config_facts.iter().filter(|f| f.kind == "virtual_directory").collect();
+    let vdirs: Vec<_> = result.config_facts.iter().filter(|f| f.kind == ConfigFactKind::VirtualDirectory).collect();
     if !vdirs.is_empty() {
         let mut t = table(&["Evidence", "Site", "Virtual path", "Physical path"]);
         for f in vdirs {

@@ -5,7 +5,7 @@ use super::effective::{Op, OpKind};
 use super::managed_type;
 use super::xml::{self, Element};
 use crate::model::WinEnv;
-use crate::model::{Component, ComponentKind, ConfigFact, Source};
+use crate::model::{Component, ComponentKind, ConfigFact, ConfigFactKind, Source};
 use std::collections::BTreeMap;
 
 /// A collection that holds extension points, keyed the way IIS keys it.
@@ -104,7 +104,7 @@ pub fn read(text: &str, base: &str, order: usize, source: &Source, env: &WinEnv)
         match section.as_str() {
             "system.applicationHost/sites/site" => {
                 site = e.attr("name").map(str::to_string);
-                out.facts.push(fact("site", &scope, e, at.clone(), &["name", "id", "serverAutoStart"]));
+                out.facts.push(fact(ConfigFactKind::Site, &scope, e, at.clone(), &["name", "id", "serverAutoStart"]));
             }
             "system.applicationHost/sites/site/application" => {
                 app_path = e.attr("path").unwrap_or("/").to_string();
@@ -117,7 +117,7 @@ pub fn read(text: &str, base: &str, order: usize, source: &Source, env: &WinEnv)
                         "" => "/".to_string(),
                         p => p.to_string(),
                     };
-                    let mut f = fact("virtual_directory", &scope, e, at.clone(), &["physicalPath"]);
+                    let mut f = fact(ConfigFactKind::VirtualDirectory, &scope, e, at.clone(), &["physicalPath"]);
                     f.values.insert("site".into(), s.clone());
                     f.values.insert("path".into(), virtual_path.clone());
                     out.facts.push(f);
@@ -131,20 +131,26 @@ pub fn read(text: &str, base: &str, order: usize, source: &Source, env: &WinEnv)
             }
             "system.applicationHost/sites/site/traceFailedRequestsLogging" => {
                 let scope = join_scope(base, site.as_deref().unwrap_or(""));
-                out.facts.push(fact("freb_logging", &scope, e, at.clone(), &["enabled", "directory", "maxLogFiles"]));
+                out.facts.push(fact(
+                    ConfigFactKind::FrebLogging,
+                    &scope,
+                    e,
+                    at.clone(),
+                    &["enabled", "directory", "maxLogFiles"],
+                ));
             }
             "system.webServer/tracing/traceFailedRequests/add" => {
-                out.facts.push(fact("freb_rule", &scope, e, at.clone(), &["path", "customActionExe"]));
+                out.facts.push(fact(ConfigFactKind::FrebRule, &scope, e, at.clone(), &["path", "customActionExe"]));
             }
             "moduleProviders/add" => {
-                out.facts.push(fact("module_provider", &scope, e, at.clone(), &["name", "type"]));
+                out.facts.push(fact(ConfigFactKind::ModuleProvider, &scope, e, at.clone(), &["name", "type"]));
             }
             _ => {}
         }
         if let Some((_, attrs)) = SETTINGS.iter().find(|(s, _)| *s == section)
             && attrs.iter().any(|a| e.attr(a).is_some())
         {
-            let mut f = fact("setting", &scope, e, at.clone(), attrs);
+            let mut f = fact(ConfigFactKind::Setting, &scope, e, at.clone(), attrs);
             f.values.insert("section".into(), section.clone());
             out.facts.push(f);
         }
@@ -180,7 +186,7 @@ pub fn join_scope(base: &str, location: &str) -> String {
     if loc.is_empty() || loc == "." { base.to_string() } else { format!("{base}/{loc}") }
 }
 
-fn fact(kind: &'static str, scope: &str, e: &Element, source: Source, attrs: &[&str]) -> ConfigFact {
+fn fact(kind: ConfigFactKind, scope: &str, e: &Element, source: Source, attrs: &[&str]) -> ConfigFact {
     let values: BTreeMap<String, String> =
         attrs.iter().filter_map(|a| e.attr(a).map(|v| (a.to_string(), v.to_string()))).collect();
     ConfigFact { kind, scope: scope.to_string(), values, source }
