@@ -4,7 +4,7 @@ use super::WinPath;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-crate::named_enum! {
+named_enum! {
     /// What the exports (and the CLR header) say a binary is.
     pub enum PeKind {
         /// Exports `RegisterModule`: an IIS 7+ native module.
@@ -77,7 +77,7 @@ pub struct PeFacts {
     pub problems: Vec<String>,
 }
 
-crate::named_enum! {
+named_enum! {
     /// What a file's signature status is.
     pub enum Status {
         /// Intact, chains to a trusted root, code-signing EKU, valid at the time used.
@@ -189,7 +189,7 @@ pub struct Binary {
     pub catalog: Option<String>,
 }
 
-crate::named_enum! {
+named_enum! {
     /// The set of roots that anchors a signature's chain.
     pub enum TrustAnchor {
         /// Microsoft's Trusted Root Program, shipped with inetsift.
@@ -201,7 +201,7 @@ crate::named_enum! {
     }
 }
 
-crate::named_enum! {
+named_enum! {
     /// The time a signature's certificates were judged at.
     pub enum TimeUsed {
         /// The countersigned (timestamp) time.

@@ -4,7 +4,7 @@ use super::{PeKind, Source, Status, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-crate::named_enum! {
+named_enum! {
     /// The kind of IIS extension point a component is.
     pub enum ComponentKind {
         /// `globalModules/add`: a native DLL loaded into every worker process.
@@ -43,7 +43,7 @@ pub struct ManagedType {
     pub public_key_token: Option<String>,
 }
 
-crate::named_enum! {
+named_enum! {
     /// Whether a declaration is in force at its own scope.
     pub enum ComponentState {
         /// In force at its scope (and below, unless removed there).
@@ -55,7 +55,7 @@ crate::named_enum! {
     }
 }
 
-crate::named_enum! {
+named_enum! {
     /// How a component was taken out of a scope.
     pub enum RemovalOp {
         /// `<remove name=...>`.
@@ -65,7 +65,7 @@ crate::named_enum! {
     }
 }
 
-crate::named_enum! {
+named_enum! {
     /// What the evidence holds of a file a component references.
     pub enum FileStatus {
         /// In the evidence (and read).
@@ -79,7 +79,7 @@ crate::named_enum! {
     }
 }
 
-crate::named_enum! {
+named_enum! {
     /// Where a component stands against the baseline of a default IIS install.
     pub enum Baseline {
         /// Part of IIS or .NET as installed (name, image and type as Microsoft ships them).

@@ -4,13 +4,9 @@ use super::{Source, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-crate::named_enum! {
-    /// What a configuration fact is.
+named_enum! {
+    /// What a configuration fact is (in name order: facts sort by it).
     pub enum ConfigFactKind {
-        /// A `<site>`.
-        Site = "site",
-        /// A `<virtualDirectory>` with its physical path.
-        VirtualDirectory = "virtual_directory",
         /// A site's `traceFailedRequestsLogging`.
         FrebLogging = "freb_logging",
         /// A failed-request tracing rule (its `customActionExe` runs a program on a match).
@@ -19,6 +15,10 @@ crate::named_enum! {
         ModuleProvider = "module_provider",
         /// A section's attributes worth reporting (logging, redirection, config history, restrictions...).
         Setting = "setting",
+        /// A `<site>`.
+        Site = "site",
+        /// A `<virtualDirectory>` with its physical path.
+        VirtualDirectory = "virtual_directory",
     }
 }
 
@@ -49,7 +49,7 @@ pub struct ArtifactStatus {
     pub status: ReadState,
 }
 
-crate::named_enum! {
+named_enum! {
     /// What became of an artifact the scan looked for: a configuration file, a hive, an event log.
     pub enum ReadState {
         /// Read in full.

@@ -161,7 +161,7 @@ impl EventRecord {
     }
 }
 
-crate::named_enum! {
+named_enum! {
     /// What kind of event a record is.
     pub enum EventKind {
         /// IIS configuration audit 29: one element or attribute changed through the configuration API.
@@ -193,7 +193,7 @@ crate::named_enum! {
     }
 }
 
-crate::named_enum! {
+named_enum! {
     /// What an event points to, for the rules.
     pub enum Signal {
         /// An extension point (module, filter, handler, CGI/FastCGI) added through the configuration API.
@@ -225,7 +225,7 @@ crate::named_enum! {
     }
 }
 
-crate::named_enum! {
+named_enum! {
     /// Whether a channel that matters is in the evidence.
     pub enum ChannelStatus {
         /// Records were read.

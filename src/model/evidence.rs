@@ -5,7 +5,7 @@ use super::WinPath;
 use super::time::filetime_rfc3339 as ft;
 use serde::Serialize;
 
-crate::named_enum! {
+named_enum! {
     /// How much of the host's file system a source holds. A file missing from a whole volume is missing on the
     /// host; a file missing from a triage collection was merely not collected.
     pub enum Completeness {
@@ -28,7 +28,7 @@ impl Completeness {
     }
 }
 
-crate::named_enum! {
+named_enum! {
     /// What kind of container the evidence is.
     pub enum EvidenceKind {
         /// A folder on the analyst's machine.

@@ -3,7 +3,7 @@
 use super::{Source, WinPath};
 use serde::Serialize;
 
-crate::named_enum! {
+named_enum! {
     /// How bad a finding is.
     pub enum Severity {
         /// Context worth knowing.

@@ -2,6 +2,9 @@
 //! warnings and the result document. It imports nothing else of the crate; every type that crosses a layer
 //! lives here, so collectors, the analysis and the printers agree on one set of words.
 
+#[macro_use]
+mod names;
+
 pub mod binary;
 pub mod component;
 pub mod config;
@@ -9,7 +12,6 @@ pub mod events;
 pub mod evidence;
 pub mod finding;
 pub mod host;
-pub mod names;
 pub mod path;
 pub mod position;
 pub mod registry;

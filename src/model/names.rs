@@ -2,7 +2,6 @@
 //! `Display` and a `Serialize` that writes that name, so JSON, tables and CSV never spell a value two ways.
 
 /// Declares a named enum: `pub enum X { Variant = "name", ... }` with doc comments on the enum and variants.
-#[macro_export]
 macro_rules! named_enum {
     ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $var:ident = $s:literal,)* }) => {
         $(#[$m])*
