@@ -84,12 +84,7 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
     let mut log_events = Vec::new();
     let mut logs_out = EventLogOutput::default();
     for ev in evidence {
-        warnings.extend(ev.problems.iter().map(|m| Warning {
-            evidence: ev.id.clone(),
-            file: None,
-            line: None,
-            message: m.clone(),
-        }));
+        warnings.extend(ev.problems.iter().map(|m| Warning::in_file(&ev.id, None, None, m.clone())));
 
         // The registry first: the host's own SystemRoot and Program Files resolve the configuration's paths.
         say(opts, &format!("{}: registry hives", ev.id));
@@ -269,12 +264,12 @@ fn examine_binaries(
             n => format!("{}: {n} catalogs read from CatRoot, {valid} with a trusted signature", ev.id),
         });
         for c in index.catalogs.iter().filter(|c| c.status != Status::Valid) {
-            warnings.push(Warning {
-                evidence: ev.id.clone(),
-                file: Some(WinPath::parse(&c.path)),
-                line: None,
-                message: format!("catalog not trusted ({}): {}", c.status.as_str(), c.reason),
-            });
+            warnings.push(Warning::in_file(
+                &ev.id,
+                Some(WinPath::parse(&c.path)),
+                None,
+                format!("catalog not trusted ({}): {}", c.status.as_str(), c.reason),
+            ));
         }
         let sig = binaries::SignatureContext { trust: &t, catalogs: &index, now };
         let (found, w) = binaries::examine(ev, &env, &paths, &sig);

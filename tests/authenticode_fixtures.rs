@@ -64,7 +64,7 @@ fn each_fixture_gets_its_verdict() {
     assert_eq!(signed.root.as_deref(), Some("CN=inetsift Test Root CA, O=inetsift fixtures"));
     let ts = v("module-signed-ts.dll");
     assert_eq!((ts.status, ts.time_used.map(|t| t.as_str())), (Status::Valid, Some("countersignature")));
-    assert_eq!(ts.signed_at.as_deref(), Some("2026-12-01T00:00:00.000000Z"));
+    assert_eq!(ts.signed_at.map(|t| t.to_string()).as_deref(), Some("2026-12-01T00:00:00.0000000Z"));
     let dual = v("module-dual.dll");
     let each: Vec<Status> = dual.signatures.iter().map(|s| s.status).collect();
     assert_eq!(each, vec![Status::Valid, Status::SelfSigned]);

@@ -166,7 +166,7 @@ fn zip_slip_entries_are_refused() {
     // And the scan says so in its warnings.
     let r = scan_one(&p);
     assert_eq!(r.warnings.len(), 2, "{:#?}", r.warnings);
-    assert!(r.warnings.iter().all(|w| w.evidence == "E1" && w.message.contains("refused")));
+    assert!(r.warnings.iter().all(|w| w.position.evidence == "E1" && w.message.contains("refused")));
     let all: Vec<String> = ev.source().roots().unwrap().into_iter().map(|e| e.path.to_string()).collect();
     assert_eq!(all, vec![r"C:\".to_string()]);
     assert!(ev.file_exists(&WinPath::parse(r"C:\Windows\ok.txt")));

@@ -45,13 +45,13 @@ fn webshell_child_processes_of_w3wp_are_extracted_with_their_fields() {
     assert_eq!(e.fields["User"], r"IIS APPPOOL\DefaultAppPool");
     // The record's TimeCreated (evtx_dump: 01:33:53.1124866Z), not its header's time: this exported log's
     // headers carry the next record's time, and its last header none at all.
-    assert_eq!(t.timestamp, "2019-05-24T01:33:53.112486Z");
+    assert_eq!(t.timestamp.to_string(), "2019-05-24T01:33:53.1124866Z");
     assert_eq!(t.evidence.record, Some(1044));
     assert_eq!(t.sha256.as_deref(), Some("6f1cb3c435389d961261ccfbb2c4562b156d4160319fe4736ce1506a43327c7b"));
     assert_eq!(row(&r, 1045).event.as_ref().unwrap().kind.as_str(), "process_access");
     let f = r.findings.iter().find(|f| f.rule == "evtx_w3wp_shell").expect("shell finding");
     assert!(f.message.contains("cmd.exe") && f.message.contains("record 1044 at"), "{}", f.message);
-    assert_eq!(f.source.as_ref().and_then(|s| s.record), Some(1044));
+    assert_eq!(f.source.record, Some(1044));
 }
 
 #[test]
@@ -108,8 +108,8 @@ fn tunnelling_through_w3wp_groups_connections_by_destination() {
     );
     // The last record's header carries no time (FILETIME 0): the log's span ignores it.
     let log = &r.event_logs.logs[0];
-    assert_eq!(log.first.as_deref(), Some("2019-09-03T11:04:07.207131Z"));
-    assert_eq!(log.last.as_deref(), Some("2019-09-03T11:36:26.005493Z"));
+    assert_eq!(log.first.map(|t| t.to_string()), Some("2019-09-03T11:04:07.2071312Z".to_string()));
+    assert_eq!(log.last.map(|t| t.to_string()), Some("2019-09-03T11:36:26.0054939Z".to_string()));
     assert!(r.findings.iter().filter(|f| f.rule == "evtx_w3wp_connection").all(|f| f.severity.as_str() == "high"));
 }
 
@@ -170,7 +170,7 @@ fn corrupt_logs_keep_every_readable_record_and_say_where_they_broke() {
         if let Some(p) = problem {
             assert!(log.problems.iter().any(|m| m.contains(p)), "{name}: {:?}", log.problems);
             let w = r.warnings.iter().find(|w| w.message.contains(p)).unwrap_or_else(|| panic!("{name}: no warning"));
-            assert_eq!(w.file.as_ref().map(|f| f.to_string()).as_deref(), Some(name));
+            assert_eq!(w.position.file.as_ref().map(|f| f.to_string()).as_deref(), Some(name));
         }
     }
     // The zero-size record sits in a System log whose readable part still gives its service installs.
@@ -195,7 +195,7 @@ fn channel_comes_from_the_records_not_the_file_name() {
     assert_eq!(r.evidence[0].kind, inetsift::evidence::EvidenceKind::EventLog);
     let log = &r.event_logs.logs[0];
     assert_eq!(log.channel.as_deref(), Some("Microsoft-Windows-Sysmon/Operational"));
-    assert_eq!((log.first.as_deref(), log.records), (r.event_logs.logs[0].first.as_deref(), 7));
+    assert_eq!((log.first.map(|t| t.to_string()), log.records), (r.event_logs.logs[0].first.map(|t| t.to_string()), 7));
     let sysmon = r.event_logs.channels.iter().find(|c| c.channel == "Microsoft-Windows-Sysmon/Operational").unwrap();
     assert_eq!((sysmon.status.as_str(), sysmon.records), ("present", 7));
     let iis = r.event_logs.channels.iter().find(|c| c.channel == "Microsoft-IIS-Configuration/Operational").unwrap();
@@ -216,8 +216,8 @@ fn a_folder_of_logs_reads_each_with_its_own_channel_and_span() {
     assert_eq!(log("omerbenamram_security.evtx").records, 2261);
     // evtx_dump gives 12:32:35.1476848Z and 12:35:06.7254935Z for the same log (100 ns ticks; we keep µs).
     let rdp = log("velociraptor_RDPAuth_Security.evtx");
-    assert_eq!(rdp.first.as_deref(), Some("2021-02-12T12:32:35.147684Z"));
-    assert_eq!(rdp.last.as_deref(), Some("2021-02-12T12:35:06.725493Z"));
+    assert_eq!(rdp.first.map(|t| t.to_string()), Some("2021-02-12T12:32:35.1476848Z".to_string()));
+    assert_eq!(rdp.last.map(|t| t.to_string()), Some("2021-02-12T12:35:06.7254935Z".to_string()));
     let sec = r.event_logs.channels.iter().find(|c| c.channel == "Security").unwrap();
     assert_eq!(sec.status.as_str(), "present");
     assert!(sec.logs.len() >= 8, "{:?}", sec.logs);
@@ -245,7 +245,7 @@ fn a_fake_and_a_truncated_log_are_named_and_the_rest_is_read() {
     let log = |n: &str| r.event_logs.logs.iter().find(|l| l.path.to_string() == n).unwrap();
     let fake = log("notes.evtx");
     assert_eq!((fake.status.as_str(), fake.records), ("not_evtx", 0));
-    assert!(r.warnings.iter().any(|w| w.file.as_ref().is_some_and(|f| f.to_string() == "notes.evtx")));
+    assert!(r.warnings.iter().any(|w| w.position.file.as_ref().is_some_and(|f| f.to_string() == "notes.evtx")));
     let cut = log("Security.evtx");
     assert_eq!(cut.channel.as_deref(), Some("Security"));
     assert_eq!((cut.records, cut.status.as_str()), (177, "parsed_with_errors"));

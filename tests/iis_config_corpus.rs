@@ -102,8 +102,8 @@ fn bad_exchange_config_gives_a_located_error_and_keeps_its_components() {
     let r = scan_one(&corpus("iisconfig/cssexchange_E19_BadApplicationHost.config"));
     assert_eq!(r.warnings.len(), 1, "{:#?}", r.warnings);
     let w = &r.warnings[0];
-    assert_eq!(w.file.as_ref().map(|f| f.as_str()), Some("cssexchange_E19_BadApplicationHost.config"));
-    assert_eq!(w.line, Some(128));
+    assert_eq!(w.position.file.as_ref().map(|f| f.as_str()), Some("cssexchange_E19_BadApplicationHost.config"));
+    assert_eq!(w.position.line, Some(128));
     assert!(w.message.contains("</configSections>"), "{}", w.message);
     assert!(r.findings.iter().any(|f| f.rule == "config_malformed"));
     assert_eq!(r.coverage.artifacts[0].status.as_str(), "parsed_with_errors");
@@ -124,8 +124,8 @@ fn truncated_config_warns_with_line_and_keeps_what_was_read() {
     let dir = tree(&[("applicationHost.config", cut)]);
     let r = scan_one(&dir.path().join("applicationHost.config"));
     assert_eq!(r.warnings.len(), 1, "{:#?}", r.warnings);
-    assert_eq!(r.warnings[0].line, Some(580));
-    assert_eq!(r.warnings[0].file.as_ref().map(|f| f.as_str()), Some("applicationHost.config"));
+    assert_eq!(r.warnings[0].position.line, Some(580));
+    assert_eq!(r.warnings[0].position.file.as_ref().map(|f| f.as_str()), Some("applicationHost.config"));
     let globals: Vec<&str> =
         r.components.iter().filter(|c| c.kind == ComponentKind::GlobalModule).map(|c| c.name.as_str()).collect();
     assert_eq!(globals.len(), 15);

@@ -136,12 +136,8 @@ fn renamed_corpus_binaries_in_inetsrv_are_flagged() {
         ("Windows/System32/inetsrv/notnbt.dll", &notnbt),
     ]);
     let r = scan_one(dir.path());
-    let renamed: Vec<&str> = r
-        .findings
-        .iter()
-        .filter(|f| f.rule == "original_filename_mismatch")
-        .map(|f| f.source.as_ref().unwrap().file.as_str())
-        .collect();
+    let renamed: Vec<&str> =
+        r.findings.iter().filter(|f| f.rule == "original_filename_mismatch").map(|f| f.source.path()).collect();
     assert_eq!(renamed, vec![r"C:\Windows\System32\inetsrv\notnbt.dll", r"C:\Windows\System32\inetsrv\wkscli.dll"]);
     let msg = &r
         .findings

@@ -23,19 +23,19 @@ fn clean_win7_system_hive_gives_host_facts_and_no_iis() {
     assert!(!inst.iis_installed);
     let w3svc = inst.services.iter().find(|s| s.name == "W3SVC").unwrap();
     assert!(!w3svc.installed);
-    assert_eq!(w3svc.last_written, "2009-07-14T04:37:09.632369Z");
+    assert_eq!(w3svc.last_written.to_string(), "2009-07-14T04:37:09.6323690Z");
     assert!(r.findings.is_empty(), "{:#?}", r.findings);
 
     let name = r.registry.facts.iter().find(|f| f.value.as_deref() == Some("ComputerName")).unwrap();
     assert_eq!(name.key, r"ControlSet001\Control\ComputerName\ComputerName");
-    assert_eq!(name.last_written, "2010-11-10T17:18:08.718750Z");
+    assert_eq!(name.last_written.to_string(), "2010-11-10T17:18:08.7187500Z");
     assert_eq!(name.data, Some(Data::String("WKS-WIN732BITA".into())));
     let row =
         r.timeline.iter().find(|t| t.source == r"SYSTEM\ControlSet001\Control\ComputerName\ComputerName").unwrap();
-    assert_eq!(row.timestamp, "2010-11-10T17:18:08.718750Z");
+    assert_eq!(row.timestamp.to_string(), "2010-11-10T17:18:08.7187500Z");
     assert_eq!(row.evidence.evidence, "E1");
     // Sorted by time.
-    let times: Vec<&str> = r.timeline.iter().map(|t| t.timestamp.as_str()).collect();
+    let times: Vec<String> = r.timeline.iter().map(|t| t.timestamp.to_string()).collect();
     let mut sorted = times.clone();
     sorted.sort();
     assert_eq!(times, sorted);
@@ -73,7 +73,10 @@ fn replay_brings_keys_the_primary_file_lacks() {
         [LogFile { name: "SYSTEM_B.LOG1".into(), bytes: &l1 }, LogFile { name: "SYSTEM_B.LOG2".into(), bytes: &l2 }];
     let after = recover(p, &logs).unwrap();
     let k = Hive::parse(after.bytes).unwrap().key(key).expect("added by the logs");
-    assert_eq!(inetsift::model::rfc3339(&k.last_written), "2018-04-06T12:35:08.659779Z");
+    assert_eq!(
+        inetsift::model::Timestamp::from_chrono(&k.last_written).unwrap().to_string(),
+        "2018-04-06T12:35:08.6597790Z"
+    );
 }
 
 #[test]
@@ -86,7 +89,7 @@ fn dirty_hive_without_logs_is_read_with_a_warning() {
     assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("DESKTOP-2KGM189"));
     assert_eq!(r.warnings.len(), 1, "{:#?}", r.warnings);
     assert!(r.warnings[0].message.contains("recent changes may be missing"));
-    assert_eq!(r.warnings[0].file.as_ref().map(|f| f.as_str()), Some("SYSTEM_WIN_10_1709"));
+    assert_eq!(r.warnings[0].position.file.as_ref().map(|f| f.as_str()), Some("SYSTEM_WIN_10_1709"));
 }
 
 #[test]
@@ -119,7 +122,7 @@ fn a_text_file_named_system_is_not_a_hive() {
     assert_eq!(r.registry.hives[0].status.as_str(), "not_a_hive");
     assert_eq!(r.warnings.len(), 1);
     assert!(r.warnings[0].message.starts_with("not a registry hive: no 'regf' signature"), "{}", r.warnings[0].message);
-    assert_eq!(r.warnings[0].file.as_ref().map(|f| f.as_str()), Some("SYSTEM"));
+    assert_eq!(r.warnings[0].position.file.as_ref().map(|f| f.as_str()), Some("SYSTEM"));
 }
 
 #[test]

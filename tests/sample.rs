@@ -57,12 +57,12 @@ fn sample_hives_give_the_planted_registry_facts() {
     assert_eq!(inst.os.as_deref(), Some("Windows Server 2019 Standard, 1809, build 17763.4974"));
     assert_eq!(inst.iis_version.as_deref(), Some("10.0"));
     assert_eq!(inst.install_path.as_deref(), Some(r"C:\Windows\system32\inetsrv"));
-    assert_eq!(inst.inetstp_last_written.as_deref(), Some("2023-03-01T09:41:00.000000Z"));
+    assert_eq!(inst.inetstp_last_written.map(|t| t.to_string()).as_deref(), Some("2023-03-01T09:41:00.0000000Z"));
     assert!(inst.iis_installed);
     let svc = |n: &str| inst.services.iter().find(|s| s.name == n).unwrap();
     assert_eq!(
-        (svc("W3SVC").start_mode, svc("W3SVC").last_written.as_str()),
-        (Some("auto"), "2023-03-01T09:40:00.000000Z")
+        (svc("W3SVC").start_mode, svc("W3SVC").last_written.to_string().as_str()),
+        (Some("auto"), "2023-03-01T09:40:00.0000000Z")
     );
     assert_eq!(svc("W3SVC").service_dll.as_deref(), Some(r"%windir%\system32\inetsrv\iisw3adm.dll"));
     assert_eq!(svc("WAS").start_mode, Some("manual"));
@@ -79,7 +79,7 @@ fn sample_hives_give_the_planted_registry_facts() {
         root.subject.as_deref(),
         Some("CN=Microsoft Root Certificate Authority 2011, O=Microsoft Corporation, C=US")
     );
-    assert_eq!(root.last_written, "2023-11-14T22:01:00.000000Z");
+    assert_eq!(root.last_written.to_string(), "2023-11-14T22:01:00.0000000Z");
 
     // The legacy filter registration is a component with its key, and the key time is on the timeline.
     let legacy = r.components.iter().find(|c| c.scope.starts_with(r"HKLM\SYSTEM")).unwrap();
@@ -88,12 +88,13 @@ fn sample_hives_give_the_planted_registry_facts() {
     assert_eq!(legacy.file.as_ref().map(|f| f.status.as_str()), Some("present"));
     assert!(rules_of(&r, &legacy.id).contains(&"registry_filter_registration"));
     let row = r.timeline.iter().find(|t| t.source.ends_with(r"Parameters\Filters\SessionFilter")).unwrap();
-    assert_eq!(row.timestamp, "2023-11-14T22:05:00.000000Z");
-    assert_eq!(row.evidence.file.as_str(), r"C:\Windows\System32\config\SYSTEM");
+    assert_eq!(row.timestamp.to_string(), "2023-11-14T22:05:00.0000000Z");
+    assert_eq!(row.evidence.path(), r"C:\Windows\System32\config\SYSTEM");
     assert!(
         r.timeline
             .iter()
-            .any(|t| t.timestamp == "2023-11-14T22:01:00.000000Z" && t.description.contains("Microsoft Root"))
+            .any(|t| t.timestamp.to_string() == "2023-11-14T22:01:00.0000000Z"
+                && t.description.contains("Microsoft Root"))
     );
 }
 
@@ -179,7 +180,7 @@ fn sample_logs_tell_who_installed_the_module_and_how() {
     assert!(appcmd.message.contains("S-1-5-21-3623811015-3361044348-30300820-1104"), "{}", appcmd.message);
     let off = r.findings.iter().find(|f| f.rule == "evtx_http_logging_disabled").unwrap();
     assert_eq!(
-        off.source.as_ref().map(|s| (s.file.as_str(), s.record)),
+        Some((off.source.path(), off.source.record)),
         Some((r"C:\Windows\System32\winevt\Logs\Microsoft-IIS-Configuration%4Operational.evtx", Some(5)))
     );
     // Six logs, every channel of interest but PowerShell 7's present.

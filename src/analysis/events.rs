@@ -2,7 +2,7 @@
 //! findings the logs alone justify.
 
 use crate::model::WinEnv;
-use crate::model::{Baseline, Component, EventFields, Finding, Severity, TimelineEvent, rfc3339_micros};
+use crate::model::{Baseline, Component, EventFields, Finding, Severity, TimelineEvent};
 use crate::model::{LogEvent, Signal, file_name};
 use std::collections::BTreeMap;
 
@@ -53,7 +53,7 @@ pub fn timeline(events: &[LogEvent], links: &[Option<String>]) -> Vec<TimelineEv
         .map(|(e, link)| {
             let r = &e.record;
             TimelineEvent {
-                timestamp: time(r.time_us),
+                timestamp: r.time,
                 timestamp_desc: "Event logged".into(),
                 source: format!("EVTX {} {}", r.channel, r.event_id),
                 description: e.description.clone(),
@@ -92,7 +92,7 @@ pub fn findings(events: &[LogEvent], links: &[Option<String>], components: &[Com
     for (e, link) in events.iter().zip(links) {
         let Some(signal) = e.signal else { continue };
         let install = if builtin(link) { Severity::Low } else { Severity::High };
-        let own = || link.clone().unwrap_or_else(|| format!("{}#{}", e.source.file, e.record.record_id));
+        let own = || link.clone().unwrap_or_else(|| format!("{}#{}", e.source.path(), e.record.record_id));
         let (rule, severity, what, about) = match signal {
             Signal::ExtensionAdded => (
                 "evtx_extension_added",
@@ -183,20 +183,26 @@ pub fn findings(events: &[LogEvent], links: &[Option<String>], components: &[Com
             let n = group.len();
             let mut message = format!("{what}: {} ({})", first.description, provenance(first));
             if n > 1 {
-                let last = group.iter().map(|e| e.record.time_us).max().unwrap_or(first.record.time_us);
+                let last = group.iter().map(|e| e.record.time).max().unwrap_or(first.record.time);
                 let more: Vec<String> = group[1..]
                     .iter()
                     .take(10)
-                    .map(|e| format!("{} {}", e.source.file.file_name().unwrap_or_default(), e.record.record_id))
+                    .map(|e| {
+                        format!(
+                            "{} {}",
+                            e.source.file.as_ref().and_then(|f| f.file_name()).unwrap_or_default(),
+                            e.record.record_id
+                        )
+                    })
                     .collect();
                 message.push_str(&format!(
                     "; {n} events in all, the last at {}: also records {}{}",
-                    time(last),
+                    last,
                     more.join(", "),
                     if n > 11 { ", ..." } else { "" }
                 ));
             }
-            Finding { rule, severity, component, message, source: Some(first.source.clone()) }
+            Finding { rule, severity, component, message, source: first.source.clone() }
         })
         .collect()
 }
@@ -206,17 +212,13 @@ fn provenance(e: &LogEvent) -> String {
     let r = &e.record;
     format!(
         "{} {} {} record {} at {}{}",
-        e.source.file,
+        e.source.path(),
         r.channel,
         r.event_id,
         r.record_id,
-        time(r.time_us),
+        r.time,
         r.actor().map(|s| format!(", user {s}")).unwrap_or_default()
     )
-}
-
-fn time(us: i64) -> String {
-    rfc3339_micros(us).unwrap_or_default()
 }
 
 fn cut(v: &str) -> String {

@@ -5,14 +5,9 @@
 //! creation earlier than the `$FILE_NAME` creation cannot happen naturally.
 
 use crate::model::{Binary, FileRecord, NtfsFacts};
-use crate::model::{Component, Finding, Severity, Source, TimelineEvent, filetime_micros, rfc3339_micros};
+use crate::model::{Component, Finding, Position, Severity, TimelineEvent, Timestamp};
 
 use crate::model::{component_files, component_files_in, index};
-
-/// A FILETIME as the timeline's RFC 3339 (microseconds).
-fn time(t: u64) -> String {
-    rfc3339_micros(filetime_micros(t)).unwrap_or_default()
-}
 
 /// Timestomp indicators on each component's file, and on the DLLs examined that no component references (a DLL
 /// planted in `inetsrv` is as interesting as a referenced one).
@@ -44,13 +39,7 @@ fn finding(
     message: &str,
     f: &FileRecord,
 ) -> Finding {
-    Finding {
-        rule,
-        severity,
-        component,
-        message: message.to_string(),
-        source: Some(Source::at(&f.evidence, f.path.clone(), None)),
-    }
+    Finding { rule, severity, component, message: message.to_string(), source: f.position() }
 }
 
 /// The timestomp indicators of one file.
@@ -111,11 +100,11 @@ pub fn timeline(components: &[Component], files: &[FileRecord]) -> Vec<TimelineE
         }
         for (t, desc, source) in rows {
             out.push(TimelineEvent {
-                timestamp: time(t),
+                timestamp: Timestamp::from_filetime(t).unwrap_or_default(),
                 timestamp_desc: desc.to_string(),
                 source: source.to_string(),
                 description: format!("{desc}: {} (MFT entry {}, sequence {})", f.path, facts.mft_entry, facts.sequence),
-                evidence: Source::at(&f.evidence, f.path.clone(), None),
+                evidence: Position::at(&f.evidence, f.path.clone(), None),
                 component: id.clone(),
                 sha256: Some(f.sha256.clone()),
                 event: None,

@@ -8,7 +8,7 @@ use super::similarity::looks_like;
 use crate::model::WinEnv;
 use crate::model::WinPath;
 use crate::model::{
-    ArtifactStatus, Component, ComponentKind, ComponentState, ConfigFact, ConfigFactKind, Finding, Severity, Source,
+    ArtifactStatus, Component, ComponentKind, ComponentState, ConfigFact, ConfigFactKind, Finding, Position, Severity,
 };
 use crate::model::{
     Baseline, Binary, FileStatus, Installation, PeFacts, PeKind, ReadState, Status, TrustAnchor, Verdict,
@@ -131,7 +131,7 @@ pub fn evaluate(
                     "{} ({}) is not well-formed XML: IIS would refuse to load it as is, and what follows the error may be missing here",
                     a.artifact, a.path
                 ),
-                source: None,
+                source: Position::at(&a.evidence, a.path.clone(), None),
             });
         }
     }
@@ -155,7 +155,6 @@ pub fn registry_findings(installations: &[Installation]) -> Vec<Finding> {
     let mut out = Vec::new();
     for inst in installations {
         for s in inst.services.iter().filter(|s| s.installed) {
-            let source = || None;
             let svchost_hosted = matches!(s.name.as_str(), "W3SVC" | "WAS" | "AppHostSvc" | "W3LOGSVC");
             if let Some(img) = &s.image_path
                 && svchost_hosted
@@ -169,7 +168,7 @@ pub fn registry_findings(installations: &[Installation]) -> Vec<Finding> {
                         "service {} runs {img} instead of svchost.exe ({}: {})",
                         s.name, inst.evidence, s.key
                     ),
-                    source: source(),
+                    source: s.source.clone(),
                 });
             }
             if let Some(dll) = &s.service_dll
@@ -183,7 +182,7 @@ pub fn registry_findings(installations: &[Installation]) -> Vec<Finding> {
                         "service {} loads ServiceDll {dll}, outside System32\\inetsrv ({}: {})",
                         s.name, inst.evidence, s.key
                     ),
-                    source: source(),
+                    source: s.source.clone(),
                 });
             }
         }
@@ -193,7 +192,7 @@ pub fn registry_findings(installations: &[Installation]) -> Vec<Finding> {
 
 fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
     let mut push = |rule, severity, message: String| {
-        out.push(Finding { rule, severity, component: Some(c.id.clone()), message, source: Some(c.source.clone()) });
+        out.push(Finding { rule, severity, component: Some(c.id.clone()), message, source: c.source.clone() });
     };
     let what = describe(c);
 
@@ -408,7 +407,7 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
     let v = |k: &str| f.values.get(k).map(String::as_str);
     let is_true = |k: &str| v(k).is_some_and(|x| x.eq_ignore_ascii_case("true"));
     let mut push = |rule, severity, message: String| {
-        out.push(Finding { rule, severity, component: None, message, source: Some(f.source.clone()) });
+        out.push(Finding { rule, severity, component: None, message, source: f.source.clone() });
     };
     match (f.kind, v("section")) {
         (ConfigFactKind::Setting, Some("configurationRedirection")) if is_true("enabled") => push(
@@ -479,7 +478,7 @@ pub fn binary_findings(components: &[Component], binaries: &[Binary]) -> Vec<Fin
     for b in binaries {
         let comps: Vec<&Component> =
             b.components.iter().filter_map(|id| components.iter().find(|c| &c.id == id)).collect();
-        let source = Some(Source::at(&b.evidence, b.path.clone(), None));
+        let source = Position::at(&b.evidence, b.path.clone(), None);
         let first = comps.first().map(|c| c.id.clone());
         let mut push = |rule: &'static str, severity, component: Option<String>, message: String| {
             out.push(Finding { rule, severity, component, message, source: source.clone() });

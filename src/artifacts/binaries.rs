@@ -60,12 +60,7 @@ pub fn examine(ev: &Evidence, env: &WinEnv, paths: &[WinPath], sig: &SignatureCo
         for path in chunk {
             match ev.read(path, BINARY_LIMIT) {
                 Ok(d) => read.push(d),
-                Err(e) => warnings.push(Warning {
-                    evidence: ev.id.clone(),
-                    file: Some((*path).clone()),
-                    line: None,
-                    message: e.to_string(),
-                }),
+                Err(e) => warnings.push(Warning::in_file(&ev.id, Some((*path).clone()), None, e.to_string())),
             }
         }
         let checked: Vec<Binary> = read
@@ -123,12 +118,7 @@ pub fn catalogs(ev: &Evidence, env: &WinEnv, trust: &Trust) -> (catalog::Index, 
             // belong in the evidence record.
             match ev.read(p, CATALOG_LIMIT).map(|d| d.bytes) {
                 Ok(b) => read.push((p.clone(), b)),
-                Err(e) => warnings.push(Warning {
-                    evidence: ev.id.clone(),
-                    file: Some(p.clone()),
-                    line: None,
-                    message: e.to_string(),
-                }),
+                Err(e) => warnings.push(Warning::in_file(&ev.id, Some(p.clone()), None, e.to_string())),
             }
         }
         all.extend(read.into_par_iter().map(|(p, b)| catalog::read(p.as_str(), &b, trust)).collect::<Vec<_>>());

@@ -8,7 +8,7 @@
 //! head of the stream) are skipped; an implausible record is reported and the walk resyncs on the next one.
 
 use crate::evidence::{Evidence, WinPath};
-use crate::model::{Source, TimelineEvent, Warning, filetime_micros, rfc3339_micros};
+use crate::model::{Position, TimelineEvent, Timestamp, Warning};
 use serde::Serialize;
 
 /// Where collections put the journal: Velociraptor keeps the stream name, KAPE writes `$J`.
@@ -28,7 +28,7 @@ pub struct UsnRecord {
     /// Update sequence number.
     pub usn: u64,
     /// When, UTC.
-    pub timestamp: String,
+    pub timestamp: Timestamp,
     /// MFT entry and sequence of the file.
     pub entry: u64,
     /// Sequence number of the file's entry.
@@ -137,7 +137,7 @@ fn record(b: &[u8], at: usize, len: usize) -> Result<Option<UsnRecord>, String> 
     }
     let units: Vec<u16> =
         r[name_off..name_off + name_len].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-    let timestamp = rfc3339_micros(filetime_micros(time)).ok_or_else(|| format!("timestamp {time} out of range"))?;
+    let timestamp = Timestamp::from_filetime(time).ok_or_else(|| format!("timestamp {time} out of range"))?;
     Ok(Some(UsnRecord {
         offset: at as u64,
         version: major,
@@ -194,24 +194,14 @@ pub fn collect(ev: &Evidence) -> Journal {
     let data = match ev.read(&path, JOURNAL_LIMIT) {
         Ok(d) => d,
         Err(e) => {
-            out.warnings.push(Warning {
-                evidence: ev.id.clone(),
-                file: Some(path),
-                line: None,
-                message: e.to_string(),
-            });
+            out.warnings.push(Warning::in_file(&ev.id, Some(path), None, e.to_string()));
             return out;
         }
     };
     let (records, problems) = parse(&data.bytes);
     out.records = records.len();
     for p in problems {
-        out.warnings.push(Warning {
-            evidence: ev.id.clone(),
-            file: Some(data.path.clone()),
-            line: None,
-            message: format!("change journal: {p}"),
-        });
+        out.warnings.push(Warning::in_file(&ev.id, Some(data.path.clone()), None, format!("change journal: {p}")));
     }
     let named = ev.knows_entries();
     for r in records.iter().filter(|r| r.reason_bits & CHANGES != 0 && relevant(&r.name)) {
@@ -223,7 +213,7 @@ pub fn collect(ev: &Evidence) -> Journal {
             None => format!("{} (in folder entry {})", r.name, r.parent_entry),
         };
         out.timeline.push(TimelineEvent {
-            timestamp: r.timestamp.clone(),
+            timestamp: r.timestamp,
             timestamp_desc: "Change journal record".into(),
             source: "NTFS $UsnJrnl".into(),
             description: format!(
@@ -233,7 +223,7 @@ pub fn collect(ev: &Evidence) -> Journal {
                 r.usn,
                 r.reasons.join(" | ")
             ),
-            evidence: Source::at(&ev.id, data.path.clone(), None),
+            evidence: Position::at(&ev.id, data.path.clone(), None),
             component: None,
             sha256: Some(data.sha256.clone()),
             event: None,
@@ -274,7 +264,7 @@ mod tests {
         assert_eq!((records[0].offset, records[0].entry, records[0].sequence), (4096, 73_625, 5));
         assert_eq!(records[0].reasons, ["FILE_CREATE"]);
         assert_eq!(records[1].reasons, ["DATA_EXTEND", "CLOSE"]);
-        assert_eq!(records[0].timestamp, "2022-06-18T04:26:40.000000Z");
+        assert_eq!(records[0].timestamp.to_string(), "2022-06-18T04:26:40.0000000Z");
         assert_eq!(problems.len(), 1);
         assert!(parse(&[0u8; 100]).0.is_empty(), "a journal of zeros holds nothing and ends");
     }

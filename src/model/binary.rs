@@ -1,6 +1,6 @@
 //! What a binary is: PE facts, its Authenticode verdict, and the binary as examined in the evidence.
 
-use super::WinPath;
+use super::{Timestamp, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -131,7 +131,7 @@ pub struct SignatureReport {
     /// Which trust set anchors it.
     pub trusted_by: Option<TrustAnchor>,
     /// Countersignature (timestamp) time, UTC.
-    pub signed_at: Option<String>,
+    pub signed_at: Option<Timestamp>,
     /// Countersignature status, when there is one.
     pub countersignature: Option<String>,
     /// Which time the certificates were judged at: `countersignature` or `scan time`.
@@ -150,7 +150,7 @@ pub struct Verdict {
     /// Which trust set anchors it.
     pub trusted_by: Option<TrustAnchor>,
     /// Its countersignature time.
-    pub signed_at: Option<String>,
+    pub signed_at: Option<Timestamp>,
     /// The time its certificates were judged at.
     pub time_used: Option<TimeUsed>,
     /// Plain reason.

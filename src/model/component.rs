@@ -1,6 +1,6 @@
 //! IIS extension points as the configuration declares them, and what the evidence holds of their files.
 
-use super::{PeKind, Source, Status, WinPath};
+use super::{PeKind, Position, Status, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -99,7 +99,7 @@ pub struct Removal {
     /// `remove` or `clear`.
     pub op: RemovalOp,
     /// Where the `<remove>`/`<clear/>` is.
-    pub source: Source,
+    pub source: Position,
 }
 
 /// What the evidence holds of a file a component references.
@@ -134,7 +134,7 @@ pub struct Component {
     /// Configuration path: `MACHINE/WEBROOT/APPHOST` plus the `<location path>` or web.config folder.
     pub scope: String,
     /// Where it is declared.
-    pub source: Source,
+    pub source: Position,
     /// Other attributes that matter (preCondition, enabled, allowed, verb, handler path, arguments...).
     pub attributes: BTreeMap<String, String>,
     /// In force at its own scope or not.
@@ -163,7 +163,7 @@ pub struct Component {
 
 impl Component {
     /// A declaration in force, not yet placed against the baseline; the id is assigned after sorting.
-    pub fn new(kind: ComponentKind, name: String, image: Option<String>, scope: String, source: Source) -> Component {
+    pub fn new(kind: ComponentKind, name: String, image: Option<String>, scope: String, source: Position) -> Component {
         Component {
             id: String::new(),
             kind,

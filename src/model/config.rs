@@ -1,6 +1,6 @@
 //! Configuration settings that are not extension points, and the state of each configuration artifact.
 
-use super::{Source, WinPath};
+use super::{Position, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -33,7 +33,7 @@ pub struct ConfigFact {
     /// Name/value pairs as written.
     pub values: BTreeMap<String, String>,
     /// Where it was read.
-    pub source: Source,
+    pub source: Position,
 }
 
 /// Whether an expected artifact was found.

@@ -1,6 +1,7 @@
 //! Event-log facts: the records read, what each one is and points to, the logs and channels, timeline rows.
 
-use super::{Source, WinPath};
+use super::Timestamp;
+use super::{Position, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -33,7 +34,7 @@ pub struct EventFields {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TimelineEvent {
     /// UTC, RFC 3339.
-    pub timestamp: String,
+    pub timestamp: Timestamp,
     /// What the time means.
     pub timestamp_desc: String,
     /// Artifact the row came from.
@@ -41,7 +42,7 @@ pub struct TimelineEvent {
     /// One line.
     pub description: String,
     /// Where exactly.
-    pub evidence: Source,
+    pub evidence: Position,
     /// Linked component.
     pub component: Option<String>,
     /// SHA-256 of the file the row was read from, when known.
@@ -74,9 +75,9 @@ pub struct LogReport {
     /// Records extracted as IIS-component events.
     pub events: u64,
     /// Earliest record time.
-    pub first: Option<String>,
+    pub first: Option<Timestamp>,
     /// Latest record time.
-    pub last: Option<String>,
+    pub last: Option<Timestamp>,
     /// `parsed`, `parsed_with_errors`, `empty`, `not_evtx`, `unreadable`.
     pub status: super::ReadState,
     /// Chunks and records that could not be read.
@@ -87,7 +88,7 @@ pub struct LogReport {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogEvent {
     /// Evidence, file and record id.
-    pub source: Source,
+    pub source: Position,
     /// SHA-256 of the log file.
     pub sha256: String,
     /// The record's fields.
@@ -118,9 +119,9 @@ pub struct ChannelCoverage {
     /// Records in those logs.
     pub records: u64,
     /// Earliest record time.
-    pub first: Option<String>,
+    pub first: Option<Timestamp>,
     /// Latest record time.
-    pub last: Option<String>,
+    pub last: Option<Timestamp>,
 }
 
 /// The fields of one record that the extractors read.
@@ -128,9 +129,9 @@ pub struct ChannelCoverage {
 pub struct EventRecord {
     /// `EventRecordID` from the record header.
     pub record_id: u64,
-    /// `System/TimeCreated/@SystemTime` (else the record header's time), µs since 1970 UTC.
+    /// `System/TimeCreated/@SystemTime` (else the record header's time).
     #[serde(skip)]
-    pub time_us: i64,
+    pub time: Timestamp,
     /// `System/Channel`.
     pub channel: String,
     /// `System/Provider/@Name`.

@@ -62,6 +62,17 @@ pub struct FileRecord {
     pub ntfs: Option<NtfsFacts>,
 }
 
+impl FileRecord {
+    /// Where this file is: evidence, path and, on NTFS, its MFT entry.
+    pub fn position(&self) -> super::Position {
+        let p = super::Position::at(&self.evidence, self.path.clone(), None);
+        match &self.ntfs {
+            Some(n) => p.mft_entry(n.mft_entry),
+            None => p,
+        }
+    }
+}
+
 /// Lower-case hex of a digest.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;

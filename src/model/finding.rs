@@ -1,6 +1,6 @@
 //! Conclusions and problems: findings with their rule and severity, warnings about what could not be read.
 
-use super::{Source, WinPath};
+use super::{Position, WinPath};
 use serde::Serialize;
 
 named_enum! {
@@ -31,19 +31,27 @@ pub struct Finding {
     /// Plain-language reason.
     pub message: String,
     /// Where the fact behind it was read.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<Source>,
+    pub source: Position,
 }
 
 /// Something that could not be read or understood; the rest of the analysis went on.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Warning {
-    /// Evidence id, or the evidence path when it could not be opened.
-    pub evidence: String,
-    /// File inside the evidence, when the problem is in one.
-    pub file: Option<WinPath>,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
+    /// Where: the evidence, the file and the place in it.
+    #[serde(flatten)]
+    pub position: Position,
     /// What went wrong.
     pub message: String,
+}
+
+impl Warning {
+    /// A warning at a place.
+    pub fn new(position: Position, message: impl Into<String>) -> Warning {
+        Warning { position, message: message.into() }
+    }
+
+    /// A warning about a file (or the evidence as a whole), at a line when there is one.
+    pub fn in_file(evidence: &str, file: Option<WinPath>, line: Option<usize>, message: impl Into<String>) -> Warning {
+        Warning::new(Position::in_file(evidence, file, line), message)
+    }
 }

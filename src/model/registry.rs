@@ -1,7 +1,7 @@
 //! What the registry hives say: each hive read and replayed, facts with key times, the IIS installation and
 //! its services, the host's root certificates.
 
-use super::{FileRecord, Source, WinPath};
+use super::{FileRecord, Position, Timestamp, WinPath};
 use serde::Serialize;
 
 /// One registry fact: a key, or one value of it.
@@ -16,12 +16,12 @@ pub struct RegistryFact {
     /// Its data.
     pub data: Option<RegistryData>,
     /// The key's last-write time (UTC).
-    pub last_written: String,
+    pub last_written: Timestamp,
     /// What kind of fact: `control_set`, `computer`, `time_zone`, `service`, `iis_install`, `iis_component`,
     /// `iis_extension`, `addon`, `os`, `legacy_filter`, `hunt`.
     pub category: &'static str,
     /// Where it was read.
-    pub source: Source,
+    pub source: Position,
 }
 
 /// A Windows service that IIS runs on.
@@ -31,6 +31,8 @@ pub struct ServiceInfo {
     pub name: String,
     /// Key path.
     pub key: String,
+    /// Where it was read: the SYSTEM hive and the service's key.
+    pub source: Position,
     /// Whether the service is registered (has `ImagePath` or `Type`), not merely a leftover key.
     pub installed: bool,
     /// `Start` value.
@@ -44,7 +46,7 @@ pub struct ServiceInfo {
     /// `ObjectName` (the account).
     pub object_name: Option<String>,
     /// Key last-write time.
-    pub last_written: String,
+    pub last_written: Timestamp,
 }
 
 /// What the hives say about the host and its IIS installation.
@@ -71,7 +73,7 @@ pub struct Installation {
     /// `PathWWWRoot`.
     pub wwwroot: Option<String>,
     /// Last-write time of `InetStp`.
-    pub inetstp_last_written: Option<String>,
+    pub inetstp_last_written: Option<Timestamp>,
     /// Installed IIS features (`InetStp\Components` values set to non-zero).
     pub components: Vec<String>,
     /// IIS services.
@@ -145,7 +147,7 @@ pub struct RootCertificate {
     /// Issuer, same style.
     pub issuer: Option<String>,
     /// Last-write time of the certificate's key (UTC, RFC 3339).
-    pub last_written: String,
+    pub last_written: Timestamp,
     /// The DER certificate (for signature chain checks).
     #[serde(skip)]
     pub der: Option<Vec<u8>>,

@@ -103,7 +103,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
             ComponentState::Duplicate => "duplicate",
         };
         let image = c.path.as_ref().map(|p| p.to_string()).or_else(|| c.image.clone()).unwrap_or_else(|| "-".into());
-        let declared = format!("{}:{}:{}", c.source.evidence, c.source.file, c.source.line.unwrap_or(0));
+        let declared = format!("{}:{}:{}", c.source.evidence, c.source.path(), c.source.line.unwrap_or(0));
         t.add_row(vec![
             cell(&c.id),
             cell(c.kind.as_str()),
@@ -156,12 +156,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
     if !result.warnings.is_empty() {
         writeln!(out, "\nWarnings (could not be read; the rest of the analysis went on)")?;
         for w in &result.warnings {
-            let place = match (&w.file, w.line) {
-                (Some(f), Some(l)) => format!("{}:{f}:{l}", w.evidence),
-                (Some(f), None) => format!("{}:{f}", w.evidence),
-                _ => w.evidence.clone(),
-            };
-            writeln!(out, "  {}: {}", terminal(&place), terminal(&w.message))?;
+            writeln!(out, "  {}: {}", terminal(&w.position.short()), terminal(&w.message))?;
         }
     }
     Ok(())
@@ -206,7 +201,7 @@ fn events(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
         for (row, e) in &rows {
             let text: String = row.description.chars().take(160).collect();
             t.add_row(vec![
-                cell(&row.timestamp),
+                cell(&row.timestamp.to_string()),
                 cell(&format!("{} {}", e.channel, e.event_id)),
                 cell(&format!("{}:{}", row.evidence.evidence, e.record_id)),
                 cell(row.component.as_deref().unwrap_or("")),
@@ -231,8 +226,8 @@ fn events(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
                 cell(c.status.as_str()),
                 cell(&c.logs.len().to_string()),
                 cell(&c.records.to_string()),
-                cell(c.first.as_deref().unwrap_or("")),
-                cell(c.last.as_deref().unwrap_or("")),
+                cell(&c.first.map(|t| t.to_string()).unwrap_or_default()),
+                cell(&c.last.map(|t| t.to_string()).unwrap_or_default()),
             ]);
         }
         let read = result.event_logs.logs.len();
@@ -262,7 +257,7 @@ fn installation(out: &mut impl Write, result: &ScanResult, inst: &crate::model::
     row(&mut t, "IIS", Some(&iis));
     row(&mut t, "Install path", inst.install_path.as_deref());
     row(&mut t, "Web root", inst.wwwroot.as_deref());
-    row(&mut t, "InetStp last written", inst.inetstp_last_written.as_deref());
+    row(&mut t, "InetStp last written", inst.inetstp_last_written.map(|t| t.to_string()).as_deref());
     if !inst.components.is_empty() {
         row(&mut t, "IIS features", Some(&inst.components.join(", ")));
     }
@@ -310,7 +305,7 @@ pub fn write_verdicts(verdicts: &[crate::verify::FileVerdict], mut out: impl Wri
             cell(v.verdict.publisher.as_deref().unwrap_or("-")),
             cell(v.verdict.root.as_deref().unwrap_or("-")),
             cell(v.verdict.trusted_by.map(TrustAnchor::as_str).unwrap_or("-")),
-            cell(v.verdict.signed_at.as_deref().unwrap_or("-")),
+            cell(&v.verdict.signed_at.map(|t| t.to_string()).unwrap_or_else(|| "-".into())),
             cell(&v.verdict.reason),
         ]);
     }

@@ -37,7 +37,7 @@ pub struct Catalog {
     /// `subjectUsage` OIDs (1.3.6.1.4.1.311.12.1.1 for catalogs).
     pub usage: Vec<String>,
     /// `ctlThisUpdate`, RFC 3339.
-    pub this_update: Option<String>,
+    pub this_update: Option<crate::model::Timestamp>,
     /// Listed subjects.
     pub members: Vec<Member>,
     /// The signature's verdict (`valid`, `untrusted_root`, `bad_signature`, `unsigned`, `malformed`...).
@@ -189,13 +189,13 @@ fn oid_string(a: &AnyRef) -> Option<String> {
     a.decode_as::<der::asn1::ObjectIdentifier>().ok().map(|o| o.to_string())
 }
 
-fn time_string(a: &AnyRef) -> Option<String> {
+fn time_string(a: &AnyRef) -> Option<crate::model::Timestamp> {
     let dt = match a.tag() {
         Tag::UtcTime => a.decode_as::<der::asn1::UtcTime>().ok()?.to_system_time(),
         _ => a.decode_as::<der::asn1::GeneralizedTime>().ok()?.to_system_time(),
     };
     let secs = dt.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
-    chrono::DateTime::from_timestamp(secs, 0).map(|t| crate::model::rfc3339(&t))
+    crate::model::Timestamp::from_unix_seconds(secs)
 }
 
 /// Checks the signature over the CTL, then the signer's chain at `ctlThisUpdate` (inside the signed content),
@@ -219,12 +219,7 @@ fn verify_signature(bytes: &[u8], ctl_der: &[u8], c: &mut Catalog, trust: &Trust
         c.reason = format!("the catalog's signature does not verify: {e}");
         return;
     }
-    let at = c
-        .this_update
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.timestamp())
-        .unwrap_or_default();
+    let at = c.this_update.map(|t| t.unix_seconds()).unwrap_or_default();
     let others: Vec<X509> = certs.into_iter().filter(|x| x.as_ref() != signer.as_ref()).collect();
     let mut last = String::new();
     for set in &trust.sets {

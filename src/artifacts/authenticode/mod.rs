@@ -191,7 +191,7 @@ fn judge(
     // else now.
     let mut at = now;
     for cs in s.countersigs() {
-        let when = chrono::DateTime::from_timestamp(cs.sign_time(), 0).map(|t| crate::model::rfc3339(&t));
+        let when = crate::model::Timestamp::from_unix_seconds(cs.sign_time());
         r.signed_at = when;
         if cs.verify_flags() != Some(CounterSignatureVerify::Valid) {
             r.countersignature = Some(format!("{:?}", cs.verify_flags()).to_lowercase());

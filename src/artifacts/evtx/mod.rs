@@ -10,7 +10,7 @@ pub mod reader;
 pub mod record;
 
 use crate::evidence::{Completeness, Evidence, EvidenceKind, WinPath};
-use crate::model::{ArtifactStatus, Source, Warning, rfc3339_micros};
+use crate::model::{ArtifactStatus, Position, Warning};
 pub use crate::model::{ChannelCoverage, LogEvent, LogReport};
 use crate::model::{ChannelStatus, ReadState};
 use rayon::prelude::*;
@@ -83,7 +83,7 @@ pub fn collect(ev: &Evidence) -> EventLogs {
     results.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     for (report, events) in results {
         let file = Some(report.path.clone());
-        let warn = |m: String| Warning { evidence: ev.id.clone(), file: file.clone(), line: None, message: m };
+        let warn = |m: String| Warning::in_file(&ev.id, file.clone(), None, m);
         match report.status {
             ReadState::Parsed | ReadState::Empty => {}
             ReadState::ParsedWithErrors => out.warnings.push(warn(format!(
@@ -124,12 +124,7 @@ fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<(WinPath, u64)> {
             path: logs.clone(),
             status: src.completeness().absent_status().into(),
         }),
-        Err(e) => out.warnings.push(Warning {
-            evidence: ev.id.clone(),
-            file: Some(logs.clone()),
-            line: None,
-            message: e.to_string(),
-        }),
+        Err(e) => out.warnings.push(Warning::in_file(&ev.id, Some(logs.clone()), None, e.to_string())),
     }
     if src.completeness() == Completeness::Triage {
         // Collections put logs anywhere (Velociraptor's EVTX artifacts, CyLR's flat folders): go by the name.
@@ -142,12 +137,12 @@ fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<(WinPath, u64)> {
             if root.is_dir {
                 let complete = ev.walk_files(&root.path, WALK_DEPTH, WALK_ENTRIES, visit).unwrap_or(true);
                 if !complete {
-                    out.warnings.push(Warning {
-                        evidence: ev.id.clone(),
-                        file: Some(root.path.clone()),
-                        line: None,
-                        message: format!("over {WALK_ENTRIES} entries: the search for event logs stopped early"),
-                    });
+                    out.warnings.push(Warning::in_file(
+                        &ev.id,
+                        Some(root.path.clone()),
+                        None,
+                        format!("over {WALK_ENTRIES} entries: the search for event logs stopped early"),
+                    ));
                 }
             } else {
                 visit(&root);
@@ -202,8 +197,8 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
     };
     report.records = read.records;
     report.rendered = read.rendered;
-    report.first = read.span.and_then(|(a, _)| rfc3339_micros(a));
-    report.last = read.span.and_then(|(_, b)| rfc3339_micros(b));
+    report.first = read.span.map(|(a, _)| a);
+    report.last = read.span.map(|(_, b)| b);
     report.channel = read.first_channel.clone();
     report.other_channels =
         read.channels.iter().filter(|c| !c.is_empty() && Some(*c) != read.first_channel.as_ref()).cloned().collect();
@@ -233,7 +228,7 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
         .filter_map(|r| {
             let x = extract::extract(&r)?;
             Some(LogEvent {
-                source: Source { record: Some(r.record_id), ..Source::at(&ev.id, file.path.clone(), None) },
+                source: Position { record: Some(r.record_id), ..Position::at(&ev.id, file.path.clone(), None) },
                 sha256: file.sha256.clone(),
                 record: r,
                 kind: x.kind,

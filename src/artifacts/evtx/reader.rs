@@ -8,6 +8,7 @@
 
 use super::record::{self, Record};
 use crate::evidence::ReadSeek;
+use crate::model::Timestamp;
 use evtx::binxml::value_variant::BinXmlValue;
 use evtx::{EvtxParser, EvtxRecord, ParserSettings};
 use memchr::memmem::Finder;
@@ -69,8 +70,8 @@ pub struct LogRead {
     pub records: u64,
     /// Records rendered in full.
     pub rendered: u64,
-    /// Earliest and latest record time (µs since 1970).
-    pub span: Option<(i64, i64)>,
+    /// Earliest and latest record time.
+    pub span: Option<(Timestamp, Timestamp)>,
     /// Channels named by the rendered records.
     pub channels: BTreeSet<String>,
     /// The channel of the first record rendered: the log's own channel.
@@ -92,8 +93,8 @@ enum Slot {
 
 /// What one record became in the chunk pass.
 enum Item {
-    Skipped(i64),
-    Rendered(i64, Box<Record>),
+    Skipped(Timestamp),
+    Rendered(Timestamp, Box<Record>),
 }
 
 /// Reads a whole log. `threads` above 1 parses chunks on the rayon pool, so call it from outside that pool.
@@ -110,7 +111,8 @@ pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) ->
     let mut slots: HashMap<u32, Slot> = HashMap::new();
     let items = parser.serialized_records(move |rec| {
         let rec = rec?;
-        let at = rec.timestamp.as_microsecond();
+        // The header's FILETIME, kept to 100 ns.
+        let at = i64::try_from(rec.timestamp.as_nanosecond() / 100).map(Timestamp::from_ticks).unwrap_or_default();
         let header_id = rec.event_record_id;
         let values = first_instance(&rec);
         let decision = match values.as_ref().and_then(|(def, v)| slots.get(def).map(|s| (s, v))) {
@@ -148,10 +150,10 @@ pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) ->
 }
 
 impl LogRead {
-    fn note(&mut self, at: i64) {
+    fn note(&mut self, at: Timestamp) {
         self.records += 1;
         // A zero header time (1601) is a record whose header was never stamped, not a time the log covers.
-        if at <= 0 {
+        if at.ticks() <= 0 {
             return;
         }
         self.span = Some(match self.span {

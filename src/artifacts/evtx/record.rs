@@ -5,22 +5,22 @@
 //! [`from_json`] folds them into one flat map of field name to text.
 
 pub use crate::model::EventRecord as Record;
+use crate::model::Timestamp;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Normalises one rendered record. `header_id` and `time_us` come from the record header; the record's own
+/// Normalises one rendered record. `header_id` and `header_time` come from the record header; the record's own
 /// `EventRecordID` and `TimeCreated` win (they are what Event Viewer shows; exported logs renumber headers).
-pub fn from_json(json: &Value, header_id: u64, time_us: i64) -> Record {
+pub fn from_json(json: &Value, header_id: u64, header_time: Timestamp) -> Record {
     let event = json.get("Event").unwrap_or(json);
     let system = event.get("System").unwrap_or(&Value::Null);
     let attr = |elem: &str, name: &str| system.get(format!("{elem}_attributes")).and_then(|a| a.get(name));
     let mut r = Record {
         record_id: system.get("EventRecordID").and_then(number).unwrap_or(header_id),
-        time_us: attr("TimeCreated", "SystemTime")
+        time: attr("TimeCreated", "SystemTime")
             .and_then(Value::as_str)
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.timestamp_micros())
-            .unwrap_or(time_us),
+            .and_then(Timestamp::parse_rfc3339)
+            .unwrap_or(header_time),
         channel: system.get("Channel").map(text).unwrap_or_default(),
         provider: attr("Provider", "Name").map(text).unwrap_or_default(),
         event_id: system.get("EventID").and_then(number).and_then(|n| u32::try_from(n).ok()).unwrap_or_default(),
@@ -108,7 +108,7 @@ mod tests {
             "Security_attributes": {"UserID": "S-1-5-18"}, "Execution_attributes": {"ProcessID": 612}},
             "EventData": {"Data": ["World Wide Web Publishing Service", "running"], "Binary": "570033005300"},
             "UserData": {"LogFileCleared": {"SubjectUserSid": "S-1-5-21-1"}}}});
-        let r = from_json(&v, 1, 0);
+        let r = from_json(&v, 1, Timestamp::default());
         assert_eq!((r.event_id, r.record_id, r.process_id), (7036, 42, Some(612)));
         assert_eq!(r.provider, "Service Control Manager");
         assert_eq!(r.user_sid.as_deref(), Some("S-1-5-18"));

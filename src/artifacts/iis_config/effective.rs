@@ -2,7 +2,7 @@
 //! parent's entries, then applies its own `<add>`, `<remove>` and `<clear/>` in order. What was removed is kept
 //! and said, because an attacker's module removed at one site is still loaded everywhere else.
 
-use crate::model::{Component, ComponentState, Removal, RemovalOp, Source};
+use crate::model::{Component, ComponentState, Position, Removal, RemovalOp};
 use std::collections::BTreeMap;
 
 /// What one collection element does.
@@ -26,7 +26,7 @@ pub struct Op {
     /// What it does.
     pub kind: OpKind,
     /// Where it is written.
-    pub source: Source,
+    pub source: Position,
     /// Merge order within a scope: (file order, line).
     pub order: (usize, usize),
 }
@@ -103,7 +103,7 @@ fn inherited(effective: &BTreeMap<String, Vec<(String, usize)>>, scope: &str) ->
     Vec::new()
 }
 
-fn record(c: &mut Component, scope: &str, op: RemovalOp, source: &Source) {
+fn record(c: &mut Component, scope: &str, op: RemovalOp, source: &Position) {
     let removal = Removal { scope: scope.to_string(), op, source: source.clone() };
     if c.scope.eq_ignore_ascii_case(scope) {
         c.state = ComponentState::Removed;

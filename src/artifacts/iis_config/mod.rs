@@ -10,7 +10,7 @@ pub mod xml;
 use crate::evidence::{Evidence, EvidenceKind, WinPath};
 use crate::model::WinEnv;
 use crate::model::{
-    ArtifactStatus, Component, ComponentKind, ConfigFact, FileCheck, FileStatus, ReadState, Source, Warning,
+    ArtifactStatus, Component, ComponentKind, ConfigFact, FileCheck, FileStatus, Position, ReadState, Warning,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -149,7 +149,7 @@ impl Collector<'_> {
                     roots.push((p, scope));
                 }
                 None => self.warn(
-                    Some(&v.source.file),
+                    v.source.file.as_ref(),
                     v.source.line,
                     format!("physicalPath {:?} of site {:?} cannot be resolved to a folder", v.physical_path, v.site),
                 ),
@@ -229,7 +229,7 @@ impl Collector<'_> {
     }
 
     fn parse_text(&mut self, path: &WinPath, text: &str, role: Role, base: &str) {
-        let source = Source::at(&self.ev.id, path.clone(), None);
+        let source = Position::at(&self.ev.id, path.clone(), None);
         let facts = sections::read(text, base, self.order, &source, self.env);
         self.order += 1;
         let offset = self.out.components.len();
@@ -263,7 +263,7 @@ impl Collector<'_> {
     }
 
     fn warn(&mut self, file: Option<&WinPath>, line: Option<usize>, message: String) {
-        self.out.warnings.push(Warning { evidence: self.ev.id.clone(), file: file.cloned(), line, message });
+        self.out.warnings.push(Warning::in_file(&self.ev.id, file.cloned(), line, message));
     }
 
     /// Merges the collections, links native module references to their global modules, and checks the files

@@ -5,7 +5,7 @@ use super::effective::{Op, OpKind};
 use super::managed_type;
 use super::xml::{self, Element};
 use crate::model::WinEnv;
-use crate::model::{Component, ComponentKind, ConfigFact, ConfigFactKind, Source};
+use crate::model::{Component, ComponentKind, ConfigFact, ConfigFactKind, Position};
 use std::collections::BTreeMap;
 
 /// A collection that holds extension points, keyed the way IIS keys it.
@@ -53,7 +53,7 @@ pub struct VirtualDir {
     /// `physicalPath` as written.
     pub physical_path: String,
     /// Where it is declared.
-    pub source: Source,
+    pub source: Position,
 }
 
 /// Everything read from one configuration file.
@@ -75,7 +75,7 @@ pub struct FileFacts {
 
 /// Reads one configuration file. `base` is the configuration path of the file itself
 /// (`MACHINE/WEBROOT/APPHOST`, a site path for a web.config); `order` places it in merge order.
-pub fn read(text: &str, base: &str, order: usize, source: &Source, env: &WinEnv) -> FileFacts {
+pub fn read(text: &str, base: &str, order: usize, source: &Position, env: &WinEnv) -> FileFacts {
     let mut out = FileFacts::default();
     let mut location: Option<String> = None;
     let mut site: Option<String> = None;
@@ -84,7 +84,7 @@ pub fn read(text: &str, base: &str, order: usize, source: &Source, env: &WinEnv)
         if e.names.first().map(String::as_str) != Some("configuration") {
             return;
         }
-        let at = Source { line: Some(e.line), ..source.clone() };
+        let at = Position { line: Some(e.line), ..source.clone() };
         let (rest, scope) = if e.names.get(1).map(String::as_str) == Some("location") {
             if e.names.len() == 2 {
                 location = Some(e.attr("path").unwrap_or("").to_string());
@@ -186,14 +186,14 @@ pub fn join_scope(base: &str, location: &str) -> String {
     if loc.is_empty() || loc == "." { base.to_string() } else { format!("{base}/{loc}") }
 }
 
-fn fact(kind: ConfigFactKind, scope: &str, e: &Element, source: Source, attrs: &[&str]) -> ConfigFact {
+fn fact(kind: ConfigFactKind, scope: &str, e: &Element, source: Position, attrs: &[&str]) -> ConfigFact {
     let values: BTreeMap<String, String> =
         attrs.iter().filter_map(|a| e.attr(a).map(|v| (a.to_string(), v.to_string()))).collect();
     ConfigFact { kind, scope: scope.to_string(), values, source }
 }
 
 /// The component an add element declares, or `None` for handlers that run no ISAPI/CGI/FastCGI binary.
-fn component(spec: &Spec, e: &Element, scope: &str, source: Source, env: &WinEnv) -> Option<Component> {
+fn component(spec: &Spec, e: &Element, scope: &str, source: Position, env: &WinEnv) -> Option<Component> {
     let attr = |k: &str| e.attr(k).map(str::to_string);
     let mut attributes = BTreeMap::new();
     let mut keep = |names: &[&str]| {
@@ -274,7 +274,7 @@ mod tests {
     use crate::model::ComponentState;
 
     fn read_str(text: &str) -> (Vec<Component>, effective::EffectiveSets) {
-        let src = Source::at("E1", WinPath::parse("applicationHost.config"), None);
+        let src = Position::at("E1", WinPath::parse("applicationHost.config"), None);
         let mut f = read(text, "MACHINE/WEBROOT/APPHOST", 0, &src, &WinEnv::default());
         let eff = effective::apply(&mut f.components, &f.keys, &f.ops);
         (f.components, eff)

@@ -5,7 +5,7 @@
 
 use super::certs::{self, RootCertificate};
 use super::hive::{Data, Hive, Key};
-use crate::model::{Component, ComponentKind, Source, rfc3339};
+use crate::model::{Component, ComponentKind, Position, Timestamp};
 pub use crate::model::{Installation, RegistryFact, ServiceInfo};
 use std::collections::BTreeMap;
 
@@ -43,7 +43,7 @@ const ADDONS: &[&str] = &[
 
 struct Ctx<'a> {
     hive: &'static str,
-    source: &'a Source,
+    source: &'a Position,
     out: Extracted,
 }
 
@@ -64,9 +64,9 @@ impl Ctx<'_> {
             key: k.path.clone(),
             value: value.map(str::to_string),
             data,
-            last_written: rfc3339(&k.last_written),
+            last_written: ts(&k.last_written),
             category,
-            source: self.source.clone(),
+            source: self.source.clone().key(k.path.clone()),
         });
     }
 }
@@ -76,7 +76,7 @@ fn text(k: &Key, name: &str) -> Option<String> {
 }
 
 /// Reads the SYSTEM hive's IIS facts into `inst`.
-pub fn system(h: &mut Hive, source: &Source, inst: &mut Installation) -> Extracted {
+pub fn system(h: &mut Hive, source: &Position, inst: &mut Installation) -> Extracted {
     let mut c = Ctx { hive: "SYSTEM", source, out: Extracted::default() };
     let current = h.key("Select").and_then(|k| {
         c.fact(&k, Some("Current"), "control_set");
@@ -127,13 +127,14 @@ pub fn system(h: &mut Hive, source: &Source, inst: &mut Installation) -> Extract
         inst.services.push(ServiceInfo {
             name: name.to_string(),
             key: path.clone(),
+            source: c.source.clone().key(path.clone()),
             installed,
             start,
             start_mode: start.map(start_mode),
             image_path: text(&k, "ImagePath"),
             service_dll,
             object_name: text(&k, "ObjectName"),
-            last_written: rfc3339(&k.last_written),
+            last_written: ts(&k.last_written),
         });
     }
     legacy_filters(h, &mut c, &ccs);
@@ -202,20 +203,20 @@ fn hunt(h: &mut Hive, c: &mut Ctx, roots: &[String]) {
 fn component(c: &Ctx, kind: ComponentKind, name: &str, image: &str, k: &Key, value: &str) -> Component {
     let mut attributes = BTreeMap::new();
     attributes.insert("registry_value".to_string(), value.to_string());
-    attributes.insert("key_last_written".to_string(), rfc3339(&k.last_written));
+    attributes.insert("key_last_written".to_string(), ts(&k.last_written).to_string());
     let mut comp = Component::new(
         kind,
         name.to_string(),
         Some(image.to_string()),
         format!(r"HKLM\{}\{}", c.hive, k.path),
-        c.source.clone(),
+        c.source.clone().key(k.path.clone()),
     );
     comp.attributes = attributes;
     comp
 }
 
 /// Reads the SOFTWARE hive's IIS facts into `inst`.
-pub fn software(h: &mut Hive, source: &Source, inst: &mut Installation) -> Extracted {
+pub fn software(h: &mut Hive, source: &Position, inst: &mut Installation) -> Extracted {
     let mut c = Ctx { hive: "SOFTWARE", source, out: Extracted::default() };
     if let Some(k) = h.key(r"Microsoft\Windows NT\CurrentVersion") {
         for v in [
@@ -267,7 +268,7 @@ pub fn software(h: &mut Hive, source: &Source, inst: &mut Installation) -> Extra
         inst.iis_version_string = text(&k, "VersionString").or_else(|| text(&k, "SetupString"));
         inst.install_path = text(&k, "InstallPath");
         inst.wwwroot = text(&k, "PathWWWRoot");
-        inst.inetstp_last_written = Some(rfc3339(&k.last_written));
+        inst.inetstp_last_written = Some(ts(&k.last_written));
         inst.iis_installed |= major.is_some();
     }
     if let Some(k) = h.key(r"Microsoft\InetStp\Components") {
@@ -280,8 +281,7 @@ pub fn software(h: &mut Hive, source: &Source, inst: &mut Installation) -> Extra
             if let Some(k) = h.key(&format!(r"{node}\IIS Extensions\{ext}")) {
                 c.fact(&k, None, "iis_extension");
                 let version = text(&k, "Version").map(|v| format!(" {v}")).unwrap_or_default();
-                inst.addons
-                    .push(format!("{ext}{version} (IIS Extensions key, last written {})", rfc3339(&k.last_written)));
+                inst.addons.push(format!("{ext}{version} (IIS Extensions key, last written {})", ts(&k.last_written)));
             }
         }
         let uninstall = format!(r"{node}\Windows\CurrentVersion\Uninstall");
@@ -327,7 +327,7 @@ fn root_cert(evidence: &str, store: &'static str, thumb: &str, k: &Key) -> RootC
         sha1: None,
         subject: None,
         issuer: None,
-        last_written: rfc3339(&k.last_written),
+        last_written: ts(&k.last_written),
         der: None,
         problem: None,
     };
@@ -360,4 +360,9 @@ pub fn start_mode(n: u32) -> &'static str {
         4 => "disabled",
         _ => "unknown",
     }
+}
+
+/// A key's last-write time as the model's timestamp.
+fn ts(t: &chrono::DateTime<chrono::Utc>) -> Timestamp {
+    Timestamp::from_chrono(t).unwrap_or_default()
 }

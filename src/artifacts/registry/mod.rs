@@ -9,7 +9,7 @@ pub mod marvin32;
 pub mod replay;
 
 use crate::evidence::{Evidence, EvidenceKind, FileRecord, WinPath};
-use crate::model::{ArtifactStatus, Component, ReadState, Source, TimelineEvent, Warning};
+use crate::model::{ArtifactStatus, Component, Position, ReadState, TimelineEvent, Warning};
 use facts::{Installation, RegistryFact};
 use hive::Hive;
 use replay::LogFile;
@@ -84,7 +84,7 @@ fn read_hive(
     inst: &mut Installation,
 ) -> bool {
     let warn = |inv: &mut RegistryInventory, m: String| {
-        inv.warnings.push(Warning { evidence: ev.id.clone(), file: Some(path.clone()), line: None, message: m })
+        inv.warnings.push(Warning::in_file(&ev.id, Some(path.clone()), None, m))
     };
     let data = match ev.read(path, HIVE_LIMIT) {
         Ok(d) => d,
@@ -174,7 +174,7 @@ fn read_hive(
         None => "unknown",
     };
     report.hive = kind;
-    let source = Source::at(&ev.id, data.path.clone(), None);
+    let source = Position::at(&ev.id, data.path.clone(), None);
     let extracted = match kind {
         "SYSTEM" => facts::system(&mut hive, &source, inst),
         "SOFTWARE" => facts::software(&mut hive, &source, inst),
@@ -216,7 +216,7 @@ fn timeline(
     hives: &[HiveReport],
     evidence: &str,
 ) -> Vec<TimelineEvent> {
-    let sha = |file: &WinPath| hives.iter().find(|h| &h.path == file).and_then(|h| h.sha256.clone());
+    let sha = |file: Option<&WinPath>| hives.iter().find(|h| Some(&h.path) == file).and_then(|h| h.sha256.clone());
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for f in facts {
@@ -224,34 +224,34 @@ fn timeline(
             continue;
         }
         out.push(TimelineEvent {
-            timestamp: f.last_written.clone(),
+            timestamp: f.last_written,
             timestamp_desc: "Registry key last written".into(),
             source: format!(r"{}\{}", f.hive, f.key),
             description: format!("{} key last written: {}\\{}", category_name(f.category), f.hive, f.key),
             evidence: f.source.clone(),
             component: None,
-            sha256: sha(&f.source.file),
+            sha256: sha(f.source.file.as_ref()),
             event: None,
         });
     }
     let software = facts
         .iter()
         .find(|f| f.hive == "SOFTWARE")
-        .map(|f| f.source.file.clone())
+        .and_then(|f| f.source.file.clone())
         .unwrap_or_else(|| WinPath::parse("SOFTWARE"));
     for r in roots.iter().filter(|r| r.store == "ROOT") {
         let key = format!(r"Microsoft\SystemCertificates\ROOT\Certificates\{}", r.key_name);
         out.push(TimelineEvent {
-            timestamp: r.last_written.clone(),
+            timestamp: r.last_written,
             timestamp_desc: "Registry key last written".into(),
             source: format!(r"SOFTWARE\{key}"),
             description: format!(
                 "machine root certificate key last written: {}",
                 r.subject.as_deref().unwrap_or(&r.key_name)
             ),
-            evidence: Source::at(evidence, software.clone(), None),
+            evidence: Position::at(evidence, software.clone(), None).key(key.clone()),
             component: None,
-            sha256: sha(&software),
+            sha256: sha(Some(&software)),
             event: None,
         });
     }
