@@ -75,7 +75,7 @@ fn replay_brings_keys_the_primary_file_lacks() {
     let k = Hive::parse(after.bytes).unwrap().key(key).expect("added by the logs");
     assert_eq!(
         inetsift::model::Timestamp::from_chrono(&k.last_written).unwrap().to_string(),
-        "2018-04-06T12:35:08.6597790Z"
+        "2018-04-06T12:35:08.6597798Z"
     );
 }
 

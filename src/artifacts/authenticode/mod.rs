@@ -82,7 +82,7 @@ pub fn verify_pe(bytes: &[u8], trust: &Trust, now: i64) -> Verdict {
     v.publisher = deciding.publisher.clone();
     v.root = deciding.root.clone();
     v.trusted_by = deciding.trusted_by;
-    v.signed_at = deciding.signed_at.clone();
+    v.signed_at = deciding.signed_at;
     v.time_used = Some(deciding.time_used);
     v
 }

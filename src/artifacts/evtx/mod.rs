@@ -64,8 +64,8 @@ pub fn channel_coverage(evidence: &str, logs: &[LogReport]) -> Vec<ChannelCovera
                 },
                 logs: mine.iter().map(|l| l.path.clone()).collect(),
                 records,
-                first: mine.iter().filter_map(|l| l.first.clone()).min(),
-                last: mine.iter().filter_map(|l| l.last.clone()).max(),
+                first: mine.iter().filter_map(|l| l.first).min(),
+                last: mine.iter().filter_map(|l| l.last).max(),
             }
         })
         .collect()
