@@ -28,7 +28,7 @@ fn velociraptor_journal_records_parse_with_names_and_reasons() {
     assert_eq!(records[4].reasons, ["DATA_EXTEND", "CLOSE"]);
     let last = records.last().unwrap();
     assert_eq!((last.offset, last.usn, last.name.as_str()), (4992, 637_539_200, "Scheduled Start"));
-    assert_eq!((last.entry, last.timestamp.to_string().as_str()), (95_673, "2024-08-14T15:30:10.9219480Z"));
+    assert_eq!((last.entry, last.timestamp.to_string().as_str()), (95_673, "2024-08-14T15:30:10.9219487Z"));
     assert_eq!(last.reasons, ["DATA_EXTEND", "DATA_TRUNCATION"]); // reason 0x6
 
     // None of its files is a DLL or a configuration file: nothing on the timeline, but the journal is counted.
