@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use inetsift::evidence::{OpenOptions, ZipLimits};
-use inetsift::report::{json, table};
+use inetsift::report::{PrintOptions, json, table};
 use std::io::IsTerminal;
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,7 +24,11 @@ enum Command {
         /// applicationHost.config / web.config. Several may be given; each gets an id (E1, E2, ...).
         #[arg(required = true)]
         evidence: Vec<PathBuf>,
-        /// Write the full result as JSON to FILE (`-` for standard output, which then carries only JSON).
+        /// Output format on standard output.
+        #[arg(long, value_name = "FORMAT", default_value = "table",
+              value_parser = clap::builder::PossibleValuesParser::new(inetsift::report::formats()))]
+        format: String,
+        /// Also write the full result as JSON to FILE (`-`: the same as `--format json`).
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
         /// Password of encrypted zips (ZipCrypto or AES, e.g. Velociraptor's protected collections).
@@ -63,7 +67,7 @@ fn main() -> ExitCode {
         Command::Verify { files, trust, catalog, json: json_out } => {
             verify(&files, &trust, &catalog, json_out.as_deref())
         }
-        Command::Scan { evidence, json: json_out, zip_password, all, trust, max_zip_entry_mib } => {
+        Command::Scan { evidence, format, json: json_out, zip_password, all, trust, max_zip_entry_mib } => {
             let open = OpenOptions {
                 zip_password,
                 zip_limits: ZipLimits {
@@ -104,14 +108,23 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let stdout = std::io::stdout();
-            let written = match &json_out {
-                Some(p) if p.as_os_str() == "-" => json::write(&result, stdout.lock()),
-                Some(p) => std::fs::File::create(p)
-                    .and_then(|f| json::write(&result, std::io::BufWriter::new(f)))
-                    .and_then(|_| table::write(&result, table::TableOptions { all_components: all }, stdout.lock())),
-                None => table::write(&result, table::TableOptions { all_components: all }, stdout.lock()),
+            // `--json -` is `--format json`; `--json FILE` writes the JSON there besides the chosen format.
+            let format = match &json_out {
+                Some(p) if p.as_os_str() == "-" => "json",
+                _ => format.as_str(),
             };
+            let Some(printer) = inetsift::report::printer(format, PrintOptions { all_components: all }) else {
+                eprintln!("inetsift: unknown format {format}");
+                return ExitCode::from(2);
+            };
+            let stdout = std::io::stdout();
+            let to_file = match &json_out {
+                Some(p) if p.as_os_str() != "-" => {
+                    std::fs::File::create(p).and_then(|f| json::write(&result, std::io::BufWriter::new(f)))
+                }
+                _ => Ok(()),
+            };
+            let written = to_file.and_then(|_| printer.print(&result, &mut stdout.lock()));
             if let Err(e) = written.and_then(|_| stdout.lock().flush())
                 && e.kind() != std::io::ErrorKind::BrokenPipe
             {

@@ -326,3 +326,24 @@ fn verify_writes_one_object_per_file() {
     // The signer-less catalog is reported, not silently used.
     assert!(String::from_utf8_lossy(&out.stderr).contains("signify_catfiletest.cat is not trusted (unsigned)"));
 }
+
+#[test]
+fn output_formats_are_chosen_with_format_and_json_is_a_shorthand() {
+    let by_format = inetsift(&["scan", &sample(), "--format", "json"]);
+    let by_json = inetsift(&["scan", &sample(), "--json", "-"]);
+    assert_eq!(by_format.status.code(), Some(0));
+    assert_eq!(by_format.stdout, by_json.stdout, "--json - is --format json");
+    let v: serde_json::Value = serde_json::from_slice(&by_format.stdout).unwrap();
+    assert_eq!(v["registry"]["installations"][0]["computer_name"], "WEB01");
+    let table = inetsift(&["scan", &sample()]);
+    assert!(String::from_utf8_lossy(&table.stdout).starts_with(&format!("inetsift {}", env!("CARGO_PKG_VERSION"))));
+    // --json FILE writes the document there and keeps the table on standard output.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.json");
+    let both = inetsift(&["scan", &sample(), "--json", file.to_str().unwrap()]);
+    assert_eq!(both.stdout, table.stdout);
+    assert_eq!(std::fs::read(&file).unwrap(), by_format.stdout);
+    let bad = inetsift(&["scan", &sample(), "--format", "xml"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values: table, json"));
+}

@@ -9,3 +9,12 @@ pub fn write(result: &ScanResult, mut out: impl Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut out, result)?;
     out.write_all(b"\n")
 }
+
+/// The JSON printer.
+pub struct Json;
+
+impl super::Printer for Json {
+    fn print(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+        write(result, out)
+    }
+}

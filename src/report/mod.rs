@@ -1,5 +1,39 @@
-//! Renderers of a [`crate::scan::ScanResult`]: each turns the same result into one output format.
+//! Printers of a [`ScanResult`]: each turns the same result into one output format and never analyses.
+//!
+//! A new format is one file with a [`Printer`] and one line in [`PRINTERS`].
 
 pub mod escape;
 pub mod json;
 pub mod table;
+
+use crate::model::ScanResult;
+use std::io::{self, Write};
+
+/// What the analyst asked to see, for printers that show less than everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PrintOptions {
+    /// Show built-in components too (by default only non-default ones and those with findings).
+    pub all_components: bool,
+}
+
+/// One output format.
+pub trait Printer {
+    /// Writes the whole result to `out`.
+    fn print(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Every output format: its name (`--format NAME`), what it is, and how to make its printer.
+pub const PRINTERS: &[(&str, &str, fn(PrintOptions) -> Box<dyn Printer>)] = &[
+    ("table", "terminal tables, most important first", |o| Box::new(table::TablePrinter(o))),
+    ("json", "the whole result as one JSON document (docs/json.md)", |_| Box::new(json::Json)),
+];
+
+/// The printer for a format name, `None` when there is no such format.
+pub fn printer(format: &str, opts: PrintOptions) -> Option<Box<dyn Printer>> {
+    PRINTERS.iter().find(|(name, _, _)| *name == format).map(|(_, _, make)| make(opts))
+}
+
+/// The format names, for the command line.
+pub fn formats() -> Vec<&'static str> {
+    PRINTERS.iter().map(|(name, _, _)| *name).collect()
+}

@@ -8,10 +8,15 @@ use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 /// What the table report shows.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TableOptions {
-    /// Show built-in components too (by default only non-default ones and those with findings).
-    pub all_components: bool,
+pub use super::PrintOptions as TableOptions;
+
+/// The terminal printer.
+pub struct TablePrinter(pub TableOptions);
+
+impl super::Printer for TablePrinter {
+    fn print(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+        write(result, self.0, out)
+    }
 }
 
 fn table(header: &[&str]) -> Table {
