@@ -22,18 +22,36 @@ pub trait Printer {
     fn print(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()>;
 }
 
-/// Every output format: its name (`--format NAME`), what it is, and how to make its printer.
-pub const PRINTERS: &[(&str, &str, fn(PrintOptions) -> Box<dyn Printer>)] = &[
-    ("table", "terminal tables, most important first", |o| Box::new(table::TablePrinter(o))),
-    ("json", "the whole result as one JSON document (docs/json.md)", |_| Box::new(json::Json)),
+/// An output format: its name (`--format NAME`), what it is, and how to make its printer.
+pub struct Format {
+    /// The name on the command line.
+    pub name: &'static str,
+    /// What it is, for the documentation.
+    pub about: &'static str,
+    /// Makes its printer.
+    pub make: fn(PrintOptions) -> Box<dyn Printer>,
+}
+
+/// Every output format.
+pub const PRINTERS: &[Format] = &[
+    Format {
+        name: "table",
+        about: "terminal tables, most important first",
+        make: |o| Box::new(table::TablePrinter(o)),
+    },
+    Format {
+        name: "json",
+        about: "the whole result as one JSON document (docs/json.md)",
+        make: |_| Box::new(json::Json),
+    },
 ];
 
 /// The printer for a format name, `None` when there is no such format.
 pub fn printer(format: &str, opts: PrintOptions) -> Option<Box<dyn Printer>> {
-    PRINTERS.iter().find(|(name, _, _)| *name == format).map(|(_, _, make)| make(opts))
+    PRINTERS.iter().find(|f| f.name == format).map(|f| (f.make)(opts))
 }
 
 /// The format names, for the command line.
 pub fn formats() -> Vec<&'static str> {
-    PRINTERS.iter().map(|(name, _, _)| *name).collect()
+    PRINTERS.iter().map(|f| f.name).collect()
 }
