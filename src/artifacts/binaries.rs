@@ -1,18 +1,78 @@
 //! The binaries an IIS host loads: every DLL a component references and every DLL in `inetsrv`, each read once
 //! from the evidence, hashed and analysed as a PE file.
 
+use crate::artifacts::authenticode::trust;
 use crate::artifacts::authenticode::{self, catalog, trust::Trust};
 use crate::artifacts::pe::{self};
 use crate::evidence::{Evidence, WinPath};
 pub use crate::model::Binary;
-use crate::model::Warning;
 use crate::model::WinEnv;
+use crate::model::{Facts, FileStatus, Status, TrustAnchor, Warning};
 use rayon::prelude::*;
 
 /// Largest binary read (IIS modules are kilobytes to a few megabytes).
 const BINARY_LIMIT: u64 = 256 * 1024 * 1024;
 /// Largest catalog read (the biggest Windows catalogs are a few megabytes).
 const CATALOG_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The collector of binaries: every DLL in `inetsrv` and every file a component of this evidence references
+/// that is present, each read once, analysed as a PE and checked against the trust sets and the evidence's
+/// catalogs. Linking them to components is the fusion stage's job.
+pub struct BinaryCollector;
+
+impl super::Collector for BinaryCollector {
+    fn name(&self) -> &'static str {
+        "binaries and signatures"
+    }
+
+    fn collect(&self, ev: &Evidence, ctx: &super::Context, facts: &mut Facts) {
+        let env = &ctx.host.env;
+        let mut paths = inetsrv_dlls(ev, env);
+        paths.extend(
+            facts
+                .components
+                .iter()
+                .filter(|c| {
+                    c.source.evidence == ev.id && c.file.as_ref().is_some_and(|f| f.status == FileStatus::Present)
+                })
+                .filter_map(|c| c.path.clone()),
+        );
+        if paths.is_empty() {
+            return; // nothing to examine: no trust store or catalog needed
+        }
+        // Microsoft's program first, then the host's own stores, then the analyst's roots.
+        let host = trust::from_der(
+            TrustAnchor::HostRootStore,
+            facts.root_certificates.iter().filter(|r| r.evidence == ev.id).filter_map(|r| r.der.as_deref()),
+        );
+        let mut t = Trust::microsoft().with(host);
+        for u in ctx.user_trust {
+            t = t.with(u.clone());
+        }
+        let (index, w) = catalogs(ev, env, &t);
+        facts.warnings.extend(w);
+        let valid = index.catalogs.iter().filter(|c| c.status == Status::Valid).count();
+        facts.notes.push(match index.catalogs.len() {
+            0 => format!(
+                "{}: no catalog (CatRoot) in the evidence: files without an embedded signature cannot be shown catalog-signed",
+                ev.id
+            ),
+            n => format!("{}: {n} catalogs read from CatRoot, {valid} with a trusted signature", ev.id),
+        });
+        for c in index.catalogs.iter().filter(|c| c.status != Status::Valid) {
+            facts.warnings.push(Warning::in_file(
+                &ev.id,
+                Some(WinPath::parse(&c.path)),
+                None,
+                format!("catalog not trusted ({}): {}", c.status.as_str(), c.reason),
+            ));
+        }
+        let sig = SignatureContext { trust: &t, catalogs: &index, now: ctx.now };
+        let (found, w) = examine(ev, env, &paths, &sig);
+        facts.warnings.extend(w);
+        facts.binaries.extend(found);
+    }
+}
 
 /// The DLLs in the host's `inetsrv` folders.
 pub fn inetsrv_dlls(ev: &Evidence, env: &WinEnv) -> Vec<WinPath> {

@@ -165,6 +165,33 @@ pub struct Journal {
     pub path: Option<WinPath>,
 }
 
+/// The collector of the change journal.
+pub struct JournalCollector;
+
+impl super::Collector for JournalCollector {
+    fn name(&self) -> &'static str {
+        "change journal"
+    }
+
+    fn collect(&self, ev: &Evidence, _ctx: &super::Context, facts: &mut crate::model::Facts) {
+        let journal = collect(ev);
+        facts.warnings.extend(journal.warnings);
+        facts.timeline.extend(journal.timeline);
+        if let Some(p) = &journal.path {
+            facts.notes.push(format!(
+                "{}: change journal {p}: {} records read; {}",
+                ev.id,
+                journal.records,
+                if ev.knows_entries() {
+                    "its folders are named through the volume's $MFT"
+                } else {
+                    "without the volume's $MFT its folders are known by MFT entry only"
+                }
+            ));
+        }
+    }
+}
+
 /// Reasons that change what a file is: created, renamed, written, deleted.
 const CHANGES: u32 = 0x1 | 0x2 | 0x4 | 0x100 | 0x200 | 0x1000 | 0x2000;
 

@@ -42,6 +42,54 @@ pub struct EventLogs {
     pub artifacts: Vec<ArtifactStatus>,
 }
 
+/// The collector of the event logs.
+pub struct EventLogCollector;
+
+impl super::Collector for EventLogCollector {
+    fn name(&self) -> &'static str {
+        "event logs"
+    }
+
+    fn collect(&self, ev: &Evidence, _ctx: &super::Context, facts: &mut crate::model::Facts) {
+        let logs = collect(ev);
+        facts.warnings.extend(logs.warnings);
+        facts.artifacts.extend(logs.artifacts);
+        facts.events.extend(logs.events);
+        if !matches!(ev.kind, EvidenceKind::ConfigFile | EvidenceKind::HiveFile) {
+            let channels = channel_coverage(&ev.id, &logs.logs);
+            facts.notes.extend(log_notes(&ev.id, &logs.logs, &channels));
+            facts.channels.extend(channels);
+        }
+        facts.logs.extend(logs.logs);
+    }
+}
+
+/// What the reader must know about one evidence's logs: absent channels and what no log can show.
+fn log_notes(id: &str, logs: &[LogReport], channels: &[ChannelCoverage]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if logs.is_empty() {
+        notes
+            .push(format!("{id}: no event log in the evidence: who installed what, and how, cannot be told from logs"));
+        return notes;
+    }
+    let absent: Vec<&str> = channels.iter().filter(|c| c.status != ChannelStatus::Present).map(|c| c.channel).collect();
+    if !absent.is_empty() {
+        notes.push(format!("{id}: event log channels absent or empty: {}", absent.join(", ")));
+    }
+    if channels.iter().any(|c| c.channel == extract::IIS_CONFIG && c.status != ChannelStatus::Present) {
+        notes.push(format!(
+            "{id}: no IIS configuration audit log ({}): it is off by default, so configuration changes made through \
+             appcmd, PowerShell or IIS Manager left no audit record",
+            extract::IIS_CONFIG
+        ));
+    }
+    notes.push(format!(
+        "{id}: IIS never logs hand edits of applicationHost.config or web.config files; only the configuration \
+         history, file times and process or file-creation events can show them"
+    ));
+    notes
+}
+
 /// The coverage of every channel that matters, for one evidence's logs.
 pub fn channel_coverage(evidence: &str, logs: &[LogReport]) -> Vec<ChannelCoverage> {
     extract::CHANNELS

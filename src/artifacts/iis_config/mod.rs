@@ -36,6 +36,24 @@ pub struct IisConfig {
     pub artifacts: Vec<ArtifactStatus>,
 }
 
+/// The collector of the IIS configuration: applicationHost.config and its companions, site and application
+/// web.config files, the .NET root configuration.
+pub struct ConfigCollector;
+
+impl super::Collector for ConfigCollector {
+    fn name(&self) -> &'static str {
+        "IIS configuration"
+    }
+
+    fn collect(&self, ev: &Evidence, ctx: &super::Context, facts: &mut crate::model::Facts) {
+        let cfg = collect(ev, &ctx.host.env);
+        facts.components.extend(cfg.components);
+        facts.config_facts.extend(cfg.facts);
+        facts.warnings.extend(cfg.warnings);
+        facts.artifacts.extend(cfg.artifacts);
+    }
+}
+
 /// What a configuration file is, which decides its configuration path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {

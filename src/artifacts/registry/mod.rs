@@ -9,7 +9,7 @@ pub mod marvin32;
 pub mod replay;
 
 use crate::evidence::{Evidence, EvidenceKind, FileRecord, WinPath};
-use crate::model::{ArtifactStatus, Component, Position, ReadState, TimelineEvent, Warning};
+use crate::model::{ArtifactStatus, Component, Facts, HostContext, Position, ReadState, TimelineEvent, Warning};
 use facts::{Installation, RegistryFact};
 use hive::Hive;
 use replay::LogFile;
@@ -73,6 +73,36 @@ pub fn collect(ev: &Evidence) -> RegistryInventory {
     }
     inv.timeline = timeline(&inv.facts, &inv.roots, &inv.hives, &ev.id);
     inv
+}
+
+/// The host stage of a scan: reads the hives, derives the host context every other collector uses (the host's
+/// own SystemRoot and Program Files resolve the configuration's paths), resolves the components the registry
+/// registers, and appends everything to `facts`.
+pub fn host_stage(ev: &Evidence, facts: &mut Facts) -> HostContext {
+    let inv = collect(ev);
+    let host = HostContext::new(&ev.id, inv.installation.as_ref());
+    let mut components = inv.components;
+    crate::artifacts::iis_config::resolve_and_check(ev, &host.env, &mut components);
+    facts.components.extend(components);
+    facts.warnings.extend(inv.warnings);
+    facts.timeline.extend(inv.timeline);
+    facts.artifacts.extend(inv.artifacts);
+    for h in inv.hives.iter().filter(|h| !h.applied.is_empty()) {
+        let entries = h.applied.len();
+        facts.notes.push(format!(
+            "{}: the {} hive ({}) was dirty: {entries} transaction log {} applied ({} format)",
+            ev.id,
+            h.hive,
+            h.path,
+            if entries == 1 { "entry" } else { "entries" },
+            h.log_format.unwrap_or("?")
+        ));
+    }
+    facts.hives.extend(inv.hives);
+    facts.registry_facts.extend(inv.facts);
+    facts.root_certificates.extend(inv.roots);
+    facts.installations.extend(inv.installation);
+    host
 }
 
 /// Reads one hive and its logs; returns whether facts could be read.

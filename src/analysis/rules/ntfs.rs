@@ -1,17 +1,36 @@
-//! NTFS times of the files components reference: when each one arrived, and whether its times were forged.
+//! Timestomp indicators on the files components reference, and on the DLLs examined that none references (a
+//! DLL planted in `inetsrv` is as interesting as a referenced one).
 //!
 //! `$STANDARD_INFORMATION` holds the times Explorer shows and `SetFileTime` (and every timestomping tool) changes;
 //! `$FILE_NAME` times are set by the kernel when the file is named and are out of reach of those tools. A `$SI`
 //! creation earlier than the `$FILE_NAME` creation cannot happen naturally.
 
-use crate::model::{Binary, FileRecord, NtfsFacts};
-use crate::model::{Component, Finding, Position, Severity, TimelineEvent, Timestamp};
+use super::{Rule, RuleInfo, Section};
+use crate::analysis::fuse::Fused;
+use crate::model::{Binary, Component, FileRecord, Finding, NtfsFacts, Severity, component_files_in, index};
 
-use crate::model::{component_files, component_files_in, index};
+/// Rules on NTFS times.
+pub struct NtfsRules;
+
+impl Rule for NtfsRules {
+    fn section(&self) -> Section {
+        Section::Ntfs
+    }
+
+    fn ids(&self) -> &'static [RuleInfo] {
+        IDS
+    }
+
+    fn check(&self, f: &Fused, out: &mut Vec<Finding>) {
+        out.extend(findings(&f.components, &f.binaries, &f.files_read));
+    }
+}
+
+const IDS: &[RuleInfo] = &[];
 
 /// Timestomp indicators on each component's file, and on the DLLs examined that no component references (a DLL
 /// planted in `inetsrv` is as interesting as a referenced one).
-pub fn findings(components: &[Component], binaries: &[Binary], files: &[FileRecord]) -> Vec<Finding> {
+fn findings(components: &[Component], binaries: &[Binary], files: &[FileRecord]) -> Vec<Finding> {
     let by_key = index(files);
     let mut out = Vec::new();
     for (f, facts, comps) in component_files_in(components, &by_key) {
@@ -83,33 +102,4 @@ fn indicators(f: &FileRecord, facts: &NtfsFacts) -> Vec<(&'static str, Severity,
         ));
     }
     found
-}
-
-/// When each component's file arrived: its `$SI` creation and modification and its `$FILE_NAME` creation.
-pub fn timeline(components: &[Component], files: &[FileRecord]) -> Vec<TimelineEvent> {
-    let mut out = Vec::new();
-    for (f, facts, comps) in component_files(components, files) {
-        let id = comps.first().map(|c| c.id.clone());
-        let si = &facts.standard_information;
-        let mut rows = vec![
-            (si.raw[0], "$STANDARD_INFORMATION created", "NTFS $SI"),
-            (si.raw[1], "$STANDARD_INFORMATION modified", "NTFS $SI"),
-        ];
-        if let Some(name) = facts.primary_name() {
-            rows.push((name.times.raw[0], "$FILE_NAME created", "NTFS $FN"));
-        }
-        for (t, desc, source) in rows {
-            out.push(TimelineEvent {
-                timestamp: Timestamp::from_filetime(t).unwrap_or_default(),
-                timestamp_desc: desc.to_string(),
-                source: source.to_string(),
-                description: format!("{desc}: {} (MFT entry {}, sequence {})", f.path, facts.mft_entry, facts.sequence),
-                evidence: Position::at(&f.evidence, f.path.clone(), None),
-                component: id.clone(),
-                sha256: Some(f.sha256.clone()),
-                event: None,
-            });
-        }
-    }
-    out
 }

@@ -1,85 +1,33 @@
-//! Event-log events against the components: which component each event is about, the timeline rows, and the
-//! findings the logs alone justify.
+//! Rules the event logs alone justify: one finding per rule and what it is about (a component, the program
+//! `w3wp.exe` started, the address it connected to), listing the records behind it.
 
-use crate::model::WinEnv;
-use crate::model::{Baseline, Component, EventFields, Finding, Severity, TimelineEvent};
-use crate::model::{LogEvent, Signal, file_name};
+use super::{Rule, RuleInfo, Section};
+use crate::analysis::fuse::Fused;
+use crate::model::{Baseline, Finding, LogEvent, Severity, Signal, file_name};
 use std::collections::BTreeMap;
 
-/// Raw event fields longer than this are cut in the timeline (script blocks can be megabytes).
-const FIELD_LIMIT: usize = 16 * 1024;
+/// Rules on event-log records.
+pub struct EventRules;
 
-/// Links each event to a component whose name or binary the event mentions: from the event's own evidence, else
-/// any evidence (a log given on its own next to a collection); configuration before registry, then by id.
-pub fn link(events: &[LogEvent], components: &[Component], envs: &BTreeMap<String, WinEnv>) -> Vec<Option<String>> {
-    let default = WinEnv::default();
-    events
-        .iter()
-        .map(|e| {
-            let env = envs.get(&e.source.evidence).unwrap_or(&default);
-            // The configuration's component before a registry record of the same binary.
-            let rank = |c: &&Component| (c.scope.starts_with("HKLM"), c.id.clone());
-            let matches = |c: &&Component| mentions(e, c, env);
-            let own =
-                components.iter().filter(|c| c.source.evidence == e.source.evidence).filter(matches).min_by_key(rank);
-            own.or_else(|| components.iter().filter(matches).min_by_key(rank)).map(|c| c.id.clone())
-        })
-        .collect()
-}
-
-fn mentions(e: &LogEvent, c: &Component, env: &WinEnv) -> bool {
-    if e.names.iter().any(|n| n.eq_ignore_ascii_case(&c.name)) {
-        return true;
+impl Rule for EventRules {
+    fn section(&self) -> Section {
+        Section::EventLog
     }
-    let class = c.managed_type.as_ref().map(|t| t.class.as_str());
-    if class.is_some_and(|class| e.names.iter().any(|n| n.split(',').next().is_some_and(|n| n.trim() == class))) {
-        return true;
+
+    fn ids(&self) -> &'static [RuleInfo] {
+        IDS
     }
-    let Some(path) = &c.path else { return false };
-    e.paths.iter().any(|p| {
-        let bare = !p.contains(['\\', '/']);
-        if bare {
-            return path.file_name().is_some_and(|f| f.eq_ignore_ascii_case(file_name(p)));
-        }
-        env.resolve_binary(p).is_some_and(|resolved| resolved.key() == path.key())
-    })
+
+    fn check(&self, f: &Fused, out: &mut Vec<Finding>) {
+        out.extend(findings(&f.events, &f.links, &f.components));
+    }
 }
 
-/// One timeline row per event.
-pub fn timeline(events: &[LogEvent], links: &[Option<String>]) -> Vec<TimelineEvent> {
-    events
-        .iter()
-        .zip(links)
-        .map(|(e, link)| {
-            let r = &e.record;
-            TimelineEvent {
-                timestamp: r.time,
-                timestamp_desc: "Event logged".into(),
-                source: format!("EVTX {} {}", r.channel, r.event_id),
-                description: e.description.clone(),
-                evidence: e.source.clone(),
-                component: link.clone(),
-                sha256: Some(e.sha256.clone()),
-                event: Some(EventFields {
-                    channel: r.channel.clone(),
-                    provider: r.provider.clone(),
-                    event_id: r.event_id,
-                    record_id: r.record_id,
-                    computer: r.computer.clone(),
-                    user_sid: r.user_sid.clone(),
-                    process_id: r.process_id,
-                    kind: e.kind,
-                    signal: e.signal,
-                    fields: r.data.iter().map(|(k, v)| (k.clone(), cut(v))).collect(),
-                }),
-            }
-        })
-        .collect()
-}
+const IDS: &[RuleInfo] = &[];
 
 /// The findings the logs justify on their own, one per rule and what it is about: a component, the program
 /// `w3wp.exe` started, the address it connected to. Each lists the records behind it.
-pub fn findings(events: &[LogEvent], links: &[Option<String>], components: &[Component]) -> Vec<Finding> {
+fn findings(events: &[LogEvent], links: &[Option<String>], components: &[crate::model::Component]) -> Vec<Finding> {
     let builtin = |link: &Option<String>| {
         link.as_ref()
             .and_then(|id| components.iter().find(|c| &c.id == id))
@@ -219,11 +167,4 @@ fn provenance(e: &LogEvent) -> String {
         r.time,
         r.actor().map(|s| format!(", user {s}")).unwrap_or_default()
     )
-}
-
-fn cut(v: &str) -> String {
-    match v.char_indices().nth(FIELD_LIMIT) {
-        Some((i, _)) => format!("{}… [{} more bytes]", &v[..i], v.len() - i),
-        None => v.to_string(),
-    }
 }

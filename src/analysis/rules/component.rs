@@ -1,0 +1,213 @@
+//! Rules on each component as declared: against the baseline, its name, its image and where that lies.
+
+use super::{Rule, RuleInfo, Section, describe};
+use crate::analysis::baseline;
+use crate::analysis::classify::{builtin_owner_of_image, in_expected_dir, native_image, table_image};
+use crate::analysis::fuse::Fused;
+use crate::analysis::similarity::looks_like;
+use crate::model::{Baseline, Component, ComponentKind, ComponentState, FileStatus, Finding, Severity, WinEnv};
+
+/// Rules on each component's declaration.
+pub struct ComponentRules;
+
+impl Rule for ComponentRules {
+    fn section(&self) -> Section {
+        Section::General
+    }
+
+    fn ids(&self) -> &'static [RuleInfo] {
+        IDS
+    }
+
+    fn check(&self, f: &Fused, out: &mut Vec<Finding>) {
+        for c in &f.components {
+            component_findings(c, f.env(&c.source.evidence), out);
+        }
+    }
+}
+
+const IDS: &[RuleInfo] = &[];
+
+fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
+    let mut push = |rule, severity, message: String| {
+        out.push(Finding { rule, severity, component: Some(c.id.clone()), message, source: c.source.clone() });
+    };
+    let what = describe(c);
+
+    match c.baseline {
+        Baseline::KnownThirdParty => push(
+            "known_third_party",
+            Severity::Info,
+            format!(
+                "{what} is not part of a default IIS install; it matches {}",
+                c.product.unwrap_or("a known product")
+            ),
+        ),
+        Baseline::Unknown => unknown_findings(c, env, &what, &mut push),
+        _ => {}
+    }
+
+    if c.scope.starts_with(r"HKLM\") && c.kind == ComponentKind::IsapiFilter {
+        push(
+            "registry_filter_registration",
+            Severity::Medium,
+            format!(
+                "{what} is registered in the registry ({}), the IIS 6 way; IIS 7 and later load filters only from the configuration",
+                c.scope
+            ),
+        );
+    }
+    if c.state == ComponentState::Duplicate {
+        push(
+            "duplicate_entry",
+            Severity::Low,
+            format!("{what} is declared twice in the same scope ({}); IIS rejects such a configuration", c.scope),
+        );
+    }
+    if let Some(path) = &c.path {
+        let text = format!(r"\{}\", path.components().collect::<Vec<_>>().join(r"\")).to_lowercase();
+        if let Some(frag) = baseline::USER_WRITABLE.iter().find(|f| text.contains(&f.to_lowercase())) {
+            push(
+                "image_user_writable",
+                Severity::High,
+                format!("{what} loads {path}, in a user-writable place ({})", frag.trim_matches('\\')),
+            );
+        } else if c.baseline == Baseline::Unknown && !in_expected_dir(path, env) {
+            let severity = if matches!(c.kind, ComponentKind::Cgi | ComponentKind::Fastcgi) {
+                Severity::Low
+            } else {
+                Severity::Medium
+            };
+            push(
+                "image_outside_system_dirs",
+                severity,
+                format!(
+                    r"{what} loads {path}, outside %windir%\System32\inetsrv, the .NET Framework folders and Program Files"
+                ),
+            );
+        }
+    }
+    if c.file.as_ref().is_some_and(|f| f.status == FileStatus::Missing) {
+        push(
+            "referenced_file_missing",
+            Severity::Medium,
+            format!(
+                "{what} references {}, which is not on the volume: deleted after install, or the configuration points at another host's file",
+                c.path.as_ref().map(|p| p.to_string()).unwrap_or_default()
+            ),
+        );
+    }
+    if c.kind == ComponentKind::Module && c.attributes.get("global_module").is_some_and(|v| v == "(none declared)") {
+        push(
+            "module_without_global_module",
+            Severity::Low,
+            format!(
+                "native module '{}' is enabled in {} but no global module of that name is declared",
+                c.name, c.scope
+            ),
+        );
+    }
+}
+
+fn unknown_findings(c: &Component, env: &WinEnv, what: &str, push: &mut dyn FnMut(&'static str, Severity, String)) {
+    let builtin_name = match c.kind {
+        ComponentKind::GlobalModule | ComponentKind::Module => native_image(&c.name),
+        ComponentKind::IsapiFilter => table_image(baseline::ISAPI_FILTERS, &c.name),
+        ComponentKind::ManagedModule => table_image(baseline::MANAGED_MODULES, &c.name),
+        _ => None,
+    };
+    if c.kind == ComponentKind::Module {
+        // The global module it enables carries the findings.
+        return;
+    }
+    if let Some(expected) = builtin_name {
+        let actual = c.image.as_deref().unwrap_or("(none)");
+        push(
+            "builtin_name_foreign_image",
+            Severity::High,
+            format!("{what} uses the name of a built-in component, which is {expected}, but points at {actual}"),
+        );
+        return;
+    }
+    if c.kind == ComponentKind::ManagedModule {
+        managed_findings(c, what, push);
+    } else if let Some(owner) = builtin_owner_of_image(c.path.as_ref(), env) {
+        push(
+            "builtin_image_foreign_name",
+            Severity::High,
+            format!(
+                "{what} loads the built-in image of '{owner}' under another name: a renamed copy of a default module"
+            ),
+        );
+    } else {
+        let severity = match c.kind {
+            ComponentKind::CgiRestriction
+                if c.attributes.get("allowed").is_some_and(|v| v.eq_ignore_ascii_case("false")) =>
+            {
+                Severity::Info
+            }
+            ComponentKind::Cgi | ComponentKind::Fastcgi | ComponentKind::CgiRestriction => Severity::Low,
+            _ => Severity::Medium,
+        };
+        push(
+            "unknown_component",
+            severity,
+            format!("{what} is not part of a default IIS install and not a known third-party component"),
+        );
+    }
+    if let Some(k) = lookalike(c) {
+        push("lookalike_name", Severity::High, format!("{what} imitates the built-in '{k}'"));
+    }
+}
+
+fn managed_findings(c: &Component, what: &str, push: &mut dyn FnMut(&'static str, Severity, String)) {
+    let Some(t) = &c.managed_type else { return };
+    let token = t.public_key_token.as_deref();
+    let ms_namespace = t.class.starts_with("System.") || t.class.starts_with("Microsoft.");
+    if ms_namespace && token.is_some() && !token.is_some_and(|k| baseline::MICROSOFT_TOKENS.contains(&k)) {
+        push(
+            "microsoft_namespace_foreign_assembly",
+            Severity::High,
+            format!(
+                "{what} claims the Microsoft namespace '{}' but its assembly is not signed with a Microsoft key (PublicKeyToken={})",
+                t.class,
+                token.unwrap_or("")
+            ),
+        );
+        return;
+    }
+    let strong = match token {
+        None => "no assembly given: ASP.NET loads it from the application's bin or App_Code",
+        Some("null") => "its assembly is not strong-named (PublicKeyToken=null)",
+        Some(_) => "its assembly is strong-named with a non-Microsoft key",
+    };
+    push("unknown_component", Severity::Medium, format!("{what} is not a default ASP.NET module; {strong}"));
+}
+
+/// The built-in name or image this component imitates.
+fn lookalike(c: &Component) -> Option<String> {
+    let names = baseline::NATIVE_MODULES
+        .iter()
+        .chain(baseline::MANAGED_MODULES)
+        .chain(baseline::ISAPI_FILTERS)
+        .map(|(n, _)| *n);
+    let names = names.chain(baseline::THIRD_PARTY.iter().map(|t| t.name).filter(|n| *n != "*"));
+    let mut known_names = names.clone();
+    if !known_names.any(|n| n.eq_ignore_ascii_case(&c.name))
+        && let Some(n) = names.clone().find(|n| looks_like(&c.name, n, 2))
+    {
+        return Some(n.to_string());
+    }
+    let stem = |f: &str| f.rsplit_once('.').map(|(s, _)| s.to_lowercase()).unwrap_or_else(|| f.to_lowercase());
+    let file = c.path.as_ref().and_then(|p| p.file_name()).map(stem)?;
+    let images = baseline::NATIVE_MODULES.iter().chain(baseline::ISAPI_FILTERS).map(|(_, i)| *i);
+    let images: Vec<String> = images
+        .chain(baseline::DEFAULT_BINARIES.iter().copied())
+        .filter_map(|i| i.rsplit('\\').next())
+        .map(stem)
+        .collect();
+    if images.contains(&file) {
+        return None;
+    }
+    images.into_iter().find(|i| looks_like(&file, i, 1)).map(|i| format!("{i}.dll"))
+}

@@ -1,0 +1,95 @@
+//! Rules on configuration settings that are not components: shared configuration, open restrictions, execute
+//! access, logging, configuration history, failed-request tracing.
+
+use super::{Rule, RuleInfo, Section};
+use crate::analysis::fuse::Fused;
+use crate::model::{ConfigFact, ConfigFactKind, Finding, Severity};
+
+/// Rules on configuration settings.
+pub struct SettingRules;
+
+impl Rule for SettingRules {
+    fn section(&self) -> Section {
+        Section::General
+    }
+
+    fn ids(&self) -> &'static [RuleInfo] {
+        IDS
+    }
+
+    fn check(&self, f: &Fused, out: &mut Vec<Finding>) {
+        for fact in &f.config_facts {
+            fact_findings(fact, out);
+        }
+    }
+}
+
+const IDS: &[RuleInfo] = &[];
+
+fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
+    let v = |k: &str| f.values.get(k).map(String::as_str);
+    let is_true = |k: &str| v(k).is_some_and(|x| x.eq_ignore_ascii_case("true"));
+    let mut push = |rule, severity, message: String| {
+        out.push(Finding { rule, severity, component: None, message, source: f.source.clone() });
+    };
+    match (f.kind, v("section")) {
+        (ConfigFactKind::Setting, Some("configurationRedirection")) if is_true("enabled") => push(
+            "redirection_enabled",
+            Severity::High,
+            format!(
+                "shared configuration is enabled: IIS reads its real configuration from {} — that file is not in this evidence, so the components listed here may not be the ones IIS loads",
+                v("path").unwrap_or("(no path)")
+            ),
+        ),
+        (ConfigFactKind::Setting, Some("system.webServer/security/isapiCgiRestriction")) => {
+            for (attr, what) in [("notListedIsapisAllowed", "ISAPI extension"), ("notListedCgisAllowed", "CGI program")]
+            {
+                if is_true(attr) {
+                    push(
+                        "cgi_restriction_open",
+                        Severity::Medium,
+                        format!("{attr}=\"true\" at {}: any {what} may run, listed or not", f.scope),
+                    );
+                }
+            }
+        }
+        (ConfigFactKind::Setting, Some("system.webServer/handlers"))
+            if v("accessPolicy").is_some_and(|p| p.to_lowercase().contains("execute")) =>
+        {
+            push(
+                "handler_execute_access",
+                Severity::Medium,
+                format!(
+                    "handlers accessPolicy=\"{}\" at {}: requested .dll and .exe files may execute",
+                    v("accessPolicy").unwrap_or(""),
+                    f.scope
+                ),
+            )
+        }
+        (ConfigFactKind::Setting, Some("system.webServer/httpLogging")) if is_true("dontLog") => push(
+            "http_logging_disabled",
+            Severity::Medium,
+            format!("HTTP logging is disabled (dontLog=\"true\") at {}", f.scope),
+        ),
+        (ConfigFactKind::Setting, Some("system.applicationHost/configHistory"))
+            if v("enabled").is_some_and(|x| x.eq_ignore_ascii_case("false")) =>
+        {
+            push(
+                "config_history_disabled",
+                Severity::Low,
+                "IIS configuration history is disabled: no snapshots of earlier configurations were kept".to_string(),
+            )
+        }
+        (ConfigFactKind::FrebLogging, _)
+        | (ConfigFactKind::Setting, Some("system.applicationHost/sites/siteDefaults/traceFailedRequestsLogging"))
+            if is_true("enabled") =>
+        {
+            push(
+                "freb_enabled",
+                Severity::Info,
+                format!("failed-request tracing is enabled at {} (FREB is what Frebniis-style implants hook)", f.scope),
+            )
+        }
+        _ => {}
+    }
+}
