@@ -35,4 +35,9 @@ impl Rule for ArtifactRules {
     }
 }
 
-const IDS: &[RuleInfo] = &[];
+const IDS: &[RuleInfo] = &[RuleInfo {
+    id: "config_malformed",
+    severity: Severity::Medium,
+    otherwise: "",
+    fires_when: "a configuration file is not well-formed XML: IIS would refuse it, and what follows the error may be missing",
+}];

@@ -118,7 +118,80 @@ impl Rule for BinaryRules {
     }
 }
 
-const IDS: &[RuleInfo] = &[];
+const IDS: &[RuleInfo] = &[
+    RuleInfo {
+        id: "pe_kind_mismatch",
+        severity: Severity::High,
+        otherwise: "medium for ISAPI extension handlers",
+        fires_when: "the DLL a global module, ISAPI filter or extension points at lacks the exports that role needs (`RegisterModule`; `GetFilterVersion`+`HttpFilterProc`; `GetExtensionVersion`+`HttpExtensionProc`)",
+    },
+    RuleInfo {
+        id: "not_a_pe",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "a component points at a file in the evidence that is not a PE file",
+    },
+    RuleInfo {
+        id: "invalid_signature",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "a binary's signature is broken: `bad_digest` (changed after signing), `bad_signature`, `malformed`",
+    },
+    RuleInfo {
+        id: "host_trusted_root_only",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "a binary's signature chains only to a root in the host's own store (SOFTWARE `SystemCertificates`), not to Microsoft's root program: a root installed on the host, possibly by the attacker",
+    },
+    RuleInfo {
+        id: "fake_microsoft_signer",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "a signature in Microsoft's name (subject or organisation) that does not chain to Microsoft's root program",
+    },
+    RuleInfo {
+        id: "builtin_name_non_microsoft_signer",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "a component named like a built-in IIS module or filter whose DLL Microsoft did not sign (valid signature, Microsoft publisher, Microsoft root)",
+    },
+    RuleInfo {
+        id: "multiple_iis_entry_points",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "one DLL exports the entry points of several IIS component kinds",
+    },
+    RuleInfo {
+        id: "original_filename_mismatch",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "a DLL's VERSIONINFO `OriginalFilename` is not its file name: a renamed copy",
+    },
+    RuleInfo {
+        id: "untrusted_signature",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "signed, but `untrusted_root`, `self_signed`, `expired` (at the countersigned time, else scan time) or `wrong_eku`",
+    },
+    RuleInfo {
+        id: "unsigned",
+        severity: Severity::Medium,
+        otherwise: "low when the evidence holds no catalogs, since catalog signing could not be checked",
+        fires_when: "no embedded signature and no verified catalog lists the file's hash",
+    },
+    RuleInfo {
+        id: "microsoft_version_info_not_microsoft_signed",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "VERSIONINFO says Microsoft, Microsoft did not sign it",
+    },
+    RuleInfo {
+        id: "unreferenced_iis_binary",
+        severity: Severity::Info,
+        otherwise: "",
+        fires_when: "a DLL in `inetsrv` exports IIS module/filter/extension entry points but no configuration read references it",
+    },
+];
 
 /// What the signature of a binary says: unsigned, invalid, untrusted, anchored only by the host's own root
 /// store, a Microsoft look-alike, a built-in name on a binary Microsoft did not sign.

@@ -26,7 +26,80 @@ impl Rule for ComponentRules {
     }
 }
 
-const IDS: &[RuleInfo] = &[];
+const IDS: &[RuleInfo] = &[
+    RuleInfo {
+        id: "builtin_name_foreign_image",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "a component uses the name of a built-in module or filter, but its image (or managed type) differs from the built-in one",
+    },
+    RuleInfo {
+        id: "builtin_image_foreign_name",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "a built-in image is loaded under a non-built-in name (Atomic Red Team's `DefaultDocumentModule_Atomic` on `defdoc.dll`)",
+    },
+    RuleInfo {
+        id: "lookalike_name",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "an unknown component's name is within two edits of a built-in name, or a built-in name with a short prefix/suffix (`HttpCacheModuleEx`); or its DLL's name is one edit from a built-in DLL (`authmd4.dll`, `stati.dll`)",
+    },
+    RuleInfo {
+        id: "microsoft_namespace_foreign_assembly",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "a managed module's class is in `System.*`/`Microsoft.*` but its assembly is not signed with a Microsoft key",
+    },
+    RuleInfo {
+        id: "image_user_writable",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "the binary lives where users or the web application can write: `\\Users\\`, `\\ProgramData\\`, `\\Temp\\`, `\\AppData\\`, `\\inetpub\\wwwroot\\`, ...",
+    },
+    RuleInfo {
+        id: "unknown_component",
+        severity: Severity::Medium,
+        otherwise: "low for CGI/FastCGI and restrictions, info for denied restrictions",
+        fires_when: "not built in and not a known third-party component",
+    },
+    RuleInfo {
+        id: "image_outside_system_dirs",
+        severity: Severity::Medium,
+        otherwise: "low for CGI/FastCGI",
+        fires_when: "an unknown component's binary is outside `%windir%\\System32\\inetsrv`, the .NET Framework folders and Program Files",
+    },
+    RuleInfo {
+        id: "referenced_file_missing",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "the evidence is a whole volume and the referenced binary is not on it (on triage collections absence proves nothing and is only recorded as `not_collected`)",
+    },
+    RuleInfo {
+        id: "registry_filter_registration",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "an ISAPI filter registered the IIS 6 way (`W3SVC\\Parameters\\Filter DLLs` or `Filters\\*\\FilterPath`); IIS 7+ loads filters only from the configuration, so this is a leftover or a decoy",
+    },
+    RuleInfo {
+        id: "duplicate_entry",
+        severity: Severity::Low,
+        otherwise: "",
+        fires_when: "the same key is added twice in one scope (IIS rejects such a configuration)",
+    },
+    RuleInfo {
+        id: "module_without_global_module",
+        severity: Severity::Low,
+        otherwise: "",
+        fires_when: "`modules/add` enables a native module that no `globalModules` entry declares",
+    },
+    RuleInfo {
+        id: "known_third_party",
+        severity: Severity::Info,
+        otherwise: "",
+        fires_when: "a legitimate non-default component (URL Rewrite, ARR, ANCM, Exchange, RPC proxy, WinRM...): reported, never called malicious on its name alone",
+    },
+];
 
 fn component_findings(c: &Component, env: &WinEnv, out: &mut Vec<Finding>) {
     let mut push = |rule, severity, message: String| {

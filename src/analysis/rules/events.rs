@@ -23,7 +23,74 @@ impl Rule for EventRules {
     }
 }
 
-const IDS: &[RuleInfo] = &[];
+const IDS: &[RuleInfo] = &[
+    RuleInfo {
+        id: "evtx_extension_added",
+        severity: Severity::High,
+        otherwise: "low when the linked component is built in",
+        fires_when: "the IIS configuration audit log (event 29) shows an extension point added through the configuration API (appcmd, PowerShell, IIS Manager), with who (SID) and which process",
+    },
+    RuleInfo {
+        id: "evtx_extension_changed",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "event 29 shows the image, path or type of an existing extension point changed (a built-in module pointed at another DLL)",
+    },
+    RuleInfo {
+        id: "evtx_http_logging_disabled",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "event 29 shows `httpLogging/@dontLog` set to `true` or a `logFile` disabled",
+    },
+    RuleInfo {
+        id: "evtx_appcmd_install",
+        severity: Severity::High,
+        otherwise: "low when the linked component is built in",
+        fires_when: "a process start (Security 4688, Sysmon 1) of `appcmd` installing or adding a module, or `set config` on `globalModules`/`modules`/`isapiFilters`/`handlers`/`isapiCgiRestriction`/`fastCgi`",
+    },
+    RuleInfo {
+        id: "evtx_powershell_install",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "PowerShell (process start or script block 4103/4104) calling `New-/Enable-/Set-/Remove-WebGlobalModule`, `New-WebManagedModule`, `Add-WebConfiguration*`, `Set-WebConfigurationProperty` on an extension section, or `Publish.GacInstall`",
+    },
+    RuleInfo {
+        id: "evtx_gacutil_install",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "`gacutil /i` put an assembly in the GAC",
+    },
+    RuleInfo {
+        id: "evtx_w3wp_shell",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "`w3wp.exe` started a shell or reconnaissance tool (`cmd`, `powershell`, `whoami`, `net`, `certutil`...); one finding per program, listing every record",
+    },
+    RuleInfo {
+        id: "evtx_w3wp_connection",
+        severity: Severity::High,
+        otherwise: "medium unless to loopback, a tunnel through the web server",
+        fires_when: "`w3wp.exe` opened a connection (Sysmon 3); one finding per destination",
+    },
+    RuleInfo {
+        id: "evtx_w3wp_remote_thread",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "`w3wp.exe` started a thread in another process (Sysmon 8)",
+    },
+    RuleInfo {
+        id: "evtx_w3wp_user_writable_load",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "`w3wp.exe` loaded a DLL from a user-writable folder (Sysmon 7)",
+    },
+    RuleInfo {
+        id: "evtx_module_load_failure",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "the IIS worker process could not load a module or filter DLL (IIS-W3SVC-WP 2295, 2282, ...): a broken or removed implant, or a failed attempt",
+    },
+];
 
 /// The findings the logs justify on their own, one per rule and what it is about: a component, the program
 /// `w3wp.exe` started, the address it connected to. Each lists the records behind it.

@@ -65,7 +65,24 @@ pub fn evaluate(fused: &Fused) -> Vec<Finding> {
     for rule in RULES {
         rule.check(fused, &mut out);
     }
+    debug_assert!(out.iter().all(|f| info(f.rule).is_some()), "a finding with an undeclared rule id");
     sort(&mut out);
+    out
+}
+
+/// The docs/rules.md table of one section, generated from [`RULES`]: most severe first, then in registry
+/// order.
+pub fn markdown_table(section: Section) -> String {
+    let mut infos: Vec<&RuleInfo> = RULES.iter().filter(|r| r.section() == section).flat_map(|r| r.ids()).collect();
+    infos.sort_by(|a, b| b.severity.cmp(&a.severity));
+    let mut out = String::from("| rule | severity | fires when |\n|---|---|---|\n");
+    for i in infos {
+        let severity = match i.otherwise {
+            "" => i.severity.as_str().to_string(),
+            other => format!("{} ({other})", i.severity.as_str()),
+        };
+        out.push_str(&format!("| `{}` | {severity} | {} |\n", i.id, i.fires_when));
+    }
     out
 }
 

@@ -26,7 +26,26 @@ impl Rule for NtfsRules {
     }
 }
 
-const IDS: &[RuleInfo] = &[];
+const IDS: &[RuleInfo] = &[
+    RuleInfo {
+        id: "ntfs_si_before_fn",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "`$STANDARD_INFORMATION` creation is earlier than the `$FILE_NAME` creation: the times tools can set were set back (timestomping); the file arrived no earlier than its `$FILE_NAME` time",
+    },
+    RuleInfo {
+        id: "ntfs_si_whole_seconds",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "`$SI` creation and modification have no fraction of a second while `$FILE_NAME`'s do: Windows never writes such times, time-setting tools do",
+    },
+    RuleInfo {
+        id: "ntfs_si_created_after_modified",
+        severity: Severity::Low,
+        otherwise: "",
+        fires_when: "`$SI` creation is after the modification: copied or extracted with its modification time kept (normal for copies; a sign with others)",
+    },
+];
 
 /// Timestomp indicators on each component's file, and on the DLLs examined that no component references (a DLL
 /// planted in `inetsrv` is as interesting as a referenced one).

@@ -55,4 +55,9 @@ impl Rule for ServiceRules {
     }
 }
 
-const IDS: &[RuleInfo] = &[];
+const IDS: &[RuleInfo] = &[RuleInfo {
+    id: "service_binary_unexpected",
+    severity: Severity::High,
+    otherwise: "",
+    fires_when: "an IIS service (W3SVC, WAS, AppHostSvc, W3LOGSVC) runs something other than `svchost.exe`, or its `ServiceDll` is outside `System32\\inetsrv`",
+}];

@@ -24,7 +24,44 @@ impl Rule for SettingRules {
     }
 }
 
-const IDS: &[RuleInfo] = &[];
+const IDS: &[RuleInfo] = &[
+    RuleInfo {
+        id: "redirection_enabled",
+        severity: Severity::High,
+        otherwise: "",
+        fires_when: "`redirection.config` enables shared configuration: the configuration IIS really uses is elsewhere",
+    },
+    RuleInfo {
+        id: "cgi_restriction_open",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "`notListedIsapisAllowed` or `notListedCgisAllowed` is `true`",
+    },
+    RuleInfo {
+        id: "handler_execute_access",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "`handlers accessPolicy` includes `Execute`: requested `.dll`/`.exe` files may run",
+    },
+    RuleInfo {
+        id: "http_logging_disabled",
+        severity: Severity::Medium,
+        otherwise: "",
+        fires_when: "`httpLogging dontLog=\"true\"`",
+    },
+    RuleInfo {
+        id: "config_history_disabled",
+        severity: Severity::Low,
+        otherwise: "",
+        fires_when: "`configHistory enabled=\"false\"`",
+    },
+    RuleInfo {
+        id: "freb_enabled",
+        severity: Severity::Info,
+        otherwise: "",
+        fires_when: "failed-request tracing is on for a site or by default (context for FREB-hooking implants)",
+    },
+];
 
 fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
     let v = |k: &str| f.values.get(k).map(String::as_str);
