@@ -74,7 +74,7 @@ pub fn evaluate(fused: &Fused) -> Vec<Finding> {
 /// order.
 pub fn markdown_table(section: Section) -> String {
     let mut infos: Vec<&RuleInfo> = RULES.iter().filter(|r| r.section() == section).flat_map(|r| r.ids()).collect();
-    infos.sort_by(|a, b| b.severity.cmp(&a.severity));
+    infos.sort_by_key(|i| std::cmp::Reverse(i.severity));
     let mut out = String::from("| rule | severity | fires when |\n|---|---|---|\n");
     for i in infos {
         let severity = match i.otherwise {
