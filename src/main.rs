@@ -77,12 +77,10 @@ fn main() -> ExitCode {
             };
             let mut user_trust = Vec::new();
             for f in &trust {
-                match std::fs::read(f).map_err(|e| e.to_string()).and_then(|b| {
-                    inetsift::artifacts::authenticode::trust::from_pem(inetsift::model::TrustAnchor::User, &b)
-                }) {
+                match inetsift::artifacts::authenticode::trust::user_roots(f) {
                     Ok(set) => user_trust.push(set),
                     Err(e) => {
-                        eprintln!("inetsift: {}: {e}", f.display());
+                        eprintln!("inetsift: {e}");
                         return ExitCode::from(2);
                     }
                 }
@@ -145,13 +143,10 @@ fn verify(
     use inetsift::artifacts::authenticode::trust;
     let mut t = trust::Trust::microsoft();
     for f in trust_files {
-        match std::fs::read(f)
-            .map_err(|e| e.to_string())
-            .and_then(|b| trust::from_pem(inetsift::model::TrustAnchor::User, &b))
-        {
+        match trust::user_roots(f) {
             Ok(set) => t = t.with(set),
             Err(e) => {
-                eprintln!("inetsift: {}: {e}", f.display());
+                eprintln!("inetsift: {e}");
                 return ExitCode::from(2);
             }
         }

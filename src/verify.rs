@@ -3,6 +3,7 @@
 use crate::artifacts::authenticode::{self, Status, catalog, trust::Trust};
 use crate::artifacts::pe::{self, PeKind};
 use crate::evidence::hex;
+use crate::model::ParseError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -28,7 +29,7 @@ pub struct FileVerdict {
 }
 
 /// Reads catalogs from files or folders (every `*.cat` inside), in parallel.
-pub fn load_catalogs(paths: &[std::path::PathBuf], trust: &Trust) -> Result<catalog::Index, String> {
+pub fn load_catalogs(paths: &[std::path::PathBuf], trust: &Trust) -> Result<catalog::Index, ParseError> {
     use rayon::prelude::*;
     let mut files = Vec::new();
     for p in paths {

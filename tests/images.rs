@@ -177,7 +177,7 @@ fn a_differencing_vhd_reads_through_its_parent_found_by_name() {
     let alone = dir.path().join("image-differential.vhd");
     std::fs::copy(&child, &alone).unwrap();
     let err = image::open(&alone, ImageFormat::Vhd).err().unwrap();
-    assert!(err.contains(r#"its parent disk "image.vhd" is not beside it"#), "{err}");
+    assert!(err.message.contains(r#"its parent disk "image.vhd" is not beside it"#), "{err}");
 }
 
 /// A differencing VHD over `parent` (by file name) whose one block holds only `sectors`, each filled with a byte.

@@ -8,6 +8,7 @@
 //! head of the stream) are skipped; an implausible record is reported and the walk resyncs on the next one.
 
 use crate::evidence::{Evidence, WinPath};
+use crate::model::ParseError;
 use crate::model::{Position, TimelineEvent, Timestamp, Warning};
 use serde::Serialize;
 
@@ -111,9 +112,9 @@ pub fn parse(bytes: &[u8]) -> (Vec<UsnRecord>, Vec<String>) {
     (records, problems)
 }
 
-fn record(b: &[u8], at: usize, len: usize) -> Result<Option<UsnRecord>, String> {
+fn record(b: &[u8], at: usize, len: usize) -> Result<Option<UsnRecord>, ParseError> {
     if !len.is_multiple_of(8) || !(60..=4096).contains(&len) || at + len > b.len() {
-        return Err(format!("implausible record length {len}"));
+        return Err(format!("implausible record length {len}").into());
     }
     let r = &b[at..at + len];
     let u16_at = |o: usize| u16::from_le_bytes([r[o], r[o + 1]]);
@@ -126,14 +127,14 @@ fn record(b: &[u8], at: usize, len: usize) -> Result<Option<UsnRecord>, String> 
         2 => (u64_at(8), u64_at(16), 24),
         3 if len >= 76 => (u64_at(8), u64_at(24), 40),
         4 => return Ok(None),
-        _ => return Err(format!("unknown record version {major}.{minor}")),
+        _ => return Err(format!("unknown record version {major}.{minor}").into()),
     };
     let usn = u64_at(rest);
     let time = u64_at(rest + 8);
     let reason_bits = u32_at(rest + 16);
     let (name_len, name_off) = (u16_at(rest + 32) as usize, u16_at(rest + 34) as usize);
     if name_off < rest + 36 || name_off + name_len > len || name_len % 2 != 0 {
-        return Err(format!("name outside the record (offset {name_off}, {name_len} bytes)"));
+        return Err(format!("name outside the record (offset {name_off}, {name_len} bytes)").into());
     }
     let units: Vec<u16> =
         r[name_off..name_off + name_len].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();

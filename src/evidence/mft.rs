@@ -3,6 +3,7 @@
 //! journal refers to by MFT entry.
 
 use super::path::WinPath;
+use crate::model::ParseError;
 use crate::model::{FileNameTimes, NtfsFacts, NtfsTimes};
 use mft::attribute::MftAttributeContent;
 use mft::attribute::x30::FileNamespace;
@@ -28,8 +29,8 @@ pub struct MftIndex {
 
 impl MftIndex {
     /// Parses a `$MFT`'s bytes; its files are those of drive `drive`.
-    pub fn parse(bytes: Vec<u8>, drive: char) -> Result<MftIndex, String> {
-        let run = || -> Result<MftIndex, String> {
+    pub fn parse(bytes: Vec<u8>, drive: char) -> Result<MftIndex, ParseError> {
+        let run = || -> Result<MftIndex, ParseError> {
             let mut parser = MftParser::from_buffer(bytes).map_err(|e| e.to_string())?;
             let mut children = HashMap::new();
             let mut names = HashMap::new();

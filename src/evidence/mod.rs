@@ -194,7 +194,7 @@ impl Evidence {
                 // Images are never read whole, so not hashed here either: their acquisition hash (an E01's stored
                 // MD5) vouches for them, and every file read from them is hashed.
                 let opened = image::open_windows_volume(path, format)
-                    .map_err(|reason| EvidenceError::Image { path: path.into(), reason })?;
+                    .map_err(|e| EvidenceError::Image { path: path.into(), reason: e.to_string() })?;
                 (EvidenceKind::Image, None, Box::new(opened.source), opened.notes)
             } else {
                 let src = SingleFileSource::open(path)?;
@@ -227,7 +227,11 @@ impl Evidence {
         if !self.file_exists(&path) {
             return;
         }
-        match self.read(&path, MFT_LIMIT).map_err(|e| e.to_string()).and_then(|d| MftIndex::parse(d.bytes, 'C')) {
+        match self
+            .read(&path, MFT_LIMIT)
+            .map_err(|e| crate::model::ParseError::new(e.to_string()))
+            .and_then(|d| MftIndex::parse(d.bytes, 'C'))
+        {
             Ok(index) => {
                 self.notes.push(format!(
                     "$MFT collected: NTFS entries and times for the collected files{}",

@@ -4,6 +4,7 @@
 
 use super::layout::Layout;
 use super::{Completeness, DirEntry, EvidenceError, FileMeta, FileSource, ReadSeek};
+use crate::model::ParseError;
 use crate::model::{FileNameTimes, NtfsFacts, NtfsTimes, WinPath};
 use ntfs::indexes::NtfsFileNameIndex;
 use ntfs::structured_values::{NtfsFileName, NtfsFileNamespace};
@@ -12,7 +13,7 @@ use std::io::Cursor;
 use std::sync::Mutex;
 
 /// Reads a file's NTFS facts.
-fn facts(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<NtfsFacts, String> {
+fn facts(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<NtfsFacts, ParseError> {
     let si = file.info().map_err(|e| e.to_string())?;
     let mut out = NtfsFacts {
         mft_entry: file.file_record_number(),
@@ -81,7 +82,7 @@ pub struct NtfsSource {
 
 impl NtfsSource {
     /// Reads the boot sector and $UpCase of the volume `fs` holds, exposed as drive `drive`.
-    pub fn open(mut fs: Box<dyn ReadSeek>, drive: char, label: &str) -> Result<NtfsSource, String> {
+    pub fn open(mut fs: Box<dyn ReadSeek>, drive: char, label: &str) -> Result<NtfsSource, ParseError> {
         let opened = guard(|| {
             let mut ntfs = Ntfs::new(&mut fs).map_err(|e| e.to_string())?;
             ntfs.read_upcase_table(&mut fs).map_err(|e| format!("$UpCase unreadable: {e}"))?;
@@ -105,7 +106,7 @@ impl NtfsSource {
     fn with_file<R>(
         &self,
         path: &WinPath,
-        f: impl FnOnce(&NtfsFile<'_>, &Ntfs, &mut Box<dyn ReadSeek>, Vec<String>) -> Result<R, String>,
+        f: impl FnOnce(&NtfsFile<'_>, &Ntfs, &mut Box<dyn ReadSeek>, Vec<String>) -> Result<R, ParseError>,
     ) -> Result<Option<R>, EvidenceError> {
         if path.drive() != Some(self.drive) {
             return Ok(None);
@@ -157,13 +158,13 @@ fn sparse_head(value: &ntfs::attribute_value::NtfsAttributeValue<'_, '_>) -> u64
 }
 
 /// Runs a parser call, turning a panic on hostile bytes into an error.
-fn guard<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
+fn guard<R>(f: impl FnOnce() -> Result<R, ParseError>) -> Result<R, ParseError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err("the NTFS parser failed on this structure".to_string()))
+        .unwrap_or_else(|_| Err("the NTFS parser failed on this structure".into()))
 }
 
 /// Size of a file's data stream (`""` for the unnamed one), `None` when it has no such stream.
-fn data_size(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>, stream: &str) -> Result<Option<u64>, String> {
+fn data_size(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>, stream: &str) -> Result<Option<u64>, ParseError> {
     match file.data(fs, stream) {
         Some(item) => {
             let item = item.map_err(|e| e.to_string())?;
@@ -283,7 +284,11 @@ impl FileSource for NtfsSource {
                 return Err("is a folder, not a file".into());
             }
             let Some(item) = file.data(fs, &stream) else {
-                return if stream.is_empty() { Ok(Vec::new()) } else { Err(format!("no data stream {stream:?}")) };
+                return if stream.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    Err(format!("no data stream {stream:?}").into())
+                };
             };
             let item = item.map_err(|e| e.to_string())?;
             let attribute = item.to_attribute().map_err(|e| e.to_string())?;
@@ -293,7 +298,7 @@ impl FileSource for NtfsSource {
             // collection tools do. Other files are read whole, sparse parts as zeros.
             let skip = if stream.eq_ignore_ascii_case("$J") { sparse_head(&value).min(len) } else { 0 };
             if len - skip > limit {
-                return Err(format!("{} bytes, over the {limit}-byte limit for one file", len - skip));
+                return Err(format!("{} bytes, over the {limit}-byte limit for one file", len - skip).into());
             }
             value.seek(fs, std::io::SeekFrom::Start(skip)).map_err(|e| e.to_string())?;
             let mut out = vec![0u8; (len - skip) as usize];

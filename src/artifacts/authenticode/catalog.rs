@@ -8,6 +8,7 @@
 
 use super::trust::Trust;
 use super::{Status, pkcs7, verify_chain};
+use crate::model::ParseError;
 use der::asn1::AnyRef;
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
@@ -245,7 +246,7 @@ fn verify_signature(bytes: &[u8], ctl_der: &[u8], c: &mut Catalog, trust: &Trust
 
 /// Checks the first SignerInfo: the `messageDigest` attribute against the digest of the CTL (PKCS#7 v1.5
 /// digests the content's value, without its SEQUENCE header), then the signature over the signed attributes.
-fn signer_info_verifies(bytes: &[u8], ctl_der: &[u8], signer: &X509) -> Result<(), String> {
+fn signer_info_verifies(bytes: &[u8], ctl_der: &[u8], signer: &X509) -> Result<(), ParseError> {
     use der::Encode;
     let sd = pkcs7::signed_data(bytes).ok_or("unreadable SignedData")?;
     let si = sd.signer_infos.0.iter().next().ok_or("no SignerInfo")?;
@@ -279,7 +280,7 @@ fn signer_info_verifies(bytes: &[u8], ctl_der: &[u8], signer: &X509) -> Result<(
     match verifier.verify(si.signature.as_bytes()) {
         Ok(true) => Ok(()),
         Ok(false) => Err("the signature value does not match the signer's key".into()),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.to_string().into()),
     }
 }
 

@@ -6,6 +6,7 @@
 //! what *that host* trusted, including roots an attacker added; a chain that only the host store anchors is a
 //! finding of its own.
 
+use crate::model::ParseError;
 use openssl::x509::X509;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::verify::X509VerifyFlags;
@@ -75,12 +76,18 @@ pub fn microsoft_set() -> &'static TrustSet {
 }
 
 /// Roots from PEM text (`--trust FILE`), or an error naming what is wrong.
-pub fn from_pem(name: TrustAnchor, pem: &[u8]) -> Result<TrustSet, String> {
+pub fn from_pem(name: TrustAnchor, pem: &[u8]) -> Result<TrustSet, ParseError> {
     let roots = X509::stack_from_pem(pem).map_err(|e| format!("not PEM certificates: {e}"))?;
     if roots.is_empty() {
         return Err("no certificate in the file".into());
     }
     Ok(TrustSet::new(name, roots))
+}
+
+/// The analyst's roots from a PEM file on the analyst's machine (`--trust FILE`), or why they cannot be used.
+pub fn user_roots(path: &std::path::Path) -> Result<TrustSet, ParseError> {
+    let pem = std::fs::read(path).map_err(|e| ParseError::new(format!("{}: {e}", path.display())))?;
+    from_pem(TrustAnchor::User, &pem).map_err(|e| ParseError::new(format!("{}: {e}", path.display())))
 }
 
 /// Roots from DER certificates (the host's store).

@@ -234,8 +234,8 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
         Ok(Ok(read)) => read,
         Ok(Err(e)) => {
             report.status =
-                if file.size == 0 || e.contains("header") { ReadState::NotEvtx } else { ReadState::Unreadable };
-            report.problems.push(e);
+                if file.size == 0 || e.message.contains("header") { ReadState::NotEvtx } else { ReadState::Unreadable };
+            report.problems.push(e.to_string());
             return (report, Vec::new());
         }
         Err(_) => {

@@ -8,6 +8,7 @@
 
 use super::record::{self, Record};
 use crate::evidence::ReadSeek;
+use crate::model::ParseError;
 use crate::model::Timestamp;
 use evtx::binxml::value_variant::BinXmlValue;
 use evtx::{EvtxParser, EvtxRecord, ParserSettings};
@@ -98,7 +99,7 @@ enum Item {
 }
 
 /// Reads a whole log. `threads` above 1 parses chunks on the rayon pool, so call it from outside that pool.
-pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) -> Result<LogRead, String> {
+pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) -> Result<LogRead, ParseError> {
     let parser = EvtxParser::from_read_seek(reader).map_err(|e| chain(&e))?;
     let settings = ParserSettings::new()
         .num_threads(threads.max(1))

@@ -4,6 +4,7 @@
 mod ordinals;
 
 use crate::evidence::hex;
+use crate::model::ParseError;
 pub use crate::model::{PeFacts, PeKind, Section};
 use openssl::hash::{MessageDigest, hash};
 use pelite::PeFile;
@@ -11,11 +12,6 @@ use pelite::Wrap;
 use pelite::pe64::imports::Import;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-
-/// Why bytes are not a PE file.
-#[derive(Debug, thiserror::Error)]
-#[error("not a PE file: {0}")]
-pub struct PeError(String);
 
 /// The VERSIONINFO strings kept.
 const VERSION_KEYS: &[&str] = &[
@@ -63,8 +59,8 @@ const INTERESTING_IMPORTS: &[&str] = &[
 ];
 
 /// Analyses a PE file's bytes.
-pub fn analyse(bytes: &[u8]) -> Result<PeFacts, PeError> {
-    let pe = PeFile::from_bytes(bytes).map_err(|e| PeError(e.to_string()))?;
+pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
+    let pe = PeFile::from_bytes(bytes).map_err(|e| ParseError::new(format!("not a PE file: {e}")))?;
     let mut problems = Vec::new();
     let fh = pe.file_header();
     let (image_size, pe32_plus) = match pe.optional_header() {

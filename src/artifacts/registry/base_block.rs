@@ -1,6 +1,8 @@
 //! The base block (file header) of a hive or of a transaction log, as described in "Windows registry file
 //! format specification" (Maxim Suhanov), section "Base block".
 
+use crate::model::ParseError;
+
 /// Length of a primary file's base block; hive bins data starts here.
 pub const BASE_BLOCK_LEN: usize = 4096;
 /// Offset of the XOR-32 checksum, which covers the 508 bytes before it.
@@ -23,27 +25,19 @@ pub struct BaseBlock {
     pub checksum_ok: bool,
 }
 
-/// Why bytes are not a base block.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BaseBlockError {
-    /// Fewer than 512 bytes.
-    #[error("{0} bytes: too short to hold a registry base block")]
-    TooShort(usize),
-    /// The first four bytes are not `regf`.
-    #[error("no 'regf' signature at offset 0 (found {0:02x?}): not a registry hive")]
-    Signature([u8; 4]),
-}
-
 impl BaseBlock {
     /// Reads the base block at the start of `bytes` (only the first sector is needed: logs hold no more).
-    pub fn parse(bytes: &[u8]) -> Result<BaseBlock, BaseBlockError> {
+    pub fn parse(bytes: &[u8]) -> Result<BaseBlock, ParseError> {
         if let Some(sig) = bytes.get(..4).map(|s| [s[0], s[1], s[2], s[3]])
             && &sig != b"regf"
         {
-            return Err(BaseBlockError::Signature(sig));
+            return Err(ParseError::at_offset(
+                0,
+                format!("no 'regf' signature (found {sig:02x?}): not a registry hive"),
+            ));
         }
         if bytes.len() < 512 {
-            return Err(BaseBlockError::TooShort(bytes.len()));
+            return Err(ParseError::new(format!("{} bytes: too short to hold a registry base block", bytes.len())));
         }
         Ok(BaseBlock {
             primary_seq: u32_at(bytes, 4),

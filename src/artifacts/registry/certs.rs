@@ -4,6 +4,7 @@
 //! A `Blob` is a list of certificate properties — (id u32, reserved u32, length u32, data) — one of which
 //! (id 32, CERT_CERT_PROP_ID) is the DER certificate itself.
 
+use crate::model::ParseError;
 pub use crate::model::RootCertificate;
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
@@ -13,7 +14,7 @@ use openssl::x509::X509;
 const CERT_PROP_ID: u32 = 32;
 
 /// The DER certificate inside a store blob.
-pub fn cert_from_blob(blob: &[u8]) -> Result<Vec<u8>, String> {
+pub fn cert_from_blob(blob: &[u8]) -> Result<Vec<u8>, ParseError> {
     let mut at = 0usize;
     while at + 12 <= blob.len() {
         let id = u32::from_le_bytes([blob[at], blob[at + 1], blob[at + 2], blob[at + 3]]);
@@ -31,7 +32,7 @@ pub fn cert_from_blob(blob: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Reads a certificate's names and thumbprint.
-pub fn describe(der: &[u8]) -> Result<(String, String, String), String> {
+pub fn describe(der: &[u8]) -> Result<(String, String, String), ParseError> {
     let x = X509::from_der(der).map_err(|e| format!("not a DER certificate: {e}"))?;
     let sha1 = x.digest(MessageDigest::sha1()).map_err(|e| e.to_string())?;
     Ok((crate::evidence::hex(&sha1), name(x.subject_name()), name(x.issuer_name())))
@@ -65,6 +66,6 @@ mod tests {
         }
         assert_eq!(cert_from_blob(&blob).unwrap(), b"\x30\x03\x02\x01\x00");
         blob.truncate(blob.len() - 2);
-        assert!(cert_from_blob(&blob).unwrap_err().contains("past the end"));
+        assert!(cert_from_blob(&blob).unwrap_err().message.contains("past the end"));
     }
 }

@@ -345,7 +345,7 @@ fn root_cert(evidence: &str, store: &'static str, thumb: &str, k: &Key) -> RootC
             rc.issuer = Some(issuer);
             rc.der = Some(d);
         }
-        Err(e) => rc.problem = Some(e),
+        Err(e) => rc.problem = Some(e.to_string()),
     }
     rc
 }

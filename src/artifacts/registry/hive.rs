@@ -4,6 +4,7 @@
 //! notatin is a forensic parser but keeps a few `expect()`s on paths bad bytes can reach; every call into it
 //! goes through [`guard`], so a hostile hive becomes a warning, never a crash of the scan.
 
+use crate::model::ParseError;
 pub use crate::model::RegistryData as Data;
 use chrono::{DateTime, Utc};
 use notatin::cell_key_node::CellKeyNode;
@@ -52,16 +53,19 @@ pub struct Hive {
 }
 
 /// Runs notatin code, turning a panic into an error message.
-pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, ParseError> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
         let msg = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned());
-        format!("the registry parser failed on these bytes ({})", msg.unwrap_or_else(|| "no detail".into()))
+        ParseError::new(format!(
+            "the registry parser failed on these bytes ({})",
+            msg.unwrap_or_else(|| "no detail".into())
+        ))
     })
 }
 
 impl Hive {
     /// Parses recovered hive bytes.
-    pub fn parse(bytes: Vec<u8>) -> Result<Hive, String> {
+    pub fn parse(bytes: Vec<u8>) -> Result<Hive, ParseError> {
         let mut parser = guard(|| ParserBuilder::from_file(Cursor::new(bytes)).build())?.map_err(|e| e.to_string())?;
         let root = guard(|| parser.get_root_key())?.map_err(|e| e.to_string())?;
         let root_path = root.map(|r| r.path).ok_or("the hive has no readable root key")?;

@@ -6,7 +6,7 @@
 //!
 //! Written here rather than taken from notatin: notatin replays only new-format logs.
 
-use super::base_block::{self, BASE_BLOCK_LEN, BaseBlock, BaseBlockError, u32_at, u64_at};
+use super::base_block::{self, BASE_BLOCK_LEN, BaseBlock, u32_at, u64_at};
 use super::marvin32::{REGISTRY_SEED, marvin32};
 pub use crate::model::AppliedEntry;
 use serde::Serialize;
@@ -43,7 +43,7 @@ pub struct Recovery {
 /// Recovers a hive from its primary bytes (taken, not copied) and whatever logs exist. Fails only when the primary is not a hive
 /// at all; every problem with the logs is reported in [`Recovery::problems`] and recovery goes as far as the
 /// valid data allows.
-pub fn recover(primary: Vec<u8>, logs: &[LogFile]) -> Result<Recovery, BaseBlockError> {
+pub fn recover(primary: Vec<u8>, logs: &[LogFile]) -> Result<Recovery, crate::model::ParseError> {
     let bb = BaseBlock::parse(&primary)?;
     let len = primary.len();
     let mut r = Recovery {

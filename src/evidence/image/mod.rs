@@ -10,6 +10,7 @@ pub use cache::BlockCache;
 pub use partitions::{Volume, VolumeKind};
 
 use super::ReadSeek;
+use crate::model::ParseError;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
@@ -85,7 +86,7 @@ pub fn detect(path: &Path) -> io::Result<Option<ImageFormat>> {
 }
 
 /// Opens an image's virtual disk.
-pub fn open(path: &Path, format: ImageFormat) -> Result<Disk, String> {
+pub fn open(path: &Path, format: ImageFormat) -> Result<Disk, ParseError> {
     let mut notes = Vec::new();
     let (reader, size): (Box<dyn ReadSeek>, u64) = match format {
         ImageFormat::Raw => {
@@ -281,7 +282,7 @@ pub struct Opened {
 }
 
 /// Opens an image and picks its Windows volume. Fails, naming the image and each volume, when none is NTFS.
-pub fn open_windows_volume(path: &Path, format: ImageFormat) -> Result<Opened, String> {
+pub fn open_windows_volume(path: &Path, format: ImageFormat) -> Result<Opened, ParseError> {
     let disk = open(path, format)?;
     let mut notes = vec![format!("{} image, {} bytes", format.name(), disk.size)];
     notes.extend(disk.notes.iter().cloned());
@@ -300,7 +301,7 @@ pub fn open_windows_volume(path: &Path, format: ImageFormat) -> Result<Opened, S
         None => format!("the whole disk (no partition table, {} bytes): {}", v.len, v.kind.name()),
     };
     if vols.is_empty() {
-        return Err(format!("{name}: no partition table and no volume found"));
+        return Err(format!("{name}: no partition table and no volume found").into());
     }
     // The first NTFS volume, unless a later one holds Windows (and the chosen one does not).
     let mut chosen: Option<(super::NtfsSource, &Volume, bool)> = None;
@@ -336,7 +337,8 @@ pub fn open_windows_volume(path: &Path, format: ImageFormat) -> Result<Opened, S
         None => Err(format!(
             "{name}: no NTFS volume ({}); inetsift reads Windows hosts from NTFS only",
             vols.iter().map(describe).collect::<Vec<_>>().join("; ")
-        )),
+        )
+        .into()),
     }
 }
 

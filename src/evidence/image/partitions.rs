@@ -2,6 +2,7 @@
 //! Tables are read with `mbrman` and `gpt`; each volume's first bytes then tell its file system.
 
 use crate::evidence::ReadSeek;
+use crate::model::ParseError;
 use serde::Serialize;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
@@ -53,7 +54,7 @@ pub struct Volume {
 /// Finds the volumes of a disk of `size` bytes. A disk whose first sector is a volume boot record is one bare
 /// volume; otherwise its partition table is read. Table parsers run behind `catch_unwind`: hostile tables give an
 /// error, not a crash.
-pub fn volumes(disk: &mut dyn ReadSeek, size: u64) -> Result<Vec<Volume>, String> {
+pub fn volumes(disk: &mut dyn ReadSeek, size: u64) -> Result<Vec<Volume>, ParseError> {
     let bare = kind_at(disk, 0)?;
     if bare != VolumeKind::Unknown {
         let label = "no partition table".to_string();
@@ -110,7 +111,7 @@ pub fn volumes(disk: &mut dyn ReadSeek, size: u64) -> Result<Vec<Volume>, String
 }
 
 /// What file system starts at `offset`.
-fn kind_at(disk: &mut dyn ReadSeek, offset: u64) -> Result<VolumeKind, String> {
+fn kind_at(disk: &mut dyn ReadSeek, offset: u64) -> Result<VolumeKind, ParseError> {
     let mut head = Vec::with_capacity(2048);
     disk.seek(SeekFrom::Start(offset)).map_err(|e| e.to_string())?;
     disk.take(2048).read_to_end(&mut head).map_err(|e| e.to_string())?;
