@@ -7,6 +7,7 @@
 //! (64-bit in v2, 128-bit in v3), the USN, a FILETIME, the reason flags and the UTF-16 name. Zero runs (the sparse
 //! head of the stream) are skipped; an implausible record is reported and the walk resyncs on the next one.
 
+use crate::evidence::bytes::Bytes;
 use crate::evidence::{Evidence, WinPath};
 use crate::model::ParseError;
 use crate::model::{Position, TimelineEvent, Timestamp, Warning};
@@ -100,7 +101,7 @@ pub fn parse(bytes: &[u8]) -> (Vec<UsnRecord>, Vec<String>) {
             Err(e) => {
                 bad += 1;
                 if problems.len() < MAX_PROBLEMS {
-                    problems.push(format!("offset {at}: {e}; resynchronised on the next record"));
+                    problems.push(format!("{e}; resynchronised on the next record"));
                 }
                 at += 8;
             }
@@ -113,31 +114,30 @@ pub fn parse(bytes: &[u8]) -> (Vec<UsnRecord>, Vec<String>) {
 }
 
 fn record(b: &[u8], at: usize, len: usize) -> Result<Option<UsnRecord>, ParseError> {
-    if !len.is_multiple_of(8) || !(60..=4096).contains(&len) || at + len > b.len() {
-        return Err(format!("implausible record length {len}").into());
+    if !len.is_multiple_of(8) || !(60..=4096).contains(&len) {
+        return Err(ParseError::at_offset(at as u64, format!("implausible record length {len}")));
     }
-    let r = &b[at..at + len];
-    let u16_at = |o: usize| u16::from_le_bytes([r[o], r[o + 1]]);
-    let u32_at = |o: usize| u32::from_le_bytes([r[o], r[o + 1], r[o + 2], r[o + 3]]);
-    let u64_at =
-        |o: usize| u64::from_le_bytes([r[o], r[o + 1], r[o + 2], r[o + 3], r[o + 4], r[o + 5], r[o + 6], r[o + 7]]);
-    let (major, minor) = (u16_at(4), u16_at(6));
+    let r = Bytes::new(b).sub(at, len)?;
+    let (major, minor) = (r.u16(4)?, r.u16(6)?);
     // v3 widens both references to 128 bits; everything after them moves by 16 bytes.
     let (file_ref, parent_ref, rest) = match major {
-        2 => (u64_at(8), u64_at(16), 24),
-        3 if len >= 76 => (u64_at(8), u64_at(24), 40),
+        2 => (r.u64(8)?, r.u64(16)?, 24),
+        3 if len >= 76 => (r.u64(8)?, r.u64(24)?, 40),
         4 => return Ok(None),
-        _ => return Err(format!("unknown record version {major}.{minor}").into()),
+        _ => return Err(ParseError::at_offset(at as u64, format!("unknown record version {major}.{minor}"))),
     };
-    let usn = u64_at(rest);
-    let time = u64_at(rest + 8);
-    let reason_bits = u32_at(rest + 16);
-    let (name_len, name_off) = (u16_at(rest + 32) as usize, u16_at(rest + 34) as usize);
-    if name_off < rest + 36 || name_off + name_len > len || name_len % 2 != 0 {
-        return Err(format!("name outside the record (offset {name_off}, {name_len} bytes)").into());
+    let usn = r.u64(rest)?;
+    let time = r.u64(rest + 8)?;
+    let reason_bits = r.u32(rest + 16)?;
+    let (name_len, name_off) = (usize::from(r.u16(rest + 32)?), usize::from(r.u16(rest + 34)?));
+    if name_off < rest + 36 || name_len % 2 != 0 {
+        return Err(ParseError::at_offset(
+            at as u64,
+            format!("name outside the record (offset {name_off}, {name_len} bytes)"),
+        ));
     }
     let units: Vec<u16> =
-        r[name_off..name_off + name_len].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        r.slice(name_off, name_len)?.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
     let timestamp = Timestamp::from_filetime(time).ok_or_else(|| format!("timestamp {time} out of range"))?;
     Ok(Some(UsnRecord {
         offset: at as u64,

@@ -5,6 +5,7 @@
 //! folder, a Velociraptor zip or a loose `applicationHost.config`. Every file read through [`Evidence::read`] is
 //! hashed (SHA-256) and logged, so the report can list exactly which bytes each fact came from.
 
+pub mod bytes;
 mod folder;
 pub mod image;
 pub mod layout;

@@ -1,6 +1,7 @@
 //! The Authenticode hash of a PE file (what a signature or a catalog vouches for): the file's bytes except the
 //! header checksum, the certificate-table directory entry and the certificate table itself.
 
+use crate::evidence::bytes::Bytes;
 use openssl::hash::{Hasher, MessageDigest};
 
 /// Where a PE keeps the fields Authenticode skips.
@@ -16,57 +17,54 @@ pub struct Layout {
 
 /// Finds the skipped fields; `None` when the headers are not those of a PE.
 pub fn layout(b: &[u8]) -> Option<Layout> {
-    let rd32 = |at: usize| b.get(at..at + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
-    if b.get(..2)? != b"MZ" {
+    let r = Bytes::new(b);
+    if r.slice(0, 2).ok()? != b"MZ" {
         return None;
     }
-    let nt = rd32(0x3C)? as usize;
-    if b.get(nt..nt + 4)? != b"PE\0\0" {
+    let nt = r.len32(0x3C).ok()?;
+    if r.slice(nt, 4).ok()? != b"PE\0\0" {
         return None;
     }
-    let opt = nt + 24;
-    let magic = u16::from_le_bytes([*b.get(opt)?, *b.get(opt + 1)?]);
-    let dirs = match magic {
-        0x10b => opt + 96,
-        0x20b => opt + 112,
+    let opt = nt.checked_add(24)?;
+    let dirs = match r.u16(opt).ok()? {
+        0x10b => opt.checked_add(96)?,
+        0x20b => opt.checked_add(112)?,
         _ => return None,
     };
-    let cert_dir = dirs + 4 * 8;
-    let (off, size) = (rd32(cert_dir)? as usize, rd32(cert_dir + 4)? as usize);
-    let cert_table =
-        (off != 0 && size != 0 && off.checked_add(size).is_some_and(|e| e <= b.len())).then_some((off, size));
-    Some(Layout { checksum: opt + 64, cert_dir, cert_table })
+    let cert_dir = dirs.checked_add(4 * 8)?;
+    let (off, size) = (r.len32(cert_dir).ok()?, r.len32(cert_dir.checked_add(4)?).ok()?);
+    let cert_table = (off != 0 && size != 0 && r.slice(off, size).is_ok()).then_some((off, size));
+    Some(Layout { checksum: opt.checked_add(64)?, cert_dir, cert_table })
 }
 
 /// The Authenticode digest of `b` with `md` (SHA-1 and SHA-256 are what signatures and catalogs use).
 pub fn digest(b: &[u8], md: MessageDigest) -> Option<Vec<u8>> {
     let l = layout(b)?;
     let end = l.cert_table.map(|(off, _)| off).unwrap_or(b.len());
-    if l.cert_dir + 8 > end {
-        return None;
-    }
     let mut h = Hasher::new(md).ok()?;
-    h.update(&b[..l.checksum]).ok()?;
-    h.update(&b[l.checksum + 4..l.cert_dir]).ok()?;
-    h.update(&b[l.cert_dir + 8..end]).ok()?;
+    h.update(b.get(..l.checksum)?).ok()?;
+    h.update(b.get(l.checksum.checked_add(4)?..l.cert_dir)?).ok()?;
+    h.update(b.get(l.cert_dir.checked_add(8)?..end)?).ok()?;
     h.finish().ok().map(|d| d.to_vec())
 }
 
 /// The WIN_CERTIFICATE entries of type PKCS_SIGNED_DATA (2) in the certificate table: the signature blobs.
 pub fn signature_blobs(b: &[u8]) -> Vec<&[u8]> {
-    let Some((mut at, size)) = layout(b).and_then(|l| l.cert_table) else { return Vec::new() };
-    let end = at + size;
+    let Some((off, size)) = layout(b).and_then(|l| l.cert_table) else { return Vec::new() };
+    let Ok(table) = Bytes::new(b).sub(off, size) else { return Vec::new() };
     let mut out = Vec::new();
-    while at + 8 <= end {
-        let len = u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]) as usize;
-        let kind = u16::from_le_bytes([b[at + 6], b[at + 7]]);
-        if len < 8 || at + len > end {
+    let mut at = 0usize;
+    // Each entry: length (u32, header included), revision (u16), type (u16), then the blob; 8-byte aligned.
+    while let (Ok(len), Ok(kind)) = (table.len32(at), table.u16(at.saturating_add(6))) {
+        let Ok(entry) = table.slice(at, len) else { break };
+        if len < 8 {
             break;
         }
         if kind == 2 {
-            out.push(&b[at + 8..at + len]);
+            out.push(&entry[8..]);
         }
-        at += len.div_ceil(8) * 8;
+        let Some(next) = len.div_ceil(8).checked_mul(8).and_then(|l| at.checked_add(l)) else { break };
+        at = next;
     }
     out
 }

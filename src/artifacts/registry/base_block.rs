@@ -1,6 +1,7 @@
 //! The base block (file header) of a hive or of a transaction log, as described in "Windows registry file
 //! format specification" (Maxim Suhanov), section "Base block".
 
+use crate::evidence::bytes::Bytes;
 use crate::model::ParseError;
 
 /// Length of a primary file's base block; hive bins data starts here.
@@ -39,13 +40,14 @@ impl BaseBlock {
         if bytes.len() < 512 {
             return Err(ParseError::new(format!("{} bytes: too short to hold a registry base block", bytes.len())));
         }
+        let b = Bytes::new(bytes);
         Ok(BaseBlock {
-            primary_seq: u32_at(bytes, 4),
-            secondary_seq: u32_at(bytes, 8),
-            last_written: u64_at(bytes, 12),
-            file_type: u32_at(bytes, 28),
-            hive_bins_size: u32_at(bytes, 40),
-            checksum_ok: checksum(bytes) == u32_at(bytes, CHECKSUM_OFFSET),
+            primary_seq: b.u32(4)?,
+            secondary_seq: b.u32(8)?,
+            last_written: b.u64(12)?,
+            file_type: b.u32(28)?,
+            hive_bins_size: b.u32(40)?,
+            checksum_ok: checksum(bytes) == b.u32(CHECKSUM_OFFSET)?,
         })
     }
 
@@ -75,14 +77,4 @@ pub fn rewrite(bytes: &mut [u8], seq: u32, hive_bins_size: u32) {
     bytes[40..44].copy_from_slice(&hive_bins_size.to_le_bytes());
     let c = checksum(bytes);
     bytes[CHECKSUM_OFFSET..CHECKSUM_OFFSET + 4].copy_from_slice(&c.to_le_bytes());
-}
-
-/// Little-endian u32 at `at`; the caller guarantees the bounds.
-pub fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
-}
-
-/// Little-endian u64 at `at`; the caller guarantees the bounds.
-pub fn u64_at(b: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3], b[at + 4], b[at + 5], b[at + 6], b[at + 7]])
 }

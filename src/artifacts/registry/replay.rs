@@ -6,8 +6,9 @@
 //!
 //! Written here rather than taken from notatin: notatin replays only new-format logs.
 
-use super::base_block::{self, BASE_BLOCK_LEN, BaseBlock, u32_at, u64_at};
+use super::base_block::{self, BASE_BLOCK_LEN, BaseBlock};
 use super::marvin32::{REGISTRY_SEED, marvin32};
+use crate::evidence::bytes::Bytes;
 pub use crate::model::AppliedEntry;
 use serde::Serialize;
 
@@ -105,27 +106,31 @@ fn replay_new(r: &mut Recovery, bb: &BaseBlock, mut logs: Vec<(&LogFile, BaseBlo
     let mut expected: Option<u64> = None;
     let mut last: Option<(u32, u32)> = None;
     'logs: for (log, _) in &logs {
-        let b = log.bytes;
+        let b = Bytes::new(log.bytes);
         let mut at = 512usize;
-        while at + 40 <= b.len() && &b[at..at + 4] == b"HvLE" {
-            let size = u32_at(b, at + 4) as usize;
-            let seq = u32_at(b, at + 12);
-            let bins = u32_at(b, at + 16);
-            let pages = u32_at(b, at + 20) as usize;
+        while b.slice(at, 4).is_ok_and(|magic| magic == b"HvLE") {
+            let Ok(head) = b.sub(at, 40) else { break };
+            let (Ok(size), Ok(seq), Ok(bins), Ok(pages)) = (head.len32(4), head.u32(12), head.u32(16), head.len32(20))
+            else {
+                break;
+            };
             let bad = |why: &str| {
                 format!("{}: log entry at offset {at:#x} (sequence {seq}) {why}; recovery stops here", log.name)
             };
-            if size < 40 || !size.is_multiple_of(512) || at + size > b.len() {
-                r.problems.push(bad("has an impossible size"));
-                break 'logs;
-            }
+            let entry = match b.sub(at, size) {
+                Ok(e) if size >= 40 && size.is_multiple_of(512) => e,
+                _ => {
+                    r.problems.push(bad("has an impossible size"));
+                    break 'logs;
+                }
+            };
             if !bins.is_multiple_of(4096) || bins > MAX_HIVE_BINS {
                 r.problems.push(bad("has an impossible hive bins size"));
                 break 'logs;
             }
-            let entry = &b[at..at + size];
-            if marvin32(REGISTRY_SEED, &entry[40..]) != u64_at(entry, 24)
-                || marvin32(REGISTRY_SEED, &entry[..32]) != u64_at(entry, 32)
+            let hashes = (entry.u64(24), entry.u64(32), entry.slice(0, 32));
+            let (Ok(hash1), Ok(hash2), Ok(first32)) = hashes else { break 'logs };
+            if marvin32(REGISTRY_SEED, entry.rest(40).as_slice()) != hash1 || marvin32(REGISTRY_SEED, first32) != hash2
             {
                 r.problems.push(bad("fails its Marvin32 hash check"));
                 break 'logs;
@@ -142,24 +147,25 @@ fn replay_new(r: &mut Recovery, bb: &BaseBlock, mut logs: Vec<(&LogFile, BaseBlo
                 ));
                 continue 'logs;
             }
-            let refs_end = 40 + pages * 8;
-            if refs_end > size {
+            let Some(refs_end) = pages.checked_mul(8).and_then(|n| n.checked_add(40)).filter(|&e| e <= size) else {
                 r.problems.push(bad("lists more pages than it holds"));
                 break 'logs;
-            }
+            };
+            let hive_end = BASE_BLOCK_LEN + bins as usize;
             let mut data_at = refs_end;
             let mut written = 0;
-            ensure_len(&mut r.bytes, BASE_BLOCK_LEN + bins as usize);
+            ensure_len(&mut r.bytes, hive_end);
             for p in 0..pages {
-                let off = u32_at(entry, 40 + p * 8) as usize;
-                let len = u32_at(entry, 44 + p * 8) as usize;
-                let (src_end, dst) = (data_at + len, BASE_BLOCK_LEN + off);
-                if src_end > size || dst + len > BASE_BLOCK_LEN + bins as usize {
+                // Each page reference: offset in the hive bins, then length; the data follows the references.
+                let (Ok(off), Ok(len)) = (entry.len32(40 + p * 8), entry.len32(44 + p * 8)) else { break 'logs };
+                let src = entry.slice(data_at, len);
+                let dst = BASE_BLOCK_LEN.checked_add(off).filter(|d| d.checked_add(len).is_some_and(|e| e <= hive_end));
+                let (Ok(src), Some(dst)) = (src, dst) else {
                     r.problems.push(bad("has a page outside the entry or the hive"));
                     break 'logs;
-                }
-                r.bytes[dst..dst + len].copy_from_slice(&entry[data_at..src_end]);
-                data_at = src_end;
+                };
+                r.bytes[dst..dst + len].copy_from_slice(src);
+                data_at += len;
                 written += len;
             }
             r.applied.push(AppliedEntry {
@@ -186,8 +192,8 @@ fn replay_old(r: &mut Recovery, bb: &BaseBlock, logs: Vec<(&LogFile, BaseBlock)>
     // A log applies when its last-written time equals the primary's. With a bad checksum the primary's own
     // field may be damaged, so the first hive bin's copy is accepted too (the specification's fallback).
     let mut stamps = vec![bb.last_written];
-    if !bb.checksum_ok && r.bytes.len() >= BASE_BLOCK_LEN + 28 {
-        stamps.push(u64_at(&r.bytes, BASE_BLOCK_LEN + 20));
+    if let (false, Ok(stamp)) = (bb.checksum_ok, Bytes::new(&r.bytes).u64(BASE_BLOCK_LEN + 20)) {
+        stamps.push(stamp);
     }
     let Some((log, lbb)) =
         logs.iter().find(|(_, l)| l.primary_seq == l.secondary_seq && stamps.contains(&l.last_written))
