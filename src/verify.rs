@@ -1,32 +1,15 @@
 //! `inetsift verify`: the signature verdict on single files given by the analyst.
 
 use crate::artifacts::authenticode::{self, Status, catalog, trust::Trust};
-use crate::artifacts::pe::{self, PeKind};
+use crate::artifacts::pe;
 use crate::evidence::hex;
+pub use crate::model::FileVerdict;
 use crate::model::ParseError;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Largest file verified.
 const LIMIT: u64 = 512 * 1024 * 1024;
-
-/// The verdict on one file, as `verify --json` writes it: the file's identity, then the verdict's fields
-/// (`status`, `publisher`, `root`, `trusted_by`, `signed_at`, `time_used`, `reason`, `signatures`...).
-#[derive(Clone, Debug, Serialize)]
-pub struct FileVerdict {
-    /// The path given.
-    pub file: String,
-    /// SHA-256 of the file (empty when it could not be read).
-    pub sha256: String,
-    /// What the exports say the file is; `null` when it is not a PE.
-    pub pe_kind: Option<PeKind>,
-    /// The catalog that lists the file, when one does.
-    pub catalog: Option<String>,
-    /// The verdict.
-    #[serde(flatten)]
-    pub verdict: authenticode::Verdict,
-}
 
 /// Reads catalogs from files or folders (every `*.cat` inside), in parallel.
 pub fn load_catalogs(paths: &[std::path::PathBuf], trust: &Trust) -> Result<catalog::Index, ParseError> {

@@ -212,3 +212,20 @@ named_enum! {
         CatalogUpdate = "catalog ctlThisUpdate",
     }
 }
+
+/// The verdict on one file, as `verify --json` writes it: the file's identity, then the verdict's fields
+/// (`status`, `publisher`, `root`, `trusted_by`, `signed_at`, `time_used`, `reason`, `signatures`...).
+#[derive(Clone, Debug, Serialize)]
+pub struct FileVerdict {
+    /// The path given.
+    pub file: String,
+    /// SHA-256 of the file (empty when it could not be read).
+    pub sha256: String,
+    /// What the exports say the file is; `null` when it is not a PE.
+    pub pe_kind: Option<PeKind>,
+    /// The catalog that lists the file, when one does.
+    pub catalog: Option<String>,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}

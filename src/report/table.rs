@@ -300,7 +300,7 @@ fn installation(out: &mut impl Write, result: &ScanResult, inst: &crate::model::
 }
 
 /// The `verify` report: one row per file.
-pub fn write_verdicts(verdicts: &[crate::verify::FileVerdict], mut out: impl Write) -> io::Result<()> {
+pub fn write_verdicts(verdicts: &[crate::model::FileVerdict], mut out: impl Write) -> io::Result<()> {
     let mut t = table(&["File", "PE", "Status", "Publisher", "Root", "Trusted by", "Signed at", "Reason"]);
     for v in verdicts {
         t.add_row(vec![
