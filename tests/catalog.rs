@@ -73,7 +73,10 @@ fn windows_catalog_has_eighteen_members() {
 
 #[test]
 fn microsofts_authroot_stl_is_a_signed_ctl_of_roots() {
-    let stl = read(&repo("../shared/reference/trust/authroot.stl"));
+    if !common::have_reference() {
+        return;
+    }
+    let stl = read(&common::reference_dir().join("trust/authroot.stl"));
     assert_eq!(stl.status, Status::Valid, "{}", stl.reason);
     assert_eq!(stl.usage, vec!["1.3.6.1.4.1.311.10.3.9"]);
     assert_eq!(stl.members.len(), 555);

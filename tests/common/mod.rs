@@ -15,21 +15,37 @@ pub fn corpus_dir() -> PathBuf {
     }
 }
 
+/// The shared reference material (`../shared/reference`, or `INETSIFT_REFERENCE`): Microsoft's trust list.
+pub fn reference_dir() -> PathBuf {
+    match std::env::var_os("INETSIFT_REFERENCE") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"),
+    }
+}
+
+/// Whether the shared reference material is there; skips like [`have_corpus`] when it is not.
+pub fn have_reference() -> bool {
+    present(&reference_dir(), "INETSIFT_REFERENCE")
+}
+
 /// Whether the corpus is there. A test that reads it returns early when it is not, saying so in one line; with
 /// `INETSIFT_REQUIRE_CORPUS` set (CI) a missing corpus fails the test instead.
 pub fn have_corpus() -> bool {
-    if corpus_dir().is_dir() {
+    present(&corpus_dir(), "INETSIFT_CORPUS")
+}
+
+fn present(dir: &Path, variable: &str) -> bool {
+    if dir.is_dir() {
         return true;
     }
     let test = std::thread::current().name().unwrap_or("?").to_string();
     assert!(
         std::env::var_os("INETSIFT_REQUIRE_CORPUS").is_none(),
-        "{test}: the corpus is required (INETSIFT_REQUIRE_CORPUS) but {} is missing",
-        corpus_dir().display()
+        "{test}: {} is required (INETSIFT_REQUIRE_CORPUS) but missing",
+        dir.display()
     );
     // Straight to the process's stderr, past the test harness's capture, so the skip shows in every run.
-    let _ =
-        writeln!(std::io::stderr(), "skipped {test}: no corpus at {} (set INETSIFT_CORPUS)", corpus_dir().display());
+    let _ = writeln!(std::io::stderr(), "skipped {test}: no {} (set {variable})", dir.display());
     false
 }
 
