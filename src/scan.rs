@@ -130,6 +130,7 @@ fn result(evidence: &[Evidence], f: Fused, findings: Vec<Finding>) -> ScanResult
         components: f.components,
         findings,
         config_facts: f.config_facts,
+        config_history: f.config_history,
         registry: RegistryOutput {
             hives: f.hives,
             installations: f.installations,

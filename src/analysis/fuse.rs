@@ -33,6 +33,8 @@ pub struct Fused {
     pub links: Vec<Option<String>>,
     /// Configuration settings, sorted.
     pub config_facts: Vec<ConfigFact>,
+    /// Configuration snapshots, per evidence oldest first.
+    pub config_history: Vec<ConfigSnapshot>,
     /// The host and IIS installation of each evidence.
     pub installations: Vec<Installation>,
     /// Hives read.
@@ -102,6 +104,7 @@ pub fn fuse(collected: Vec<(HostContext, Facts, Vec<FileRecord>)>) -> Fused {
         f.hosts.insert(host.evidence.clone(), host);
         f.components.extend(facts.components);
         f.config_facts.extend(facts.config_facts);
+        f.config_history.extend(facts.config_history);
         timeline.extend(facts.timeline);
         f.warnings.extend(facts.warnings);
         f.artifacts.extend(facts.artifacts);
@@ -146,6 +149,7 @@ pub fn fuse(collected: Vec<(HostContext, Facts, Vec<FileRecord>)>) -> Fused {
     f.links = link::link(&f.events, &f.components, &envs);
     timeline.extend(timeline::events(&f.events, &f.links));
     timeline.extend(timeline::ntfs(&f.components, &f.files_read));
+    timeline.extend(timeline::history(&f.config_history, &f.components));
     timeline.sort_by(|a, b| {
         a.timestamp.cmp(&b.timestamp).then_with(|| a.source.cmp(&b.source)).then_with(|| a.evidence.cmp(&b.evidence))
     });

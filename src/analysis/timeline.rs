@@ -2,7 +2,11 @@
 //! file (when it arrived, and what its times say).
 
 use crate::model::LogEvent;
-use crate::model::{Component, EventFields, FileRecord, Position, TimelineEvent, Timestamp, component_files};
+use crate::model::{
+    Component, ComponentIdentity, ConfigSnapshot, EventFields, FileRecord, Position, TimelineEvent, Timestamp,
+    component_files,
+};
+use std::collections::BTreeMap;
 
 /// Raw event fields longer than this are cut in the timeline (script blocks can be megabytes).
 const FIELD_LIMIT: usize = 16 * 1024;
@@ -73,4 +77,44 @@ fn cut(v: &str) -> String {
         Some((i, _)) => format!("{}… [{} more bytes]", &v[..i], v.len() - i),
         None => v.to_string(),
     }
+}
+
+/// One row per component added, removed or changed between two configuration snapshots, at the later
+/// snapshot's time (the change was made between the two), linked to the component with the same identity.
+pub fn history(snapshots: &[ConfigSnapshot], components: &[Component]) -> Vec<TimelineEvent> {
+    let by_identity: BTreeMap<_, &Component> =
+        components.iter().rev().map(|c| ((c.source.evidence.clone(), ComponentIdentity::of(c).key()), c)).collect();
+    let times: BTreeMap<(&str, &str), &ConfigSnapshot> =
+        snapshots.iter().map(|s| ((s.evidence.as_str(), s.snapshot.as_str()), s)).collect();
+    let mut out = Vec::new();
+    for s in snapshots {
+        let (Some(time), Some(prev)) = (s.time, s.previous.as_deref()) else { continue };
+        let before = times
+            .get(&(s.evidence.as_str(), prev))
+            .map(|p| match p.time {
+                Some(t) => format!("{prev} ({t})"),
+                None => prev.to_string(),
+            })
+            .unwrap_or_else(|| prev.to_string());
+        let rows = s
+            .added
+            .iter()
+            .map(|i| (i, "added".to_string()))
+            .chain(s.removed.iter().map(|i| (i, "removed".to_string())))
+            .chain(s.changed.iter().map(|c| (&c.identity, format!("changed ({})", c.change))));
+        for (identity, what) in rows {
+            let component = by_identity.get(&(s.evidence.clone(), identity.key())).map(|c| c.id.clone());
+            out.push(TimelineEvent {
+                timestamp: time,
+                timestamp_desc: format!("Configuration snapshot taken ({})", s.time_source),
+                source: format!("IIS {}", s.kind),
+                description: format!("{} {what}: in {} ({time}), not so in {before}", identity.describe(), s.snapshot),
+                evidence: Position::at(&s.evidence, s.path.clone(), None),
+                component,
+                sha256: s.sha256.clone(),
+                event: None,
+            });
+        }
+    }
+    out
 }

@@ -8,6 +8,7 @@
 pub mod authenticode;
 pub mod binaries;
 pub mod evtx;
+pub mod history;
 pub mod iis_config;
 pub mod pe;
 pub mod registry;
@@ -39,5 +40,10 @@ pub trait Collector: Sync {
 }
 
 /// Every collector after the host stage, in the order they run.
-pub const COLLECTORS: &[&dyn Collector] =
-    &[&iis_config::ConfigCollector, &usn::JournalCollector, &evtx::EventLogCollector, &binaries::BinaryCollector];
+pub const COLLECTORS: &[&dyn Collector] = &[
+    &iis_config::ConfigCollector,
+    &history::HistoryCollector,
+    &usn::JournalCollector,
+    &evtx::EventLogCollector,
+    &binaries::BinaryCollector,
+];

@@ -108,6 +108,14 @@ impl FileSource for FolderSource {
             .map(|m| FileMeta { is_dir: m.is_dir(), size: if m.is_file() { m.len() } else { 0 } }))
     }
 
+    fn recorded_time(&self, path: &WinPath) -> Option<crate::model::Timestamp> {
+        let p = self.resolve(path).into_iter().next()?;
+        let modified = fs::symlink_metadata(p).ok()?.modified().ok()?;
+        let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+        let ticks = i64::try_from(since.as_nanos() / 100).ok()?;
+        Some(crate::model::Timestamp::from_ticks(ticks))
+    }
+
     fn canonical(&self, path: &WinPath) -> Option<WinPath> {
         self.resolve_named(path).into_iter().next().map(|(_, p)| p)
     }

@@ -111,6 +111,11 @@ pub trait FileSource: Send + Sync {
     fn path_of_entry(&self, _entry: u64) -> Option<WinPath> {
         None
     }
+    /// The modification time the container recorded for a file: a zip entry's time, a copied file's time on
+    /// the analyst's disk. Weaker than NTFS facts (a zip's DOS time has no zone and two-second steps).
+    fn recorded_time(&self, _path: &WinPath) -> Option<crate::model::Timestamp> {
+        None
+    }
 }
 
 /// Options that change how evidence is opened. Its `Debug` form never shows the zip password.
@@ -262,8 +267,8 @@ impl Evidence {
         self.source.path_of_entry(entry).or_else(|| self.mft.as_ref().and_then(|m| m.path_of(entry)))
     }
 
-    /// NTFS facts of a file: from the file system of an image, else from a collected `$MFT`.
-    fn ntfs_facts(&self, path: &WinPath) -> Option<NtfsFacts> {
+    /// NTFS facts of a file or folder: from the file system of an image, else from a collected `$MFT`.
+    pub fn ntfs_facts(&self, path: &WinPath) -> Option<NtfsFacts> {
         self.source.ntfs_facts(path).or_else(|| self.mft.as_ref().and_then(|m| m.facts(path)))
     }
 

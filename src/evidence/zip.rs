@@ -7,6 +7,7 @@
 use super::layout::Layout;
 use super::path::WinPath;
 use super::{Completeness, DirEntry, EvidenceError, FileMeta, FileSource, OpenOptions, ReadSeek};
+use crate::model::Timestamp;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -36,6 +37,8 @@ struct Entry {
     raw_name: String,
     size: u64,
     is_dir: bool,
+    /// The entry's DOS date and time (no zone; taken as written).
+    modified: Option<Timestamp>,
 }
 
 /// A zip archive as a [`FileSource`].
@@ -107,7 +110,13 @@ impl ZipSource {
             if f.encrypted() && first_encrypted.is_none() && !f.is_dir() {
                 first_encrypted = Some((index, raw_name.clone()));
             }
-            entries.push(Entry { index, raw_name, size: f.size(), is_dir: f.is_dir() });
+            entries.push(Entry {
+                index,
+                raw_name,
+                size: f.size(),
+                is_dir: f.is_dir(),
+                modified: dos_time(f.last_modified()),
+            });
         }
         if let Some((index, name)) = first_encrypted {
             let Some(pw) = password.as_deref() else {
@@ -226,6 +235,10 @@ impl FileSource for ZipSource {
 
     fn canonical(&self, path: &WinPath) -> Option<WinPath> {
         self.files.get(&path.key()).map(|(p, _)| p.clone())
+    }
+
+    fn recorded_time(&self, path: &WinPath) -> Option<Timestamp> {
+        self.files.get(&path.key()).and_then(|(_, e)| e.modified)
     }
 
     fn read_dir(&self, dir: &WinPath) -> Result<Vec<DirEntry>, EvidenceError> {
@@ -360,4 +373,12 @@ mod tests {
         assert!(!is_safe_name("\\Windows\\x"));
         assert!(!is_safe_name("C:/Windows/x"));
     }
+}
+
+/// A zip entry's DOS date and time as a timestamp (the zone is unknown: it is taken as written).
+fn dos_time(t: Option<zip::DateTime>) -> Option<Timestamp> {
+    let t = t?;
+    let date = chrono::NaiveDate::from_ymd_opt(i32::from(t.year()), u32::from(t.month()), u32::from(t.day()))?;
+    let time = date.and_hms_opt(u32::from(t.hour()), u32::from(t.minute()), u32::from(t.second()))?;
+    Timestamp::from_chrono(&time.and_utc())
 }

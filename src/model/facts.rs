@@ -68,4 +68,6 @@ pub struct Facts {
     pub events: Vec<LogEvent>,
     /// Binaries examined.
     pub binaries: Vec<Binary>,
+    /// Snapshots of the configuration history and backups, oldest first, then the live configuration.
+    pub config_history: Vec<ConfigSnapshot>,
 }

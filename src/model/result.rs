@@ -64,6 +64,8 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     /// Settings, sites, FREB, redirection.
     pub config_facts: Vec<ConfigFact>,
+    /// The configuration history: each snapshot with its time and what changed since the one before.
+    pub config_history: Vec<ConfigSnapshot>,
     /// What the registry hives say.
     pub registry: RegistryOutput,
     /// Every binary examined: component DLLs present in the evidence and the DLLs in `inetsrv`.

@@ -37,7 +37,8 @@ pub struct IisConfig {
 }
 
 /// The collector of the IIS configuration: applicationHost.config and its companions, site and application
-/// web.config files, the .NET root configuration.
+/// The collector of the IIS configuration: `applicationHost.config` and its companions, site and application
+/// `web.config` files, the .NET root configuration.
 pub struct ConfigCollector;
 
 impl super::Collector for ConfigCollector {
@@ -91,16 +92,7 @@ struct Collector<'a> {
 
 /// Reads every IIS configuration file of one piece of evidence.
 pub fn collect(ev: &Evidence, env: &WinEnv) -> IisConfig {
-    let mut c = Collector {
-        ev,
-        env,
-        out: IisConfig::default(),
-        keys: Vec::new(),
-        ops: Vec::new(),
-        vdirs: Vec::new(),
-        order: 0,
-        read: BTreeSet::new(),
-    };
+    let mut c = Collector::new(ev, env);
     match ev.kind {
         EvidenceKind::ConfigFile => c.single_file(),
         EvidenceKind::HiveFile | EvidenceKind::EventLog => {}
@@ -109,7 +101,20 @@ pub fn collect(ev: &Evidence, env: &WinEnv) -> IisConfig {
     c.finish()
 }
 
-impl Collector<'_> {
+impl<'a> Collector<'a> {
+    fn new(ev: &'a Evidence, env: &'a WinEnv) -> Collector<'a> {
+        Collector {
+            ev,
+            env,
+            out: IisConfig::default(),
+            keys: Vec::new(),
+            ops: Vec::new(),
+            vdirs: Vec::new(),
+            order: 0,
+            read: BTreeSet::new(),
+        }
+    }
+
     /// A configuration file given on its own: its role comes from its content, then its name.
     fn single_file(&mut self) {
         let Ok(roots) = self.ev.source().roots() else { return };
@@ -310,6 +315,14 @@ impl Collector<'_> {
         }
         self.out
     }
+}
+
+/// The components one `applicationHost.config` declares (a configuration history snapshot or an `appcmd`
+/// backup), read and merged by the same code as the live file.
+pub fn apphost_file(ev: &Evidence, env: &WinEnv, path: &WinPath) -> IisConfig {
+    let mut c = Collector::new(ev, env);
+    c.parse_file(path, Role::AppHost, APPHOST);
+    c.finish()
 }
 
 /// Resolves the images of components found outside the configuration (the registry) and checks their files.
