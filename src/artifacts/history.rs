@@ -42,7 +42,7 @@ impl Collector for HistoryCollector {
         let dir = WinPath::parse(&env.expand(configured.as_deref().unwrap_or(DEFAULT_HISTORY)).0);
         let mut history = folders(ev, &dir, |n| n.to_ascii_uppercase().starts_with("CFGHISTORY_"));
         // CFGHISTORY_ numbers grow with each snapshot: their order is the order the snapshots were taken.
-        history.sort_by(|a, b| a.0.to_ascii_uppercase().cmp(&b.0.to_ascii_uppercase()));
+        history.sort_by_key(|(name, _)| name.to_ascii_uppercase());
         let backups = folders(ev, &WinPath::parse(&env.expand(BACKUPS).0), |_| true);
 
         let mut previous: Option<(String, Vec<Component>)> = None;

@@ -359,6 +359,14 @@ fn certificate_scheme(meta: &[u8]) -> Option<String> {
     Some(first.get("Scheme").and_then(|s| s.as_str()).unwrap_or("unknown").to_string())
 }
 
+/// A zip entry's DOS date and time as a timestamp (the zone is unknown: it is taken as written).
+fn dos_time(t: Option<zip::DateTime>) -> Option<Timestamp> {
+    let t = t?;
+    let date = chrono::NaiveDate::from_ymd_opt(i32::from(t.year()), u32::from(t.month()), u32::from(t.day()))?;
+    let time = date.and_hms_opt(u32::from(t.hour()), u32::from(t.minute()), u32::from(t.second()))?;
+    Timestamp::from_chrono(&time.and_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_safe_name;
@@ -373,12 +381,4 @@ mod tests {
         assert!(!is_safe_name("\\Windows\\x"));
         assert!(!is_safe_name("C:/Windows/x"));
     }
-}
-
-/// A zip entry's DOS date and time as a timestamp (the zone is unknown: it is taken as written).
-fn dos_time(t: Option<zip::DateTime>) -> Option<Timestamp> {
-    let t = t?;
-    let date = chrono::NaiveDate::from_ymd_opt(i32::from(t.year()), u32::from(t.month()), u32::from(t.day()))?;
-    let time = date.and_hms_opt(u32::from(t.hour()), u32::from(t.minute()), u32::from(t.second()))?;
-    Timestamp::from_chrono(&time.and_utc())
 }
