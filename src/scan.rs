@@ -1,7 +1,7 @@
 //! One scan: open every piece of evidence, run the artifact parsers, then the analysis, into one result.
 
 use crate::analysis::fuse::{self, Fused};
-use crate::analysis::rules;
+use crate::analysis::{lifecycle, rules, verdict};
 use crate::artifacts::authenticode::trust::TrustSet;
 use crate::artifacts::{COLLECTORS, Context, registry};
 use crate::evidence::{Evidence, EvidenceError, OpenOptions};
@@ -89,8 +89,14 @@ pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
         collected.push((host, facts, ev.files_read()));
     }
     say(opts, "fusing and judging");
-    let fused = fuse::fuse(collected);
+    let mut fused = fuse::fuse(collected);
     let findings = rules::evaluate(&fused);
+    let lifecycles = lifecycle::lifecycles(&fused);
+    let verdicts = verdict::verdicts(&fused.components, &findings, &lifecycles);
+    for ((c, l), v) in fused.components.iter_mut().zip(lifecycles).zip(verdicts) {
+        c.lifecycle = Some(l);
+        c.verdict = Some(v);
+    }
     result(evidence, fused, findings)
 }
 

@@ -93,6 +93,22 @@ fn snapshots_are_read_dated_and_compared_with_the_one_before_and_the_live_file()
     assert_eq!(row.timestamp.to_string(), "2023-11-14T12:00:00.0000000Z");
     assert!(row.description.contains("added: in CFGHISTORY_0000000003 (2023-11-14T12:00:00.0000000Z), not so in CFGHISTORY_0000000002 (2023-11-14T11:00:00.0000000Z)"), "{}", row.description);
     assert!(r.coverage.notes.iter().any(|n| n.contains(r"configuration history C:\inetpub\history: 3 snapshots read")));
+
+    // Its lifecycle: added after snapshot 2 and by snapshot 3; with no audit log the method stays unknown.
+    let l = evil.lifecycle.as_ref().unwrap();
+    let (earliest, latest) = (l.added.earliest.as_ref().unwrap(), l.added.latest.as_ref().unwrap());
+    assert_eq!(earliest.time.to_string(), "2023-11-14T11:00:00.0000000Z");
+    assert_eq!(earliest.source, "configuration config_history CFGHISTORY_0000000002 (collection_file_time)");
+    assert_eq!(latest.time.to_string(), "2023-11-14T12:00:00.0000000Z");
+    assert_eq!(latest.position.path(), r"C:\inetpub\history\CFGHISTORY_0000000003\applicationHost.config");
+    assert!(l.added.exact.is_none());
+    assert_eq!(l.method, inetsift::model::Method::Unknown);
+    assert!(l.gaps.iter().any(|g| g.starts_with("no IIS configuration audit log in the evidence")), "{:?}", l.gaps);
+    // The repointed built-in: there since the first snapshot, changed in the live file.
+    let err = common::component(&r, "global_module", "CustomErrorModule").lifecycle.as_ref().unwrap();
+    assert_eq!(err.added.latest.as_ref().unwrap().time.to_string(), "2023-11-14T10:00:00.0000000Z");
+    assert!(err.added.earliest.is_none());
+    assert_eq!(err.changed[0].time.to_string(), "2023-11-14T13:00:00.0000000Z");
 }
 
 /// A managed module declared in a `<location>` of the default site, or for the whole server.

@@ -1,6 +1,6 @@
 //! IIS extension points as the configuration declares them, and what the evidence holds of their files.
 
-use super::{PeKind, Position, Status, WinPath};
+use super::{ComponentVerdict, Lifecycle, PeKind, Position, Status, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -159,6 +159,12 @@ pub struct Component {
     /// For known third-party components: the product.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<&'static str>,
+    /// When, how and by whom it arrived, as the evidence tells it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<Lifecycle>,
+    /// The one verdict, with its reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<ComponentVerdict>,
 }
 
 impl Component {
@@ -182,6 +188,8 @@ impl Component {
             signature: None,
             baseline: Baseline::Unknown,
             product: None,
+            lifecycle: None,
+            verdict: None,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Event-log facts: the records read, what each one is and points to, the logs and channels, timeline rows.
 
 use super::Timestamp;
+
+/// The IIS configuration audit channel (off by default): event 29 is one configuration write.
+pub const IIS_CONFIG_CHANNEL: &str = "Microsoft-IIS-Configuration/Operational";
 use super::{Position, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;

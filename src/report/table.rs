@@ -2,7 +2,7 @@
 
 use super::escape::terminal;
 use crate::model::ScanResult;
-use crate::model::{Baseline, Component, ComponentState, ConfigFactKind, Signal, TrustAnchor};
+use crate::model::{Baseline, Component, ComponentState, ConfigFactKind, Lifecycle, Signal, TrustAnchor, VerdictLevel};
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeSet;
 use std::io::{self, Write};
@@ -49,6 +49,8 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         result.findings.len(),
         result.warnings.len()
     )?;
+    answer(result, &mut out)?;
+    component_timeline(result, &mut out)?;
 
     let mut t = table(&["Evidence", "Kind", "Layout", "Path", "SHA-256"]);
     for e in &result.evidence {
@@ -165,6 +167,111 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         }
     }
     Ok(())
+}
+
+/// The answer first: one line per component that does not belong or needs a look, most severe first.
+fn answer(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
+    let mut flagged: Vec<&Component> = result
+        .components
+        .iter()
+        .filter(|c| c.verdict.as_ref().is_some_and(|v| v.level != VerdictLevel::Expected))
+        .collect();
+    let level = |c: &Component| c.verdict.as_ref().map(|v| v.level).unwrap_or(VerdictLevel::Expected);
+    flagged.sort_by(|a, b| level(b).cmp(&level(a)).then_with(|| a.id.cmp(&b.id)));
+    if flagged.is_empty() {
+        let n = result.components.len();
+        return writeln!(
+            out,
+            "Verdict: none of the {n} components stands out: each is built in or a known add-on with nothing against it\n"
+        );
+    }
+    let mut t =
+        table(&["Verdict", "ID", "Kind", "Name", "Scope", "DLL / type", "Added (UTC)", "Method", "Actor", "Reasons"]);
+    for c in &flagged {
+        let l = c.lifecycle.as_ref();
+        let image = c.path.as_ref().map(|p| p.to_string()).or_else(|| c.image.clone()).unwrap_or_else(|| "-".into());
+        let actor = l.and_then(|l| l.actor.as_ref()).and_then(|a| a.account.clone().or_else(|| a.sid.clone()));
+        let reasons = c.verdict.as_ref().map(|v| v.reasons.iter().take(3).copied().collect::<Vec<_>>().join(", "));
+        t.add_row(vec![
+            cell(level(c).as_str()),
+            cell(&c.id),
+            cell(c.kind.as_str()),
+            cell(&c.name),
+            cell(&c.scope),
+            cell(&image),
+            cell(&l.map(added).unwrap_or_else(|| "unknown".into())),
+            cell(l.map(|l| l.method.as_str()).unwrap_or("unknown")),
+            cell(actor.as_deref().unwrap_or("-")),
+            cell(reasons.as_deref().unwrap_or("")),
+        ]);
+    }
+    writeln!(
+        out,
+        "Verdict: {} of {} components do not belong or need a look\n{t}\n",
+        flagged.len(),
+        result.components.len()
+    )
+}
+
+/// When a component was added, as bounds: the audited moment, else between the two bounds the evidence proves.
+fn added(l: &Lifecycle) -> String {
+    let a = &l.added;
+    match (&a.exact, &a.earliest, &a.latest) {
+        (Some(e), _, _) => format!("{} (audited)", e.time),
+        (None, Some(e), Some(l)) => format!("between {} and {}", e.time, l.time),
+        (None, None, Some(l)) => format!("by {}", l.time),
+        (None, Some(e), None) => format!("after {}", e.time),
+        (None, None, None) => match (l.changed.first(), &l.file_arrived) {
+            (Some(c), _) => format!("unknown; changed {}", c.time),
+            (None, Some(f)) => format!("unknown (its file arrived {})", f.time),
+            (None, None) => "unknown".into(),
+        },
+    }
+}
+
+/// The IIS component timeline: installs, changes, removals and file arrivals of the components that stand out.
+fn component_timeline(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
+    let standing_out: BTreeSet<&str> = result
+        .components
+        .iter()
+        .filter(|c| c.verdict.as_ref().is_some_and(|v| v.level != VerdictLevel::Expected))
+        .map(|c| c.id.as_str())
+        .collect();
+    let install = |t: &crate::model::TimelineEvent| {
+        t.source.starts_with("IIS ")
+            || t.timestamp_desc == "$FILE_NAME created"
+            || t.event.as_ref().is_some_and(|e| {
+                matches!(
+                    e.signal,
+                    Some(
+                        Signal::ExtensionAdded
+                            | Signal::ExtensionChanged
+                            | Signal::AppcmdInstall
+                            | Signal::PowerShellInstall
+                            | Signal::GacInstall
+                    )
+                )
+            })
+    };
+    let rows: Vec<_> = result
+        .timeline
+        .iter()
+        .filter(|t| t.component.as_deref().is_some_and(|c| standing_out.contains(c)) && install(t))
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut t = table(&["Time (UTC)", "Component", "What", "Source"]);
+    for r in rows {
+        let text: String = r.description.chars().take(160).collect();
+        t.add_row(vec![
+            cell(&r.timestamp.to_string()),
+            cell(r.component.as_deref().unwrap_or("")),
+            cell(&text),
+            cell(&r.source),
+        ]);
+    }
+    writeln!(out, "IIS component timeline\n{t}\n")
 }
 
 /// The "NTFS times" section: MFT entry, `$SI` and `$FILE_NAME` times of each file a component references, for

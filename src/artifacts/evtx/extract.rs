@@ -20,7 +20,7 @@ pub const CHANNELS: &[&str] = &[
 ];
 
 /// The IIS configuration audit log (off by default).
-pub const IIS_CONFIG: &str = "Microsoft-IIS-Configuration/Operational";
+pub const IIS_CONFIG: &str = crate::model::IIS_CONFIG_CHANNEL;
 const SECURITY: &str = "Security";
 const SYSTEM: &str = "System";
 const APPLICATION: &str = "Application";

@@ -1,0 +1,221 @@
+//! A lifecycle per component, from every dated fact the fused record holds: audited configuration writes
+//! (IIS-Configuration 29), the process that ran them (appcmd, PowerShell), the configuration history, the
+//! registry key of a legacy registration, its DLL's NTFS times, and why a source is silent.
+//!
+//! Bounds are only what the evidence proves: an audited write is exact; a snapshot pair bounds a change made
+//! between them; a file's arrival or an install date is said as an inference, never used as a bound.
+
+use super::fuse::Fused;
+use crate::model::*;
+
+/// The lifecycle of every component, in the order of `fused.components`.
+pub fn lifecycles(f: &Fused) -> Vec<Lifecycle> {
+    f.components.iter().map(|c| lifecycle(f, c)).collect()
+}
+
+fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
+    let events: Vec<&LogEvent> =
+        f.events.iter().zip(&f.links).filter(|(_, l)| l.as_deref() == Some(c.id.as_str())).map(|(e, _)| e).collect();
+    let with = |s: Signal| events.iter().copied().filter(move |e| e.signal == Some(s));
+    let audited = with(Signal::ExtensionAdded).min_by_key(|e| e.record.time);
+    let appcmd = with(Signal::AppcmdInstall).min_by_key(|e| e.record.time);
+    let powershell = with(Signal::PowerShellInstall).min_by_key(|e| e.record.time);
+
+    let mut added = Added { exact: audited.map(event_basis), ..Added::default() };
+    let history = history_bounds(f, c);
+    let mut removed = None;
+    if let Some(h) = &history {
+        added.earliest = h.earliest.clone();
+        added.latest = h.latest.clone();
+        removed = h.removed.clone();
+    }
+    if c.scope.starts_with(r"HKLM\") {
+        // A registration's key was written no earlier than the registration: it existed by the key's time.
+        let key_time = c.attributes.get("key_last_written").and_then(|t| Timestamp::parse_rfc3339(t));
+        if let Some(time) = key_time {
+            added.latest = Some(Basis { source: "registry key last written".into(), time, position: c.source.clone() });
+        }
+    }
+    let file_arrived = file_arrival(f, c);
+    if let Some(a) = &file_arrived {
+        added.inferences.push(format!("its file was created on the volume at {} ({})", a.time, a.source));
+    }
+    let method = match (appcmd, powershell, audited, &history) {
+        (Some(_), _, _, _) => Method::Appcmd,
+        (None, Some(_), _, _) => Method::Powershell,
+        (None, None, Some(_), _) => Method::ConfigApi,
+        (None, None, None, Some(h)) if h.changed_between_snapshots && audit_log_present(f, c) => Method::HandEdit,
+        _ if c.baseline == Baseline::Builtin => Method::Installer,
+        _ => Method::Unknown,
+    };
+    if method == Method::HandEdit {
+        added.inferences.push(
+            "the configuration history shows the change and the IIS audit log holds no record of it: a hand edit"
+                .into(),
+        );
+    }
+    if method == Method::Installer {
+        let installed = f.installations.iter().find(|i| i.evidence == c.source.evidence);
+        if let Some(t) = installed.and_then(|i| i.inetstp_last_written) {
+            added.inferences.push(format!("declared by the IIS install (InetStp key last written {t})"));
+        }
+    }
+    let mut changed: Vec<Basis> = with(Signal::ExtensionChanged).map(event_basis).collect();
+    if let Some(h) = &history {
+        changed.extend(h.changed.iter().cloned());
+    }
+    changed.sort();
+    let changer = with(Signal::ExtensionChanged).min_by_key(|e| e.record.time);
+    // The records of one act: the SID from the first that gives one, the account likewise.
+    let actors: Vec<Actor> =
+        [appcmd, powershell, audited, changer].into_iter().flatten().filter_map(|e| actor(&e.record)).collect();
+    let actor = (!actors.is_empty()).then(|| Actor {
+        sid: actors.iter().find_map(|a| a.sid.clone()),
+        account: actors.iter().find_map(|a| a.account.clone()),
+    });
+    Lifecycle { added, method, actor, changed, file_arrived, removed, gaps: gaps(f, c, history.is_some()) }
+}
+
+fn event_basis(e: &LogEvent) -> Basis {
+    Basis {
+        source: format!("{} {} record {}", e.record.channel, e.record.event_id, e.record.record_id),
+        time: e.record.time,
+        position: e.source.clone(),
+    }
+}
+
+/// Who ran it: the SID and account the record's event data names (Security's `Subject*`, Sysmon's `User`),
+/// else the record's own user SID — except Sysmon's, which is the Sysmon service's own (SYSTEM).
+fn actor(r: &EventRecord) -> Option<Actor> {
+    let sysmon = r.channel.eq_ignore_ascii_case("Microsoft-Windows-Sysmon/Operational");
+    let sid = Some(r.field("SubjectUserSid").to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| if sysmon { None } else { r.user_sid.clone() });
+    let user = r.field("SubjectUserName");
+    let account = match (r.field("SubjectDomainName"), user, r.field("User")) {
+        (d, u, _) if !d.is_empty() && !u.is_empty() => Some(format!(r"{d}\{u}")),
+        (_, u, _) if !u.is_empty() => Some(u.to_string()),
+        (_, _, u) if !u.is_empty() => Some(u.to_string()),
+        _ => None,
+    };
+    (sid.is_some() || account.is_some()).then_some(Actor { sid, account })
+}
+
+/// What the configuration history says of one component.
+struct HistoryBounds {
+    earliest: Option<Basis>,
+    latest: Option<Basis>,
+    removed: Option<Basis>,
+    /// Snapshots that show it changed.
+    changed: Vec<Basis>,
+    /// Added between two snapshots (or the newest and the live file), rather than there from the first.
+    changed_between_snapshots: bool,
+}
+
+/// Bounds from the snapshots: added in snapshot k → after snapshot k-1, by snapshot k; never added but in the
+/// first → there by the first; removed in a later one → left by then.
+fn history_bounds(f: &Fused, c: &Component) -> Option<HistoryBounds> {
+    let key = ComponentIdentity::of(c).key();
+    let snaps: Vec<&ConfigSnapshot> =
+        f.config_history.iter().filter(|s| s.evidence == c.source.evidence && s.kind != SnapshotKind::Backup).collect();
+    let first = snaps.first()?;
+    let basis = |s: &ConfigSnapshot| {
+        s.time.map(|time| Basis {
+            source: format!("configuration {} {} ({})", s.kind, s.snapshot, s.time_source),
+            time,
+            position: Position::at(&s.evidence, s.path.clone(), None),
+        })
+    };
+    let by_name = |name: &str| snaps.iter().find(|s| s.snapshot == name).copied();
+    let added_in = snaps.iter().rev().find(|s| s.added.iter().any(|i| i.key() == key));
+    let removed_in = snaps.iter().rev().find(|s| s.removed.iter().any(|i| i.key() == key));
+    let in_history =
+        c.source.file.as_ref().is_some_and(|p| p.as_str().to_ascii_lowercase().ends_with("applicationhost.config"));
+    if !in_history && added_in.is_none() {
+        return None;
+    }
+    let changed =
+        snaps.iter().filter(|s| s.changed.iter().any(|ch| ch.identity.key() == key)).filter_map(|s| basis(s)).collect();
+    let mut b =
+        HistoryBounds { earliest: None, latest: None, removed: None, changed, changed_between_snapshots: false };
+    match added_in {
+        Some(s) => {
+            b.latest = basis(s);
+            b.earliest = s.previous.as_deref().and_then(by_name).and_then(basis);
+            b.changed_between_snapshots = true;
+        }
+        None => b.latest = basis(first),
+    }
+    b.removed = removed_in.and_then(|s| basis(s));
+    Some(b)
+}
+
+/// Whether the IIS configuration audit log holds records for the component's evidence.
+fn audit_log_present(f: &Fused, c: &Component) -> bool {
+    f.channels.iter().any(|ch| {
+        ch.evidence == c.source.evidence
+            && ch.channel == crate::model::IIS_CONFIG_CHANNEL
+            && ch.status == ChannelStatus::Present
+    })
+}
+
+/// When the component's file was named on the volume: its `$FILE_NAME` creation.
+fn file_arrival(f: &Fused, c: &Component) -> Option<Basis> {
+    let key = c.path.as_ref()?.key();
+    let file = f.files_read.iter().find(|r| r.evidence == c.source.evidence && r.path.key() == key)?;
+    let name = file.ntfs.as_ref()?.primary_name()?;
+    Some(Basis {
+        source: "$FILE_NAME created".into(),
+        time: Timestamp::from_filetime(name.times.raw[0])?,
+        position: file.position(),
+    })
+}
+
+/// Why a source says nothing about the component, in words for a report.
+fn gaps(f: &Fused, c: &Component, covered_by_history: bool) -> Vec<String> {
+    let ev = &c.source.evidence;
+    let mut out = Vec::new();
+    let audit = f.channels.iter().find(|ch| &ch.evidence == ev && ch.channel == crate::model::IIS_CONFIG_CHANNEL);
+    match audit.map(|a| a.status) {
+        Some(ChannelStatus::Present) => {}
+        Some(ChannelStatus::Empty) => out.push(
+            "the IIS configuration audit log is empty: configuration changes through appcmd, PowerShell or IIS Manager left no audit record"
+                .to_string(),
+        ),
+        _ => out.push(
+            "no IIS configuration audit log in the evidence (it is off by default): configuration API changes left no audit record"
+                .to_string(),
+        ),
+    }
+    let declared_in = c.source.path().to_ascii_lowercase();
+    if declared_in.ends_with("web.config") {
+        out.push("declared in a web.config: the configuration history never covers web.config files".into());
+    } else if !covered_by_history && !c.scope.starts_with(r"HKLM\") {
+        out.push("no configuration history snapshot in the evidence: a hand edit cannot be bounded".into());
+    }
+    let disabled = f.config_facts.iter().any(|x| {
+        &x.source.evidence == ev
+            && x.values.get("section").is_some_and(|s| s == "system.applicationHost/configHistory")
+            && x.values.get("enabled").is_some_and(|v| v.eq_ignore_ascii_case("false"))
+    });
+    if disabled {
+        out.push("configuration history is disabled (configHistory enabled=\"false\")".into());
+    }
+    for e in f.events.iter().filter(|e| &e.source.evidence == ev && e.kind == EventKind::ServiceState) {
+        let text = e.description.to_ascii_lowercase();
+        if (text.contains("application host helper") || text.contains("apphostsvc")) && text.contains("stopped") {
+            out.push(format!(
+                "the Application Host Helper Service, which writes the configuration history, was stopped at {} ({} {} record {}): changes after it have no snapshot",
+                e.record.time, e.record.channel, e.record.event_id, e.record.record_id
+            ));
+        }
+    }
+    let file = c.path.as_ref().and_then(|p| {
+        let key = p.key();
+        f.files_read.iter().find(|r| &r.evidence == ev && r.path.key() == key)
+    });
+    if file.is_some_and(|r| r.ntfs.is_none()) {
+        out.push("no NTFS facts for its file (no image and no $MFT collected): when it arrived is unknown".into());
+    }
+    out
+}
