@@ -446,3 +446,101 @@ fn the_other_event_kinds_are_extracted_from_their_channels() {
     rules.sort();
     assert_eq!(rules, ["evtx_gacutil_install", "evtx_powershell_install"]);
 }
+
+#[test]
+fn a_process_start_is_linked_to_the_component_its_own_audited_writes_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("C");
+    let inetsrv = c.join("Windows/System32/inetsrv/config");
+    std::fs::create_dir_all(&inetsrv).unwrap();
+    std::fs::write(inetsrv.join("applicationHost.config"), APPHOST).unwrap();
+    let logs = c.join("Windows/System32/winevt/Logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    // An encoded script names no module; the audit records it wrote (process 5120 = 0x1400) do.
+    let script = "Import-Module WebAdministration; . C:\\Users\\Public\\s.ps1";
+    let units: Vec<u8> = script.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, units);
+    let mut start = Event::new(301, at(50), "Microsoft-Windows-Security-Auditing", "Security", 4688);
+    start.task = 13312;
+    let start = start
+        .data("SubjectUserSid", ATTACKER)
+        .data("SubjectUserName", "svc_backup")
+        .data("NewProcessId", "0x1400")
+        .data("NewProcessName", r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe")
+        .data("CommandLine", &format!("powershell.exe -NoProfile -enc {b64}"))
+        .data("ParentProcessName", r"C:\Windows\System32\cmd.exe");
+    std::fs::write(logs.join("Security.evtx"), write(&[start])).unwrap();
+    let add = config_change(302, 60, "/system.webServer/globalModules/add[@name='HttpCacheModuleEx']", 1, "");
+    std::fs::write(logs.join("Microsoft-IIS-Configuration%4Operational.evtx"), write(&[add])).unwrap();
+    let r = scan_one(dir.path());
+    let module = component(&r, "global_module", "HttpCacheModuleEx");
+    let start = r.timeline.iter().find(|t| t.event.as_ref().is_some_and(|e| e.record_id == 301)).unwrap();
+    assert_eq!(start.component.as_deref(), Some(module.id.as_str()));
+    assert!(
+        start
+            .description
+            .ends_with(r"[decoded -EncodedCommand: Import-Module WebAdministration; . C:\Users\Public\s.ps1]"),
+        "{}",
+        start.description
+    );
+    let l = module.lifecycle.as_ref().unwrap();
+    assert_eq!(l.added.exact.as_ref().unwrap().source, "Microsoft-IIS-Configuration/Operational 29 record 302");
+    assert_eq!(l.actor.as_ref().unwrap().account.as_deref(), Some("svc_backup"));
+}
+
+#[test]
+fn editors_service_stops_audit_tampering_and_root_certificates_are_found_and_cited() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("C");
+    let inetsrv = c.join("Windows/System32/inetsrv/config");
+    std::fs::create_dir_all(&inetsrv).unwrap();
+    std::fs::write(inetsrv.join("applicationHost.config"), APPHOST).unwrap();
+    let logs = c.join("Windows/System32/winevt/Logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let cmd = r"C:\Windows\System32\cmd.exe";
+    let events = [
+        security_4688(401, 10, r"C:\Windows\System32\sc.exe", r"sc.exe stop AppHostSvc", cmd),
+        security_4688(
+            402,
+            20,
+            r"C:\Windows\System32\certutil.exe",
+            r"certutil.exe -addstore -f Root C:\Users\Public\r.cer",
+            cmd,
+        ),
+        security_4688(
+            403,
+            30,
+            r"C:\Windows\System32\notepad.exe",
+            r#""C:\Windows\System32\notepad.exe" C:\Windows\System32\inetsrv\config\applicationHost.config"#,
+            r"C:\Windows\explorer.exe",
+        ),
+        security_4688(
+            404,
+            40,
+            r"C:\Windows\System32\wevtutil.exe",
+            r"wevtutil.exe sl Microsoft-IIS-Configuration/Operational /e:false",
+            cmd,
+        ),
+    ];
+    std::fs::write(logs.join("Security.evtx"), write(&events)).unwrap();
+    let r = scan_one(dir.path());
+    let rule = |id: &str| r.findings.iter().find(|f| f.rule == id).unwrap_or_else(|| panic!("no {id}"));
+    assert_eq!(rule("evtx_iis_service_tampering").severity, inetsift::model::Severity::High);
+    assert_eq!(rule("evtx_iis_service_tampering").source.record, Some(401));
+    assert_eq!(rule("evtx_root_certificate_installed").source.record, Some(402));
+    assert_eq!(rule("evtx_config_editor").severity, inetsift::model::Severity::Low);
+    assert_eq!(rule("evtx_audit_tampering").source.record, Some(404));
+    // The look-alike declared in applicationHost.config, with no audit record: a hand edit, its editor cited,
+    // and the service stop in its gaps.
+    let l = component(&r, "global_module", "HttpCacheModuleEx").lifecycle.clone().unwrap();
+    assert_eq!(l.method, inetsift::model::Method::HandEdit);
+    assert!(l.added.inferences.iter().any(|i| i.starts_with("an editor opened its configuration file at 2023-11-14T22:00:30.1234567Z (Security 4688 record 403, user svc_backup)")), "{:?}", l.added.inferences);
+    assert!(
+        l.gaps.iter().any(|g| g.starts_with(
+            "a command stopped or reconfigured the Application Host Helper Service at 2023-11-14T22:00:10.1234567Z"
+        )),
+        "{:?}",
+        l.gaps
+    );
+    assert!(l.gaps.iter().any(|g| g.contains("record 404")));
+}

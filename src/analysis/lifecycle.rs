@@ -40,15 +40,28 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
     if let Some(a) = &file_arrived {
         added.inferences.push(format!("its file was created on the volume at {} ({})", a.time, a.source));
     }
+    let editors = editors_of(f, c);
+    for e in &editors {
+        added.inferences.push(format!(
+            "an editor opened its configuration file at {} ({} {} record {}{}): the likely moment of a hand edit",
+            e.record.time,
+            e.record.channel,
+            e.record.event_id,
+            e.record.record_id,
+            actor(&e.record).and_then(|a| a.account).map(|a| format!(", user {a}")).unwrap_or_default()
+        ));
+    }
+    added.inferences.extend(root_certificate(f, c));
     let method = match (appcmd, powershell, audited, &history) {
         (Some(_), _, _, _) => Method::Appcmd,
         (None, Some(_), _, _) => Method::Powershell,
         (None, None, Some(_), _) => Method::ConfigApi,
         (None, None, None, Some(h)) if h.changed_between_snapshots && audit_log_present(f, c) => Method::HandEdit,
+        (None, None, None, _) if !editors.is_empty() && c.baseline != Baseline::Builtin => Method::HandEdit,
         _ if c.baseline == Baseline::Builtin => Method::Installer,
         _ => Method::Unknown,
     };
-    if method == Method::HandEdit {
+    if method == Method::HandEdit && editors.is_empty() {
         added.inferences.push(
             "the configuration history shows the change and the IIS audit log holds no record of it: a hand edit"
                 .into(),
@@ -66,14 +79,67 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
     }
     changed.sort();
     let changer = with(Signal::ExtensionChanged).min_by_key(|e| e.record.time);
+    // A process start linked to it by the process id its audited writes carry.
+    let started = events.iter().copied().filter(|e| e.kind == EventKind::ProcessCreation).min_by_key(|e| e.record.time);
     // The records of one act: the SID from the first that gives one, the account likewise.
-    let actors: Vec<Actor> =
-        [appcmd, powershell, audited, changer].into_iter().flatten().filter_map(|e| actor(&e.record)).collect();
+    let actors: Vec<Actor> = [appcmd, powershell, audited, changer, started]
+        .into_iter()
+        .flatten()
+        .filter_map(|e| actor(&e.record))
+        .collect();
     let actor = (!actors.is_empty()).then(|| Actor {
         sid: actors.iter().find_map(|a| a.sid.clone()),
         account: actors.iter().find_map(|a| a.account.clone()),
     });
     Lifecycle { added, method, actor, changed, file_arrived, removed, gaps: gaps(f, c, history.is_some()) }
+}
+
+/// Editor starts (Security 4688, Sysmon 1) with the component's configuration file on their command line.
+fn editors_of<'a>(f: &'a Fused, c: &Component) -> Vec<&'a LogEvent> {
+    let Some(declared) = c.source.file.as_ref().and_then(|p| p.file_name()).map(str::to_ascii_lowercase) else {
+        return Vec::new();
+    };
+    f.events
+        .iter()
+        .filter(|e| e.source.evidence == c.source.evidence && e.signal == Some(Signal::ConfigEditor))
+        .filter(|e| e.paths.iter().any(|p| p.to_ascii_lowercase().trim_matches('"').ends_with(&declared)))
+        .collect()
+}
+
+/// For a component whose binary is valid only through a root of the host's own store: when that root arrived
+/// (its registry key) and the command that added one.
+fn root_certificate(f: &Fused, c: &Component) -> Vec<String> {
+    let host_rooted = f.binaries.iter().any(|b| {
+        b.components.contains(&c.id)
+            && b.signature.as_ref().is_some_and(|s| s.trusted_by == Some(TrustAnchor::HostRootStore))
+    });
+    if !host_rooted {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let root =
+        f.binaries.iter().filter(|b| b.components.contains(&c.id)).find_map(|b| b.signature.as_ref()?.root.clone());
+    for r in f.root_certificates.iter().filter(|r| r.evidence == c.source.evidence && r.store == "ROOT") {
+        if root.is_some() && r.subject == root {
+            out.push(format!(
+                "the root its signature chains to ({}) was written into the host's ROOT store at {} (SOFTWARE key {})",
+                r.subject.as_deref().unwrap_or("?"),
+                r.last_written,
+                r.key_name
+            ));
+        }
+    }
+    for e in f
+        .events
+        .iter()
+        .filter(|e| e.source.evidence == c.source.evidence && e.signal == Some(Signal::RootCertificateInstall))
+    {
+        out.push(format!(
+            "a root certificate was added by a command at {} ({} {} record {})",
+            e.record.time, e.record.channel, e.record.event_id, e.record.record_id
+        ));
+    }
+    out
 }
 
 fn event_basis(e: &LogEvent) -> Basis {
@@ -200,6 +266,21 @@ fn gaps(f: &Fused, c: &Component, covered_by_history: bool) -> Vec<String> {
     });
     if disabled {
         out.push("configuration history is disabled (configHistory enabled=\"false\")".into());
+    }
+    for e in f.events.iter().filter(|e| &e.source.evidence == ev) {
+        let (signal, r) = (e.signal, &e.record);
+        if signal == Some(Signal::ServiceTampering) && e.description.to_ascii_lowercase().contains("apphostsvc") {
+            out.push(format!(
+                "a command stopped or reconfigured the Application Host Helper Service at {} ({} {} record {}): the configuration history may end there",
+                r.time, r.channel, r.event_id, r.record_id
+            ));
+        }
+        if signal == Some(Signal::AuditTampering) {
+            out.push(format!(
+                "an event log was cleared or silenced, or the audit policy changed, at {} ({} {} record {}): records before it may be gone",
+                r.time, r.channel, r.event_id, r.record_id
+            ));
+        }
     }
     for e in f.events.iter().filter(|e| &e.source.evidence == ev && e.kind == EventKind::ServiceState) {
         let text = e.description.to_ascii_lowercase();

@@ -226,6 +226,17 @@ named_enum! {
         W3wpConnection = "w3wp_connection",
         /// `w3wp.exe` started a thread in another process.
         W3wpRemoteThread = "w3wp_remote_thread",
+        /// An editor opened a configuration file (`applicationHost.config`, a `web.config`): a likely hand edit.
+        ConfigEditor = "config_editor",
+        /// An IIS service stopped or reconfigured by a command (`sc stop AppHostSvc`, `Stop-Service W3SVC`,
+        /// `net stop`): stopping the Application Host Helper Service ends the configuration history silently.
+        ServiceTampering = "service_tampering",
+        /// The IIS configuration audit log cleared or switched off, or the audit policy changed
+        /// (`wevtutil cl|sl`, `auditpol /set|/clear`).
+        AuditTampering = "audit_tampering",
+        /// A certificate added to the machine's root store by a command (`certutil -addstore Root`,
+        /// `Import-Certificate ... Cert:\LocalMachine\Root`): what makes a forged signature valid on that host.
+        RootCertificateInstall = "root_certificate_install",
     }
 }
 

@@ -183,7 +183,12 @@ fn findings(events: &[LogEvent], links: &[Option<String>], components: &[crate::
                     to,
                 )
             }
-            Signal::W3wpChild | Signal::UnusualLoad => continue,
+            Signal::W3wpChild
+            | Signal::UnusualLoad
+            | Signal::ConfigEditor
+            | Signal::ServiceTampering
+            | Signal::AuditTampering
+            | Signal::RootCertificateInstall => continue,
         };
         let g = groups
             .entry((rule, e.source.evidence.clone(), about))

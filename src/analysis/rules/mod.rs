@@ -8,6 +8,7 @@ mod binary;
 mod component;
 mod events;
 mod ntfs;
+mod operator;
 mod service;
 mod setting;
 
@@ -56,6 +57,7 @@ pub const RULES: &[&dyn Rule] = &[
     &service::ServiceRules,
     &binary::BinaryRules,
     &events::EventRules,
+    &operator::OperatorRules,
     &ntfs::NtfsRules,
 ];
 

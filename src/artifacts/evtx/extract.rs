@@ -26,7 +26,21 @@ const SYSTEM: &str = "System";
 const APPLICATION: &str = "Application";
 const SYSMON: &str = "Microsoft-Windows-Sysmon/Operational";
 
-const PROCESS_WORDS: &[&str] = &["appcmd", "gacutil", "powershell", "pwsh", "w3wp"];
+const PROCESS_WORDS: &[&str] = &[
+    "appcmd",
+    "gacutil",
+    "powershell",
+    "pwsh",
+    "w3wp",
+    "applicationhost.config",
+    "web.config",
+    "apphostsvc",
+    "w3svc",
+    "iisadmin",
+    "wevtutil",
+    "auditpol",
+    "certutil",
+];
 const FILE_WORDS: &[&str] = &["inetsrv", r"\bin\", "temporary asp.net files", "applicationhost.config"];
 const REGISTRY_WORDS: &[&str] =
     &["w3svc", r"services\was", "iisadmin", "inetstp", "isapi", "globalmodules", "fastcgi", "inetsrv"];
@@ -282,6 +296,16 @@ fn process(image: &str, cmd: &str, parent: &str, user: &str) -> Option<Extracted
         format!("process {image} started by {parent}{}: {}", by(user), clip(cmd)),
     );
     let args = arguments(cmd);
+    // PowerShell's -EncodedCommand is read decoded; the description shows both.
+    let decoded = if name == "powershell.exe" || name == "pwsh.exe" { encoded_command(&args) } else { None };
+    if let Some(d) = &decoded {
+        e.description.push_str(&format!(" [decoded -EncodedCommand: {}]", clip(d)));
+    }
+    let full = match &decoded {
+        Some(d) => format!("{cmd} {d}"),
+        None => cmd.to_string(),
+    };
+    let script = full.to_ascii_lowercase();
     if name == "appcmd.exe" {
         let installs = lower.contains("install module")
             || lower.contains("add module")
@@ -310,11 +334,22 @@ fn process(image: &str, cmd: &str, parent: &str, user: &str) -> Option<Extracted
         }
         e.signal = Some(Signal::GacInstall);
         e.paths.extend(dll_paths(cmd));
-    } else if (name == "powershell.exe" || name == "pwsh.exe") && powershell_install(&lower).is_some() {
-        e.signal = powershell_install(&lower);
-        e.names.extend(ps_parameter(cmd, "name"));
-        e.paths.extend(ps_parameter(cmd, "image"));
-        e.paths.extend(dll_paths(cmd));
+    } else if (name == "powershell.exe" || name == "pwsh.exe") && powershell_install(&script).is_some() {
+        e.signal = powershell_install(&script);
+        e.names.extend(ps_parameter(&full, "name"));
+        e.paths.extend(ps_parameter(&full, "image"));
+        e.paths.extend(dll_paths(&full));
+    } else if let Some(signal) = tampering(&name, &script) {
+        e.signal = Some(signal);
+    } else if (name == "powershell.exe" || name == "pwsh.exe") && IIS_SCRIPT_WORDS.iter().any(|w| script.contains(w)) {
+        // A script that works on IIS but names no component: context, linked later by the process id its
+        // audited configuration writes carry.
+        e.names.extend(ps_parameter(&full, "name"));
+    } else if EDITORS.contains(&name.as_str())
+        && (script.contains("applicationhost.config") || script.contains("web.config"))
+    {
+        e.signal = Some(Signal::ConfigEditor);
+        e.paths.extend(arguments(cmd).into_iter().filter(|a| a.to_ascii_lowercase().ends_with(".config")));
     } else if parent_name != "w3wp.exe" {
         return None;
     }
@@ -529,6 +564,66 @@ fn powershell(r: &Record) -> Option<Extracted> {
 }
 
 /// Whether (lower-cased) PowerShell text installs or changes IIS extension points.
+/// Words of a PowerShell script that works on IIS.
+const IIS_SCRIPT_WORDS: &[&str] =
+    &["webadministration", "iis:\\", "microsoft.web.administration", "applicationhost.config", "inetsrv", "appcmd"];
+
+/// Editors an administrator or an intruder opens a configuration file with.
+const EDITORS: &[&str] =
+    &["notepad.exe", "notepad++.exe", "code.exe", "wordpad.exe", "write.exe", "powershell_ise.exe", "notepad2.exe"];
+
+/// Commands that stop or reconfigure IIS services, clear or silence the IIS audit log, or add a root
+/// certificate: anti-forensic acts and the step that makes a forged signature valid.
+fn tampering(image: &str, lower: &str) -> Option<Signal> {
+    let iis_service = ["apphostsvc", "w3svc", "iisadmin", " was", "'was'", "\"was\""].iter().any(|s| lower.contains(s));
+    let stops = match image {
+        "sc.exe" => lower.contains(" stop ") || lower.contains(" config ") || lower.contains(" delete "),
+        "net.exe" | "net1.exe" => lower.contains(" stop "),
+        "powershell.exe" | "pwsh.exe" => lower.contains("stop-service") || lower.contains("set-service"),
+        _ => false,
+    };
+    if stops && iis_service {
+        return Some(Signal::ServiceTampering);
+    }
+    let audit = match image {
+        "wevtutil.exe" => {
+            (lower.contains(" cl ")
+                || lower.contains(" clear-log")
+                || lower.contains(" sl ")
+                || lower.contains(" set-log"))
+                && (lower.contains("iis-configuration") || lower.contains("security"))
+        }
+        "auditpol.exe" => lower.contains("/set") || lower.contains("/clear") || lower.contains("/remove"),
+        "powershell.exe" | "pwsh.exe" => lower.contains("clear-eventlog") || lower.contains("limit-eventlog"),
+        _ => false,
+    };
+    if audit {
+        return Some(Signal::AuditTampering);
+    }
+    let root = match image {
+        "certutil.exe" => lower.contains("-addstore") && lower.contains("root"),
+        "powershell.exe" | "pwsh.exe" => lower.contains("import-certificate") && lower.contains("root"),
+        _ => false,
+    };
+    root.then_some(Signal::RootCertificateInstall)
+}
+
+/// The script of `powershell -EncodedCommand B64` (also `-enc`, `-e`, any unambiguous prefix): base64 of
+/// UTF-16LE text.
+fn encoded_command(args: &[String]) -> Option<String> {
+    use base64::Engine;
+    let at = args.iter().position(|a| {
+        let a = a.to_ascii_lowercase();
+        let a = a.trim_start_matches(['-', '/']);
+        // PowerShell resolves -e, -en, ..., -encodedcommand and -ec to EncodedCommand (-ex is ExecutionPolicy).
+        !a.is_empty() && ("encodedcommand".starts_with(a) || a == "ec")
+    })?;
+    let b64 = args.get(at + 1)?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    Some(String::from_utf16_lossy(&units))
+}
+
 fn powershell_install(lower: &str) -> Option<Signal> {
     const CMDLETS: &[&str] = &[
         "new-webglobalmodule",
