@@ -104,6 +104,14 @@ fn snapshots_are_read_dated_and_compared_with_the_one_before_and_the_live_file()
     assert!(l.added.exact.is_none());
     assert_eq!(l.method, inetsift::model::Method::Unknown);
     assert!(l.gaps.iter().any(|g| g.starts_with("no IIS configuration audit log in the evidence")), "{:?}", l.gaps);
+    // Added and removed again: still a component, declared where the history last held it.
+    let legacy = common::component(&r, "global_module", "LegacyModule");
+    assert_eq!(legacy.state, inetsift::model::ComponentState::Historical);
+    assert_eq!(legacy.source.path(), r"C:\inetpub\history\CFGHISTORY_0000000001\applicationHost.config");
+    let l = legacy.lifecycle.as_ref().unwrap();
+    assert_eq!(l.added.latest.as_ref().unwrap().time.to_string(), "2023-11-14T10:00:00.0000000Z");
+    assert_eq!(l.removed.as_ref().unwrap().time.to_string(), "2023-11-14T11:00:00.0000000Z");
+    assert!(common::rules_of(&r, &legacy.id).contains(&"referenced_file_missing"));
     // The repointed built-in: there since the first snapshot, changed in the live file.
     let err = common::component(&r, "global_module", "CustomErrorModule").lifecycle.as_ref().unwrap();
     assert_eq!(err.added.latest.as_ref().unwrap().time.to_string(), "2023-11-14T10:00:00.0000000Z");
@@ -158,4 +166,33 @@ fn no_history_is_said() {
     let r = scan_one(dir.path());
     assert!(r.config_history.is_empty());
     assert!(r.coverage.notes.iter().any(|n| n.contains(r"no configuration history snapshot at C:\inetpub\history")));
+}
+
+#[test]
+fn in_a_triage_zip_snapshots_are_dated_by_their_zip_entries() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kape.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let entries: [(&str, Vec<u8>, u8); 3] = [
+        ("C/Windows/System32/inetsrv/config/applicationHost.config", apphost(&[LOG, EVIL], None), 12),
+        ("C/inetpub/history/CFGHISTORY_0000000001/applicationHost.config", apphost(&[LOG], None), 10),
+        ("C/inetpub/history/CFGHISTORY_0000000002/applicationHost.config", apphost(&[LOG, EVIL], None), 11),
+    ];
+    for (name, bytes, hour) in &entries {
+        let time = zip::DateTime::from_date_and_time(2023, 11, 14, *hour, 0, 0).unwrap();
+        let opts = zip::write::SimpleFileOptions::default().last_modified_time(time);
+        w.start_file(*name, opts).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap();
+    let r = scan_one(&path);
+    let h = &r.config_history;
+    assert_eq!(h.len(), 3);
+    assert_eq!(h[1].time_source, SnapshotTimeSource::CollectionFileTime);
+    assert_eq!(h[1].time.map(|t| t.to_string()).as_deref(), Some("2023-11-14T11:00:00.0000000Z"));
+    assert_eq!(h[1].added[0].name, "HttpCacheModuleEx");
+    let l = common::component(&r, "global_module", "HttpCacheModuleEx").lifecycle.clone().unwrap();
+    assert_eq!(l.added.earliest.unwrap().time.to_string(), "2023-11-14T10:00:00.0000000Z");
+    assert_eq!(l.added.latest.unwrap().time.to_string(), "2023-11-14T11:00:00.0000000Z");
 }

@@ -100,3 +100,17 @@ fn on_an_image_the_look_alikes_file_arrival_is_its_file_name_creation() {
     assert_eq!(m.verdict.as_ref().unwrap().level, VerdictLevel::Malicious);
     assert!(m.verdict.as_ref().unwrap().reasons.contains(&"ntfs_si_before_fn"));
 }
+
+#[test]
+fn on_an_image_folders_have_ntfs_facts_that_date_history_snapshots() {
+    // The history collector dates a snapshot by its folder's $FILE_NAME creation: folders have NTFS facts too.
+    let dir = tempfile::tempdir().unwrap();
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(repo("tests/fixtures/images/iis-host-images.zip")).unwrap()).unwrap();
+    z.extract(dir.path()).unwrap();
+    let ev = inetsift::evidence::Evidence::open("E1", &dir.path().join("gpt.vhdx"), &Default::default()).unwrap();
+    let folder = ev.ntfs_facts(&inetsift::model::WinPath::parse(r"C:\Windows\System32\inetsrv")).expect("folder facts");
+    let name = folder.primary_name().unwrap();
+    assert_eq!(name.name, "inetsrv");
+    assert!(inetsift::model::Timestamp::from_filetime(name.times.raw[0]).is_some());
+}

@@ -47,11 +47,14 @@ impl Collector for HistoryCollector {
 
         let mut previous: Option<(String, Vec<Component>)> = None;
         let mut count = 0;
+        // Every declaration any snapshot held, by identity: the newest one seen.
+        let mut seen: BTreeMap<_, Component> = BTreeMap::new();
         for (name, folder) in history.iter().take(MAX_SNAPSHOTS) {
             let Some((snap, components)) = snapshot(ev, ctx, facts, name, folder, SnapshotKind::History) else {
                 continue;
             };
             count += 1;
+            seen.extend(components.iter().map(|c| (ComponentIdentity::of(c).key(), c.clone())));
             facts.config_history.push(compared(snap, previous.as_ref(), &components));
             previous = Some((name.clone(), components));
         }
@@ -69,7 +72,21 @@ impl Collector for HistoryCollector {
             }
         }
         if let Some(prev) = &previous {
-            facts.config_history.push(live(ev, env, facts, prev));
+            let live = live(ev, env, facts, prev);
+            // Added and removed again: still a component of the report, declared where the history last held it.
+            let current: std::collections::BTreeSet<_> = facts
+                .components
+                .iter()
+                .filter(|c| c.source.evidence == ev.id)
+                .map(|c| ComponentIdentity::of(c).key())
+                .collect();
+            for (key, mut c) in seen {
+                if !current.contains(&key) {
+                    c.state = ComponentState::Historical;
+                    facts.components.push(c);
+                }
+            }
+            facts.config_history.push(live);
         }
         facts.notes.push(match (count, configured.is_some()) {
             (0, _) => format!(

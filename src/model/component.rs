@@ -52,6 +52,8 @@ named_enum! {
         Removed = "removed",
         /// A second entry with the same key at the same scope: IIS refuses such a configuration.
         Duplicate = "duplicate",
+        /// Declared only in the configuration history: added and removed again before the live configuration.
+        Historical = "historical",
     }
 }
 

@@ -106,8 +106,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         let state = match c.state {
             ComponentState::Effective if !c.removed_below.is_empty() => "effective (removed below)",
             ComponentState::Effective => "effective",
-            ComponentState::Removed => "removed",
-            ComponentState::Duplicate => "duplicate",
+            state => state.as_str(),
         };
         let image = c.path.as_ref().map(|p| p.to_string()).or_else(|| c.image.clone()).unwrap_or_else(|| "-".into());
         let declared = format!("{}:{}:{}", c.source.evidence, c.source.path(), c.source.line.unwrap_or(0));
