@@ -19,6 +19,9 @@ impl super::Printer for TablePrinter {
     }
 }
 
+/// A rule firing on this many components judged expected is shown as one line.
+const GROUP_AT: usize = 4;
+
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
@@ -73,13 +76,43 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
         writeln!(out, "Findings: none\n")?;
     } else {
         let mut t = table(&["Severity", "Rule", "Component", "Reason"]);
+        // A rule that fires on many components judged expected (dozens of built-in DLLs not collected, say) is
+        // one line with a count; everything else is a line of its own, most severe first.
+        let expected: BTreeSet<&str> = result
+            .components
+            .iter()
+            .filter(|c| c.verdict.as_ref().is_some_and(|v| v.level == VerdictLevel::Expected))
+            .map(|c| c.id.as_str())
+            .collect();
+        let routine = |f: &&crate::model::Finding| f.component.as_deref().is_some_and(|c| expected.contains(c));
+        let mut per_rule: std::collections::BTreeMap<&str, Vec<&crate::model::Finding>> = Default::default();
+        for f in result.findings.iter().filter(routine) {
+            per_rule.entry(f.rule).or_default().push(f);
+        }
+        let mut grouped = BTreeSet::new();
         for f in &result.findings {
-            t.add_row(vec![
-                cell(f.severity.as_str()),
-                cell(f.rule),
-                cell(f.component.as_deref().unwrap_or("-")),
-                cell(&f.message),
-            ]);
+            let group = per_rule.get(f.rule).filter(|g| g.len() >= GROUP_AT && routine(&f));
+            match group {
+                Some(g) if grouped.insert(f.rule) => {
+                    let ids: Vec<&str> = g.iter().filter_map(|f| f.component.as_deref()).take(12).collect();
+                    let more = if g.len() > ids.len() { ", ..." } else { "" };
+                    t.add_row(vec![
+                        cell(f.severity.as_str()),
+                        cell(f.rule),
+                        cell(&format!("{} components", g.len())),
+                        cell(&format!("{} (and the same for {}{more}; each in --json)", f.message, ids.join(", "))),
+                    ]);
+                }
+                Some(_) => {}
+                None => {
+                    t.add_row(vec![
+                        cell(f.severity.as_str()),
+                        cell(f.rule),
+                        cell(f.component.as_deref().unwrap_or("-")),
+                        cell(&f.message),
+                    ]);
+                }
+            }
         }
         writeln!(out, "Findings\n{t}\n")?;
     }
