@@ -10,7 +10,28 @@ use crate::model::*;
 
 /// The lifecycle of every component, in the order of `fused.components`.
 pub fn lifecycles(f: &Fused) -> Vec<Lifecycle> {
-    f.components.iter().map(|c| lifecycle(f, c)).collect()
+    let mut all: Vec<Lifecycle> = f.components.iter().map(|c| lifecycle(f, c)).collect();
+    // A native module reference (`modules/add`) is added with its global module (`appcmd install module` writes
+    // both): where the reference's own records say nothing, the global module's method, actor and moment hold.
+    for (i, c) in f.components.iter().enumerate() {
+        if c.kind != ComponentKind::Module || all[i].added.exact.is_some() {
+            continue;
+        }
+        let global = f.components.iter().position(|g| {
+            g.kind == ComponentKind::GlobalModule
+                && g.source.evidence == c.source.evidence
+                && g.name.eq_ignore_ascii_case(&c.name)
+                && g.state == c.state
+        });
+        if let Some(g) = global.map(|g| all[g].clone()) {
+            let own = &mut all[i];
+            own.method = g.method;
+            own.actor = g.actor.clone();
+            own.added.exact = g.added.exact.clone();
+            own.added.inferences = g.added.inferences.clone();
+        }
+    }
+    all
 }
 
 fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
@@ -40,7 +61,16 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
     if let Some(a) = &file_arrived {
         added.inferences.push(format!("its file was created on the volume at {} ({})", a.time, a.source));
     }
-    let editors = editors_of(f, c);
+    // An editor counts for the component only inside the window its bounds leave open (a built-in there since
+    // the first snapshot was not added by a later edit); with no bounds, only for what the install did not bring.
+    let (lo, hi) = (added.earliest.as_ref().map(|b| b.time), added.latest.as_ref().map(|b| b.time));
+    let editors: Vec<&LogEvent> = editors_of(f, c)
+        .into_iter()
+        .filter(|e| match (lo, hi) {
+            (None, None) => c.baseline != Baseline::Builtin,
+            _ => lo.is_none_or(|t| e.record.time >= t) && hi.is_none_or(|t| e.record.time <= t),
+        })
+        .collect();
     for e in &editors {
         added.inferences.push(format!(
             "an editor opened its configuration file at {} ({} {} record {}{}): the likely moment of a hand edit",
@@ -82,7 +112,7 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
     // A process start linked to it by the process id its audited writes carry.
     let started = events.iter().copied().filter(|e| e.kind == EventKind::ProcessCreation).min_by_key(|e| e.record.time);
     // The records of one act: the SID from the first that gives one, the account likewise.
-    let actors: Vec<Actor> = [appcmd, powershell, audited, changer, started]
+    let actors: Vec<Actor> = [appcmd, powershell, audited, changer, started, editors.first().copied()]
         .into_iter()
         .flatten()
         .filter_map(|e| actor(&e.record))
@@ -91,7 +121,8 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
         sid: actors.iter().find_map(|a| a.sid.clone()),
         account: actors.iter().find_map(|a| a.account.clone()),
     });
-    Lifecycle { added, method, actor, changed, file_arrived, removed, gaps: gaps(f, c, history.is_some()) }
+    let gaps = gaps(f, c, history.is_some(), added.latest.as_ref().map(|b| b.time));
+    Lifecycle { added, method, actor, changed, file_arrived, removed, gaps }
 }
 
 /// Editor starts (Security 4688, Sysmon 1) with the component's configuration file on their command line.
@@ -238,7 +269,9 @@ fn file_arrival(f: &Fused, c: &Component) -> Option<Basis> {
 }
 
 /// Why a source says nothing about the component, in words for a report.
-fn gaps(f: &Fused, c: &Component, covered_by_history: bool) -> Vec<String> {
+fn gaps(f: &Fused, c: &Component, covered_by_history: bool, latest: Option<Timestamp>) -> Vec<String> {
+    // An act that silences a source hides only what came after it.
+    let hides = |t: Timestamp| latest.is_none_or(|l| l > t);
     let ev = &c.source.evidence;
     let mut out = Vec::new();
     let audit = f.channels.iter().find(|ch| &ch.evidence == ev && ch.channel == crate::model::IIS_CONFIG_CHANNEL);
@@ -269,6 +302,9 @@ fn gaps(f: &Fused, c: &Component, covered_by_history: bool) -> Vec<String> {
     }
     for e in f.events.iter().filter(|e| &e.source.evidence == ev) {
         let (signal, r) = (e.signal, &e.record);
+        if !hides(r.time) {
+            continue;
+        }
         if signal == Some(Signal::ServiceTampering) && e.description.to_ascii_lowercase().contains("apphostsvc") {
             out.push(format!(
                 "a command stopped or reconfigured the Application Host Helper Service at {} ({} {} record {}): the configuration history may end there",
@@ -282,7 +318,11 @@ fn gaps(f: &Fused, c: &Component, covered_by_history: bool) -> Vec<String> {
             ));
         }
     }
-    for e in f.events.iter().filter(|e| &e.source.evidence == ev && e.kind == EventKind::ServiceState) {
+    for e in f
+        .events
+        .iter()
+        .filter(|e| &e.source.evidence == ev && e.kind == EventKind::ServiceState && hides(e.record.time))
+    {
         let text = e.description.to_ascii_lowercase();
         if (text.contains("application host helper") || text.contains("apphostsvc")) && text.contains("stopped") {
             out.push(format!(

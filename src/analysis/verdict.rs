@@ -6,7 +6,9 @@
 //! an analyst should read but proves nothing is `unusual`; the install's own components and known add-ons with
 //! nothing against them are `expected`.
 
-use crate::model::{Baseline, Component, ComponentVerdict, Finding, Lifecycle, Method, Severity, VerdictLevel};
+use crate::model::{
+    Baseline, Component, ComponentKind, ComponentVerdict, Finding, Lifecycle, Method, Severity, VerdictLevel,
+};
 use std::collections::BTreeSet;
 
 /// Independent kinds of evidence against a component.
@@ -81,7 +83,8 @@ fn verdict(c: &Component, findings: &[&Finding], lifecycle: &Lifecycle) -> Compo
         VerdictLevel::Suspicious
     } else if at_least(Severity::Medium).next().is_some()
         || (c.baseline == Baseline::Unknown && !findings.is_empty())
-        || (c.baseline != Baseline::Builtin && lifecycle.method == Method::HandEdit)
+        // A module reference's hand edit is its global module's, which carries the verdict.
+        || (c.baseline != Baseline::Builtin && c.kind != ComponentKind::Module && lifecycle.method == Method::HandEdit)
     {
         VerdictLevel::Unusual
     } else {
