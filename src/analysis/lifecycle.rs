@@ -14,7 +14,7 @@ pub fn lifecycles(f: &Fused) -> Vec<Lifecycle> {
     // A native module reference (`modules/add`) is added with its global module (`appcmd install module` writes
     // both): where the reference's own records say nothing, the global module's method, actor and moment hold.
     for (i, c) in f.components.iter().enumerate() {
-        if c.kind != ComponentKind::Module || all[i].added.exact.is_some() {
+        if c.kind != ComponentKind::Module || all[i].added.exact.is_some() || all[i].method != Method::Unknown {
             continue;
         }
         let global = f.components.iter().position(|g| {
