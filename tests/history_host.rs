@@ -14,8 +14,11 @@ const ZIP: &str = "tests/fixtures/history/history-host.zip";
 #[test]
 fn the_fixture_is_the_committed_one() {
     let sums = std::fs::read_to_string(repo("tests/fixtures/history/SHA256SUMS")).unwrap();
-    let sha = inetsift::evidence::hex(&Sha256::digest(std::fs::read(repo(ZIP)).unwrap()));
-    assert_eq!(sums, format!("{sha}  history-host.zip\n"));
+    let line = |name: &str| {
+        let bytes = std::fs::read(repo(&format!("tests/fixtures/history/{name}"))).unwrap();
+        format!("{}  {name}\n", inetsift::evidence::hex(&Sha256::digest(bytes)))
+    };
+    assert_eq!(sums, line("history-host.zip") + &line("history-host-image.zip"));
 }
 
 /// The answer for one global module: verdict, method, account, earliest, latest (times as text).
@@ -31,7 +34,9 @@ fn answer(r: &ScanResult, name: &str) -> (VerdictLevel, Method, Option<String>, 
     )
 }
 
-fn check(r: &ScanResult) {
+/// The answers every form must give. On a whole volume the stock modules' DLLs are missing (the fixture holds
+/// none), which is a finding of its own, so their verdict is not compared there.
+fn check(r: &ScanResult, whole_volume: bool) {
     let t = |s: &str| Some(format!("2024-02-10T{s}.0000000Z"));
     let svc = Some(r"CORP\svc_backup".to_string());
     assert_eq!(
@@ -46,18 +51,18 @@ fn check(r: &ScanResult) {
         answer(r, "CacheTokenModule"),
         (VerdictLevel::Suspicious, Method::HandEdit, None, t("11:00:00"), t("12:00:00"))
     );
-    assert_eq!(answer(r, "HttpLoggingModule"), (VerdictLevel::Expected, Method::Installer, None, None, t("09:00:00")));
+    let logging = answer(r, "HttpLoggingModule");
+    assert_eq!((logging.1, logging.2, logging.3, logging.4), (Method::Installer, None, None, t("09:00:00")));
+    if !whole_volume {
+        assert_eq!(logging.0, VerdictLevel::Expected);
+    }
 
     let global = |n: &str| r.components.iter().find(|c| c.kind.as_str() == "global_module" && c.name == n).unwrap();
     let appcmd = global("HttpCacheModuleEx").lifecycle.clone().unwrap();
     assert_eq!(appcmd.added.exact.unwrap().time.to_string(), "2024-02-10T09:30:05.1020000Z");
     let notepad = global("UrlAuthModule").lifecycle.clone().unwrap();
-    assert_eq!(
-        notepad.added.inferences,
-        [
-            r"an editor opened its configuration file at 2024-02-10T10:40:12.0000310Z (Security 4688 record 7002, user CORP\svc_backup): the likely moment of a hand edit"
-        ]
-    );
+    let editor = r"an editor opened its configuration file at 2024-02-10T10:40:12.0000310Z (Security 4688 record 7002, user CORP\svc_backup): the likely moment of a hand edit";
+    assert!(notepad.added.inferences.iter().any(|i| i == editor), "{:?}", notepad.added.inferences);
     // Only the component added after the history service was stopped has that stop among its gaps.
     let late = global("CacheTokenModule").lifecycle.clone().unwrap();
     assert!(late.gaps.iter().any(|g| g.contains("(System 7036 record 9101)")), "{:?}", late.gaps);
@@ -70,7 +75,7 @@ fn check(r: &ScanResult) {
 
 #[test]
 fn the_triage_zip_gives_every_components_arrival() {
-    check(&scan_one(&repo(ZIP)));
+    check(&scan_one(&repo(ZIP)), false);
 }
 
 #[test]
@@ -89,7 +94,7 @@ fn the_same_files_as_a_folder_give_the_same_answers() {
         out.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs)).unwrap();
     }
     let folder = scan_one(Path::new(&dir.path()));
-    check(&folder);
+    check(&folder, false);
     let zipped = scan_one(&repo(ZIP));
     let snaps = |r: &ScanResult| r.config_history.iter().map(|s| (s.snapshot.clone(), s.time)).collect::<Vec<_>>();
     assert_eq!(snaps(&folder), snaps(&zipped));
@@ -99,4 +104,25 @@ fn the_same_files_as_a_folder_give_the_same_answers() {
 fn chrono_secs(y: u16, mo: u8, d: u8, h: u8, mi: u8) -> u64 {
     let date = chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(d)).unwrap();
     date.and_hms_opt(u32::from(h), u32::from(mi), 0).unwrap().and_utc().timestamp() as u64
+}
+
+#[test]
+fn the_same_host_on_an_ntfs_volume_gives_the_same_answers_and_file_arrivals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(repo("tests/fixtures/history/history-host-image.zip")).unwrap())
+            .unwrap();
+    z.extract(dir.path()).unwrap();
+    let r = scan_one(&dir.path().join("volume.raw"));
+    check(&r, true);
+    // Snapshots dated by their folders' $FILE_NAME creation, the live file by its modification.
+    let sources: Vec<&str> = r.config_history.iter().map(|s| s.time_source.as_str()).collect();
+    assert_eq!(sources, ["ntfs_folder_created", "ntfs_folder_created", "ntfs_folder_created", "ntfs_file_modified"]);
+    let arrived = |n: &str| {
+        let c = r.components.iter().find(|c| c.kind.as_str() == "global_module" && c.name == n).unwrap();
+        c.lifecycle.as_ref().unwrap().file_arrived.as_ref().map(|b| b.time.to_string())
+    };
+    assert_eq!(arrived("HttpCacheModuleEx").as_deref(), Some("2024-02-10T09:29:00.0000000Z"));
+    assert_eq!(arrived("UrlAuthModule").as_deref(), Some("2024-02-10T10:39:00.0000000Z"));
+    assert_eq!(arrived("CacheTokenModule").as_deref(), Some("2024-02-10T11:44:00.0000000Z"));
 }
