@@ -196,3 +196,20 @@ fn in_a_triage_zip_snapshots_are_dated_by_their_zip_entries() {
     assert_eq!(l.added.earliest.unwrap().time.to_string(), "2023-11-14T10:00:00.0000000Z");
     assert_eq!(l.added.latest.unwrap().time.to_string(), "2023-11-14T11:00:00.0000000Z");
 }
+
+#[test]
+fn a_history_cut_short_by_max_histories_is_a_gap() {
+    let dir = tree(&[
+        ("Windows/System32/inetsrv/config/applicationHost.config", &apphost(&[LOG, EVIL], None)),
+        ("inetpub/history/CFGHISTORY_0000000005/applicationHost.config", &apphost(&[LOG], None)),
+        ("inetpub/history/CFGHISTORY_0000000006/applicationHost.config", &apphost(&[LOG], None)),
+    ]);
+    let r = scan_one(dir.path());
+    let l = common::component(&r, "global_module", "HttpCacheModuleEx").lifecycle.clone().unwrap();
+    assert!(
+        l.gaps.iter().any(|g| g
+            == "the configuration history begins at CFGHISTORY_0000000005: 4 earlier snapshots no longer exist (maxHistories keeps only the newest)"),
+        "{:?}",
+        l.gaps
+    );
+}

@@ -82,6 +82,7 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
         ));
     }
     added.inferences.extend(root_certificate(f, c));
+    added.inferences.extend(build_times(f, c));
     let method = match (appcmd, powershell, audited, &history) {
         (Some(_), _, _, _) => Method::Appcmd,
         (None, Some(_), _, _) => Method::Powershell,
@@ -135,6 +136,24 @@ fn editors_of<'a>(f: &'a Fused, c: &Component) -> Vec<&'a LogEvent> {
         .filter(|e| e.source.evidence == c.source.evidence && e.signal == Some(Signal::ConfigEditor))
         .filter(|e| e.paths.iter().any(|p| p.to_ascii_lowercase().trim_matches('"').ends_with(&declared)))
         .collect()
+}
+
+/// The binary's own times, which it cannot have been used before: its countersigned signing time (when a
+/// trusted timestamp vouches for it) and its PE header's build time (often zeroed or forged).
+fn build_times(f: &Fused, c: &Component) -> Vec<String> {
+    let Some(b) = f.binaries.iter().find(|b| b.components.contains(&c.id)) else { return Vec::new() };
+    let mut out = Vec::new();
+    if let Some(sig) = &b.signature
+        && sig.time_used == Some(TimeUsed::Countersignature)
+        && let Some(t) = sig.signed_at
+    {
+        out.push(format!("its binary was signed at {t} (countersigned): it was not used before that"));
+    }
+    let built = b.pe.as_ref().map(|p| p.timestamp).filter(|&t| t != 0);
+    if let Some(t) = built.and_then(|t| Timestamp::from_unix_seconds(i64::from(t))) {
+        out.push(format!("its PE header says it was built at {t} (a time the author sets)"));
+    }
+    out
 }
 
 /// For a component whose binary is valid only through a root of the host's own store: when that root arrived
@@ -291,6 +310,22 @@ fn gaps(f: &Fused, c: &Component, covered_by_history: bool, latest: Option<Times
         out.push("declared in a web.config: the configuration history never covers web.config files".into());
     } else if !covered_by_history && !c.scope.starts_with(r"HKLM\") {
         out.push("no configuration history snapshot in the evidence: a hand edit cannot be bounded".into());
+    }
+    let first = f
+        .config_history
+        .iter()
+        .find(|s| &s.evidence == ev && s.kind == SnapshotKind::History)
+        .map(|s| s.snapshot.as_str());
+    let number = first.and_then(|s| s.rsplit('_').next()).and_then(|n| n.parse::<u64>().ok());
+    if covered_by_history
+        && let (Some(first), Some(n)) = (first, number)
+        && n > 1
+    {
+        out.push(format!(
+            "the configuration history begins at {first}: {} earlier snapshot{} no longer exist (maxHistories keeps only the newest)",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ));
     }
     let disabled = f.config_facts.iter().any(|x| {
         &x.source.evidence == ev
