@@ -447,8 +447,8 @@ fn the_other_event_kinds_are_extracted_from_their_channels() {
     assert_eq!(rules, ["evtx_gacutil_install", "evtx_powershell_install"]);
 }
 
-#[test]
-fn a_process_start_is_linked_to_the_component_its_own_audited_writes_name() {
+/// A KAPE-style folder with the configuration and an empty log folder: (the folder, its log folder).
+fn bare_host() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let c = dir.path().join("C");
     let inetsrv = c.join("Windows/System32/inetsrv/config");
@@ -456,6 +456,12 @@ fn a_process_start_is_linked_to_the_component_its_own_audited_writes_name() {
     std::fs::write(inetsrv.join("applicationHost.config"), APPHOST).unwrap();
     let logs = c.join("Windows/System32/winevt/Logs");
     std::fs::create_dir_all(&logs).unwrap();
+    (dir, logs)
+}
+
+#[test]
+fn a_process_start_is_linked_to_the_component_its_own_audited_writes_name() {
+    let (dir, logs) = bare_host();
     // An encoded script names no module; the audit records it wrote (process 5120 = 0x1400) do.
     let script = "Import-Module WebAdministration; . C:\\Users\\Public\\s.ps1";
     let units: Vec<u8> = script.encode_utf16().flat_map(u16::to_le_bytes).collect();
@@ -490,13 +496,7 @@ fn a_process_start_is_linked_to_the_component_its_own_audited_writes_name() {
 
 #[test]
 fn editors_service_stops_audit_tampering_and_root_certificates_are_found_and_cited() {
-    let dir = tempfile::tempdir().unwrap();
-    let c = dir.path().join("C");
-    let inetsrv = c.join("Windows/System32/inetsrv/config");
-    std::fs::create_dir_all(&inetsrv).unwrap();
-    std::fs::write(inetsrv.join("applicationHost.config"), APPHOST).unwrap();
-    let logs = c.join("Windows/System32/winevt/Logs");
-    std::fs::create_dir_all(&logs).unwrap();
+    let (dir, logs) = bare_host();
     let cmd = r"C:\Windows\System32\cmd.exe";
     let events = [
         security_4688(401, 10, r"C:\Windows\System32\sc.exe", r"sc.exe stop AppHostSvc", cmd),
