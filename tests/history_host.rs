@@ -18,7 +18,7 @@ fn the_fixture_is_the_committed_one() {
         let bytes = std::fs::read(repo(&format!("tests/fixtures/history/{name}"))).unwrap();
         format!("{}  {name}\n", inetsift::evidence::hex(&Sha256::digest(bytes)))
     };
-    assert_eq!(sums, line("history-host.zip") + &line("history-host-image.zip"));
+    assert_eq!(sums, line("history-host.zip") + &line("history-host-image.zip") + &line("history-host-mft.zip"));
 }
 
 /// The answer for one global module: verdict, method, account, earliest, latest (times as text).
@@ -115,6 +115,18 @@ fn the_same_host_on_an_ntfs_volume_gives_the_same_answers_and_file_arrivals() {
     z.extract(dir.path()).unwrap();
     let r = scan_one(&dir.path().join("volume.raw"));
     check(&r, true);
+    ntfs_answers(&r);
+}
+
+#[test]
+fn the_triage_zip_with_the_volumes_mft_gives_the_images_answers() {
+    let r = scan_one(&repo("tests/fixtures/history/history-host-mft.zip"));
+    check(&r, false);
+    ntfs_answers(&r);
+}
+
+/// What NTFS facts add, from an image or a collected $MFT alike.
+fn ntfs_answers(r: &ScanResult) {
     // Snapshots dated by their folders' $FILE_NAME creation, the live file by its modification.
     let sources: Vec<&str> = r.config_history.iter().map(|s| s.time_source.as_str()).collect();
     assert_eq!(sources, ["ntfs_folder_created", "ntfs_folder_created", "ntfs_folder_created", "ntfs_file_modified"]);
