@@ -544,3 +544,14 @@ fn editors_service_stops_audit_tampering_and_root_certificates_are_found_and_cit
     );
     assert!(l.gaps.iter().any(|g| g.contains("record 404")));
 }
+
+#[test]
+fn writing_a_remove_element_is_a_removal_not_an_addition() {
+    let (dir, logs) = bare_host();
+    let remove = config_change(501, 70, "/system.webServer/globalModules/remove[@name='HttpCacheModuleEx']", 1, "");
+    std::fs::write(logs.join("Microsoft-IIS-Configuration%4Operational.evtx"), write(&[remove])).unwrap();
+    let r = scan_one(dir.path());
+    let row = r.timeline.iter().find(|t| t.event.as_ref().is_some_and(|e| e.record_id == 501)).unwrap();
+    assert_eq!(row.event.as_ref().unwrap().signal.map(|s| s.as_str()), Some("extension_removed"));
+    assert!(!r.findings.iter().any(|f| f.rule == "evtx_extension_added"));
+}

@@ -44,11 +44,14 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
 
     let mut added = Added { exact: audited.map(event_basis), ..Added::default() };
     let history = history_bounds(f, c);
-    let mut removed = None;
+    // An audited removal is exact (for a component no longer in force; one removed only below its scope stays);
+    // else the history's first snapshot without it.
+    let gone = matches!(c.state, ComponentState::Removed | ComponentState::Historical);
+    let mut removed = with(Signal::ExtensionRemoved).filter(|_| gone).min_by_key(|e| e.record.time).map(event_basis);
     if let Some(h) = &history {
         added.earliest = h.earliest.clone();
         added.latest = h.latest.clone();
-        removed = h.removed.clone();
+        removed = removed.or_else(|| h.removed.clone());
     }
     if c.scope.starts_with(r"HKLM\") {
         // A registration's key was written no earlier than the registration: it existed by the key's time.

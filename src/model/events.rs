@@ -202,6 +202,8 @@ named_enum! {
     pub enum Signal {
         /// An extension point (module, filter, handler, CGI/FastCGI) added through the configuration API.
         ExtensionAdded = "extension_added",
+        /// An extension point taken out through the configuration API (a `<remove>` or `<clear/>` written).
+        ExtensionRemoved = "extension_removed",
         /// The binary or type of an extension point changed through the configuration API.
         ExtensionChanged = "extension_changed",
         /// HTTP logging switched off.

@@ -185,6 +185,7 @@ fn findings(events: &[LogEvent], links: &[Option<String>], components: &[crate::
             }
             Signal::W3wpChild
             | Signal::UnusualLoad
+            | Signal::ExtensionRemoved
             | Signal::ConfigEditor
             | Signal::ServiceTampering
             | Signal::AuditTampering

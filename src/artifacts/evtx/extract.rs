@@ -228,7 +228,11 @@ fn config_change(r: &Record) -> Extracted {
     if section.is_some() {
         let attribute = lower.rsplit_once("/@").map(|(_, a)| a);
         let binary = ["image", "path", "scriptprocessor", "fullpath", "type"];
-        if code == "1" || (attribute.is_none() && lower.contains("/add")) {
+        // The element written is the last of the path: a `<remove>` or `<clear/>` takes a component out.
+        let last = lower.rsplit('/').find(|p| !p.starts_with('@')).unwrap_or("");
+        if attribute.is_none() && (last.starts_with("remove") || last.starts_with("clear")) {
+            e.signal = Some(Signal::ExtensionRemoved);
+        } else if code == "1" || (attribute.is_none() && lower.contains("/add")) {
             e.signal = Some(Signal::ExtensionAdded);
         } else if attribute.is_some_and(|a| binary.contains(&a)) {
             // On an element added just before (same change), it completes the addition.
