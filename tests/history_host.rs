@@ -141,3 +141,15 @@ fn ntfs_answers(r: &ScanResult) {
         r.components.iter().find(|c| c.kind.as_str() == "global_module" && c.name == "CacheTokenModule").unwrap();
     assert!(late.verdict.as_ref().unwrap().reasons.contains(&"ntfs_si_before_fn"));
 }
+
+#[test]
+fn the_first_screen_names_each_arrival_with_its_bounds_and_method() {
+    let r = scan_one(&repo(ZIP));
+    let mut out = Vec::new();
+    inetsift::report::table::write(&r, Default::default(), &mut out).unwrap();
+    let first: String = String::from_utf8(out).unwrap().lines().take(45).collect::<Vec<_>>().join("\n");
+    for text in ["HttpCacheModuleE", "UrlAuthModule", "CacheTokenModule", "TelemetryModule", "hand_edit", "appcmd"] {
+        assert!(first.contains(text), "{text} not on the first screen:\n{first}");
+    }
+    assert!(first.contains("IIS component timeline"), "{first}");
+}
