@@ -64,4 +64,28 @@ fn a_kape_journal_puts_dll_creations_on_the_timeline() {
             .iter()
             .any(|t| t.source == "NTFS $UsnJrnl" && t.timestamp.to_string() == "2023-11-14T22:01:30.0000000Z")
     );
+    // Each row names its record: the journal's offset of it and the file's MFT entry.
+    let first = r.timeline.iter().find(|t| t.source == "NTFS $UsnJrnl").unwrap();
+    assert_eq!((first.evidence.offset, first.evidence.mft_entry), (Some(8192), Some(81)));
+}
+
+#[test]
+fn without_the_mft_a_journal_creation_of_a_components_file_is_a_hint_of_its_arrival() {
+    let config = br#"<configuration><system.webServer><globalModules><add name="HttpCacheModuleEx" image="%windir%\System32\inetsrv\cachehttpex.dll"/></globalModules></system.webServer></configuration>"#;
+    let dir = common::tree(&[("C/Windows/System32/inetsrv/config/applicationHost.config", config)]);
+    let ext = dir.path().join("C").join("$Extend");
+    std::fs::create_dir_all(&ext).unwrap();
+    let t = (1_699_999_290 + 11_644_473_600) * 10_000_000; // 2023-11-14T22:01:30Z
+    let mut j = vec![0u8; 4096];
+    j.extend(usn_v3("CacheHttpEx.dll", (81, 2), 80, 777, t, 0x100));
+    std::fs::write(ext.join("$J"), j).unwrap();
+    let r = scan_one(dir.path());
+    let l = common::component(&r, "global_module", "HttpCacheModuleEx").lifecycle.clone().unwrap();
+    assert!(l.file_arrived.is_none(), "a name alone does not place the file");
+    assert!(
+        l.added.inferences.iter().any(|i| i
+            == "a file named CacheHttpEx.dll (MFT entry 81) was created at 2023-11-14T22:01:30.0000000Z (change journal; its folder is not known without the $MFT)"),
+        "{:?}",
+        l.added.inferences
+    );
 }

@@ -55,6 +55,8 @@ pub struct Fused {
     pub artifacts: Vec<ArtifactStatus>,
     /// Every file read, with its hash and NTFS facts.
     pub files_read: Vec<FileRecord>,
+    /// Change-journal records about DLL and configuration files.
+    pub journal: Vec<JournalRecord>,
     /// Limits of the analysis.
     pub notes: Vec<String>,
 }
@@ -117,6 +119,7 @@ pub fn fuse(collected: Vec<(HostContext, Facts, Vec<FileRecord>)>) -> Fused {
         f.channels.extend(facts.channels);
         f.events.extend(facts.events);
         f.binaries.extend(facts.binaries);
+        f.journal.extend(facts.journal);
         f.files_read.extend(files);
     }
 

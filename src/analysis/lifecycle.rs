@@ -60,7 +60,11 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
             added.latest = Some(Basis { source: "registry key last written".into(), time, position: c.source.clone() });
         }
     }
-    let file_arrived = file_arrival(f, c);
+    let (file_arrived, journal_hint) = match file_arrival(f, c) {
+        Some(b) => (Some(b), None),
+        None => journal_arrival(f, c),
+    };
+    added.inferences.extend(journal_hint);
     if let Some(a) = &file_arrived {
         added.inferences.push(format!("its file was created on the volume at {} ({})", a.time, a.source));
     }
@@ -290,6 +294,27 @@ fn file_arrival(f: &Fused, c: &Component) -> Option<Basis> {
     })
 }
 
+/// Without NTFS facts, the change journal: a `FILE_CREATE` of the component's file by its full path (a collected
+/// `$MFT` or an image names the folder) dates its arrival; by its name alone it is only a hint.
+fn journal_arrival(f: &Fused, c: &Component) -> (Option<Basis>, Option<String>) {
+    let Some(path) = &c.path else { return (None, None) };
+    let Some(name) = path.file_name() else { return (None, None) };
+    let created = |j: &&JournalRecord| j.reasons.contains(&"FILE_CREATE") && j.position.evidence == c.source.evidence;
+    let by_path = f.journal.iter().filter(created).filter(|j| j.path.as_ref().is_some_and(|p| p.key() == path.key()));
+    if let Some(j) = by_path.min_by_key(|j| j.time) {
+        let basis = Basis { source: "change journal FILE_CREATE".into(), time: j.time, position: j.position.clone() };
+        return (Some(basis), None);
+    }
+    let by_name = f.journal.iter().filter(created).filter(|j| j.path.is_none() && j.name.eq_ignore_ascii_case(name));
+    let hint = by_name.min_by_key(|j| j.time).map(|j| {
+        format!(
+            "a file named {} (MFT entry {}) was created at {} (change journal; its folder is not known without the $MFT)",
+            j.name, j.entry, j.time
+        )
+    });
+    (None, hint)
+}
+
 /// Why a source says nothing about the component, in words for a report.
 fn gaps(f: &Fused, c: &Component, covered_by_history: bool, latest: Option<Timestamp>) -> Vec<String> {
     // An act that silences a source hides only what came after it.
@@ -377,4 +402,41 @@ fn gaps(f: &Fused, c: &Component, covered_by_history: bool, latest: Option<Times
         out.push("no NTFS facts for its file (no image and no $MFT collected): when it arrived is unknown".into());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_creation_by_full_path_dates_the_files_arrival() {
+        let dll = WinPath::parse(r"C:\Windows\System32\inetsrv\cachehttpex.dll");
+        let mut c = Component::new(
+            ComponentKind::GlobalModule,
+            "HttpCacheModuleEx".into(),
+            Some(dll.to_string()),
+            "MACHINE/WEBROOT/APPHOST".into(),
+            Position::at("E1", WinPath::parse(r"C:\Windows\System32\inetsrv\config\applicationHost.config"), Some(9)),
+        );
+        c.id = "C0001".into();
+        c.path = Some(dll.clone());
+        let time = Timestamp::parse_rfc3339("2023-11-14T22:01:30.1234567Z").unwrap();
+        let record = |path: Option<WinPath>, reasons: Vec<&'static str>| JournalRecord {
+            name: "cachehttpex.dll".into(),
+            path,
+            entry: 81,
+            time,
+            reasons,
+            position: Position::at("E1", WinPath::parse(r"C:\$Extend\$UsnJrnl:$J"), None).offset(4096),
+        };
+        let fused = Fused {
+            components: vec![c],
+            journal: vec![record(Some(dll.clone()), vec!["DATA_EXTEND"]), record(Some(dll), vec!["FILE_CREATE"])],
+            ..Fused::default()
+        };
+        let l = &lifecycles(&fused)[0];
+        let arrived = l.file_arrived.as_ref().unwrap();
+        assert_eq!((arrived.source.as_str(), arrived.time), ("change journal FILE_CREATE", time));
+        assert_eq!(arrived.position.offset, Some(4096));
+    }
 }

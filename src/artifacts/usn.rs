@@ -10,7 +10,7 @@
 use crate::evidence::bytes::Bytes;
 use crate::evidence::{Evidence, WinPath};
 use crate::model::ParseError;
-use crate::model::{Position, TimelineEvent, Timestamp, Warning};
+use crate::model::{JournalRecord, Position, TimelineEvent, Timestamp, Warning};
 use serde::Serialize;
 
 /// Where collections put the journal: Velociraptor keeps the stream name, KAPE writes `$J`.
@@ -164,6 +164,8 @@ pub struct Journal {
     pub warnings: Vec<Warning>,
     /// The journal's path, when one was found.
     pub path: Option<WinPath>,
+    /// The records kept, as facts.
+    pub records_kept: Vec<JournalRecord>,
 }
 
 /// The collector of the change journal.
@@ -178,6 +180,7 @@ impl super::Collector for JournalCollector {
         let journal = collect(ev);
         facts.warnings.extend(journal.warnings);
         facts.timeline.extend(journal.timeline);
+        facts.journal.extend(journal.records_kept);
         if let Some(p) = &journal.path {
             facts.notes.push(format!(
                 "{}: change journal {p}: {} records read; {}",
@@ -234,12 +237,21 @@ pub fn collect(ev: &Evidence) -> Journal {
     let named = ev.knows_entries();
     for r in records.iter().filter(|r| r.reason_bits & CHANGES != 0 && relevant(&r.name)) {
         let folder = if named { ev.path_of_entry(r.parent_entry) } else { None };
+        let position = Position::at(&ev.id, data.path.clone(), None).offset(r.offset).mft_entry(r.entry);
         let place = match &folder {
             Some(f) if !relevant_folder(f) => continue,
             Some(f) => f.child(&r.name).to_string(),
             None if named => format!("{} (folder entry {} no longer in the $MFT)", r.name, r.parent_entry),
             None => format!("{} (in folder entry {})", r.name, r.parent_entry),
         };
+        out.records_kept.push(JournalRecord {
+            name: r.name.clone(),
+            path: folder.as_ref().map(|f| f.child(&r.name)),
+            entry: r.entry,
+            time: r.timestamp,
+            reasons: r.reasons.clone(),
+            position: position.clone(),
+        });
         out.timeline.push(TimelineEvent {
             timestamp: r.timestamp,
             timestamp_desc: "Change journal record".into(),
@@ -251,7 +263,7 @@ pub fn collect(ev: &Evidence) -> Journal {
                 r.usn,
                 r.reasons.join(" | ")
             ),
-            evidence: Position::at(&ev.id, data.path.clone(), None),
+            evidence: position,
             component: None,
             sha256: Some(data.sha256.clone()),
             event: None,

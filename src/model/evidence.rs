@@ -62,6 +62,23 @@ pub struct FileRecord {
     pub ntfs: Option<NtfsFacts>,
 }
 
+/// A change-journal record about a DLL or configuration file: what the journal says was done to it, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct JournalRecord {
+    /// The file's name.
+    pub name: String,
+    /// Its full path, when the folder is named (an image, a collected `$MFT`).
+    pub path: Option<WinPath>,
+    /// Its MFT entry.
+    pub entry: u64,
+    /// When.
+    pub time: super::Timestamp,
+    /// `FILE_CREATE`, `DATA_EXTEND`, `RENAME_NEW_NAME`...
+    pub reasons: Vec<&'static str>,
+    /// The record: the journal file and the record's offset in it.
+    pub position: super::Position,
+}
+
 impl FileRecord {
     /// Where this file is: evidence, path and, on NTFS, its MFT entry.
     pub fn position(&self) -> super::Position {

@@ -70,4 +70,6 @@ pub struct Facts {
     pub binaries: Vec<Binary>,
     /// Snapshots of the configuration history and backups, oldest first, then the live configuration.
     pub config_history: Vec<ConfigSnapshot>,
+    /// Change-journal records about DLL and configuration files.
+    pub journal: Vec<JournalRecord>,
 }
