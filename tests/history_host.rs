@@ -135,6 +135,15 @@ fn ntfs_answers(r: &ScanResult) {
     };
     assert_eq!(arrived("HttpCacheModuleEx").as_deref(), Some("2024-02-10T09:29:00.0000000Z"));
     assert_eq!(arrived("UrlAuthModule").as_deref(), Some("2024-02-10T10:39:00.0000000Z"));
+    // The module removed before the live file: a historical component whose deleted DLL's record remains.
+    let legacy =
+        r.components.iter().find(|c| c.kind.as_str() == "global_module" && c.name == "LegacyAuthModule").unwrap();
+    assert_eq!(legacy.state, inetsift::model::ComponentState::Historical);
+    let l = legacy.lifecycle.as_ref().unwrap();
+    let deleted = l.file_arrived.as_ref().unwrap();
+    assert_eq!(deleted.time.to_string(), "2024-02-10T08:50:00.0000000Z");
+    assert!(deleted.source.starts_with("$FILE_NAME created (the file is deleted; MFT entry "), "{}", deleted.source);
+    assert_eq!(l.removed.as_ref().unwrap().time.to_string(), "2024-02-10T10:00:00.0000000Z");
     // Its $SI says 2019; its arrival is the $FILE_NAME time, which timestomping does not reach.
     assert_eq!(arrived("CacheTokenModule").as_deref(), Some("2024-02-10T11:44:00.0000000Z"));
     let late =

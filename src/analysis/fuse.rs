@@ -57,6 +57,8 @@ pub struct Fused {
     pub files_read: Vec<FileRecord>,
     /// Change-journal records about DLL and configuration files.
     pub journal: Vec<JournalRecord>,
+    /// Records of deleted files components referenced.
+    pub deleted_files: Vec<DeletedFile>,
     /// Limits of the analysis.
     pub notes: Vec<String>,
 }
@@ -120,6 +122,7 @@ pub fn fuse(collected: Vec<(HostContext, Facts, Vec<FileRecord>)>) -> Fused {
         f.events.extend(facts.events);
         f.binaries.extend(facts.binaries);
         f.journal.extend(facts.journal);
+        f.deleted_files.extend(facts.deleted_files);
         f.files_read.extend(files);
     }
 

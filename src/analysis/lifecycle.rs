@@ -60,7 +60,7 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
             added.latest = Some(Basis { source: "registry key last written".into(), time, position: c.source.clone() });
         }
     }
-    let (file_arrived, journal_hint) = match file_arrival(f, c) {
+    let (file_arrived, journal_hint) = match file_arrival(f, c).or_else(|| deleted_file(f, c)) {
         Some(b) => (Some(b), None),
         None => journal_arrival(f, c),
     };
@@ -291,6 +291,20 @@ fn file_arrival(f: &Fused, c: &Component) -> Option<Basis> {
         source: "$FILE_NAME created".into(),
         time: Timestamp::from_filetime(name.times.raw[0])?,
         position: file.position(),
+    })
+}
+
+/// A deleted file's record that remains in the `$MFT`: when the file was named there.
+fn deleted_file(f: &Fused, c: &Component) -> Option<Basis> {
+    let key = c.path.as_ref()?.key();
+    let d = f.deleted_files.iter().find(|d| d.evidence == c.source.evidence && d.path.key() == key)?;
+    Some(Basis {
+        source: format!(
+            "$FILE_NAME created (the file is deleted; MFT entry {} still holds its record)",
+            d.ntfs.mft_entry
+        ),
+        time: Timestamp::from_filetime(d.ntfs.primary_name()?.times.raw[0])?,
+        position: Position::at(&d.evidence, d.path.clone(), None).mft_entry(d.ntfs.mft_entry),
     })
 }
 

@@ -83,6 +83,13 @@ impl Collector for HistoryCollector {
             for (key, mut c) in seen {
                 if !current.contains(&key) {
                     c.state = ComponentState::Historical;
+                    // Its DLL may be gone while its MFT record is not.
+                    let gone = c.file.as_ref().is_some_and(|f| f.status != crate::model::FileStatus::Present);
+                    if let Some(path) = c.path.clone().filter(|_| gone)
+                        && let Some(ntfs) = ev.deleted_facts(&path)
+                    {
+                        facts.deleted_files.push(crate::model::DeletedFile { evidence: ev.id.clone(), path, ntfs });
+                    }
                     facts.components.push(c);
                 }
             }

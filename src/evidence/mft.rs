@@ -22,6 +22,8 @@ pub struct MftIndex {
     children: HashMap<(u64, String), u64>,
     /// entry → (parent entry, name as spelled).
     names: HashMap<u64, (u64, String)>,
+    /// (parent entry, lower-case name) → entry, for the records of deleted files (not in use, still readable).
+    deleted: HashMap<(u64, String), u64>,
     drive: char,
     /// Entries that could not be parsed.
     pub unreadable: usize,
@@ -34,16 +36,27 @@ impl MftIndex {
             let mut parser = MftParser::from_buffer(bytes).map_err(|e| e.to_string())?;
             let mut children = HashMap::new();
             let mut names = HashMap::new();
+            let mut deleted = HashMap::new();
             let mut unreadable = 0;
             for entry in parser.iter_entries() {
                 let Ok(entry) = entry else {
                     unreadable += 1;
                     continue;
                 };
-                if !entry.header.is_valid() || !entry.is_allocated() || !entry.header.is_base_record() {
+                if !entry.header.is_valid() || !entry.header.is_base_record() {
                     continue;
                 }
                 let number = entry.header.record_number;
+                if !entry.is_allocated() {
+                    for attr in entry.iter_attributes().filter_map(Result::ok) {
+                        if let MftAttributeContent::AttrX30(name) = attr.data
+                            && name.namespace != FileNamespace::DOS
+                        {
+                            deleted.entry((name.parent.entry, name.name.to_string().to_lowercase())).or_insert(number);
+                        }
+                    }
+                    continue;
+                }
                 for attr in entry.iter_attributes().filter_map(Result::ok) {
                     if let MftAttributeContent::AttrX30(name) = attr.data {
                         if name.namespace == FileNamespace::DOS || number == ROOT {
@@ -55,7 +68,7 @@ impl MftIndex {
                     }
                 }
             }
-            Ok(MftIndex { parser: Mutex::new(parser), children, names, drive, unreadable })
+            Ok(MftIndex { parser: Mutex::new(parser), children, names, deleted, drive, unreadable })
         };
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
             .unwrap_or_else(|_| Err("the $MFT parser failed on this file".into()))
@@ -93,7 +106,17 @@ impl MftIndex {
 
     /// The NTFS facts of the file at `path`.
     pub fn facts(&self, path: &WinPath) -> Option<NtfsFacts> {
-        let entry = self.entry_of(path)?;
+        self.facts_of(self.entry_of(path)?)
+    }
+
+    /// The NTFS facts of a deleted file that was at `path`, when its record is still in the `$MFT`.
+    pub fn deleted_facts(&self, path: &WinPath) -> Option<NtfsFacts> {
+        let parent = self.entry_of(&path.parent()?)?;
+        let entry = *self.deleted.get(&(parent, path.file_name()?.to_lowercase()))?;
+        self.facts_of(entry)
+    }
+
+    fn facts_of(&self, entry: u64) -> Option<NtfsFacts> {
         let mut parser = self.parser.lock().ok()?;
         let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.get_entry(entry))).ok()?.ok()?;
         facts(&e)

@@ -165,6 +165,8 @@ pub struct Evidence {
     reads: Mutex<BTreeMap<String, FileRecord>>,
     /// The collection's own `$MFT`, when it holds one: NTFS facts for its files.
     mft: Option<MftIndex>,
+    /// An image's `$MFT`, read on first need (deleted files' records).
+    image_mft: std::sync::OnceLock<Option<MftIndex>>,
 }
 
 /// Cap on a collected `$MFT` (a million-file volume's is about 1 GiB).
@@ -219,6 +221,7 @@ impl Evidence {
             source,
             reads: Mutex::default(),
             mft: None,
+            image_mft: std::sync::OnceLock::new(),
         };
         ev.load_mft();
         Ok(ev)
@@ -270,6 +273,23 @@ impl Evidence {
     /// NTFS facts of a file or folder: from the file system of an image, else from a collected `$MFT`.
     pub fn ntfs_facts(&self, path: &WinPath) -> Option<NtfsFacts> {
         self.source.ntfs_facts(path).or_else(|| self.mft.as_ref().and_then(|m| m.facts(path)))
+    }
+
+    /// The NTFS facts of a deleted file that was at `path`, when its MFT record remains: from a collected `$MFT`,
+    /// or an image's (read, and hashed like every read, the first time one is asked for).
+    pub fn deleted_facts(&self, path: &WinPath) -> Option<NtfsFacts> {
+        if let Some(m) = &self.mft {
+            return m.deleted_facts(path);
+        }
+        if self.kind != EvidenceKind::Image {
+            return None;
+        }
+        let index = self.image_mft.get_or_init(|| {
+            let drive = path.drive().unwrap_or('C');
+            let mft = WinPath::parse(&format!(r"{drive}:\$MFT"));
+            self.read(&mft, MFT_LIMIT).ok().and_then(|d| MftIndex::parse(d.bytes, drive).ok())
+        });
+        index.as_ref()?.deleted_facts(path)
     }
 
     /// The file source behind this evidence.

@@ -62,6 +62,17 @@ pub struct FileRecord {
     pub ntfs: Option<NtfsFacts>,
 }
 
+/// The MFT record of a deleted file a component referenced: the file is gone, its record (names, times) is not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeletedFile {
+    /// Evidence id.
+    pub evidence: String,
+    /// Where the file was.
+    pub path: WinPath,
+    /// What its record still says.
+    pub ntfs: NtfsFacts,
+}
+
 /// A change-journal record about a DLL or configuration file: what the journal says was done to it, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct JournalRecord {

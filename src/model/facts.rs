@@ -72,4 +72,6 @@ pub struct Facts {
     pub config_history: Vec<ConfigSnapshot>,
     /// Change-journal records about DLL and configuration files.
     pub journal: Vec<JournalRecord>,
+    /// Records of deleted files components referenced.
+    pub deleted_files: Vec<DeletedFile>,
 }
