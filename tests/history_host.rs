@@ -70,6 +70,9 @@ fn check(r: &ScanResult, whole_volume: bool, ntfs: bool) {
     let web = r.components.iter().find(|c| c.name == "TelemetryModule").unwrap().lifecycle.clone().unwrap();
     assert!(web.gaps.iter().any(|g| g.starts_with("declared in a web.config")));
     assert!(r.findings.iter().any(|f| f.rule == "evtx_iis_service_tampering" && f.source.record == Some(7003)));
+    // The SOFTWARE hive's ProfileList names the accounts by SID.
+    let profiles = &r.registry.installations[0].profiles;
+    assert_eq!(profiles.get("S-1-5-21-3623811015-3361044348-30300820-1104").map(String::as_str), Some("svc_backup"));
 }
 
 #[test]

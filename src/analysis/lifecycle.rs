@@ -125,10 +125,18 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
         .flatten()
         .filter_map(|e| actor(&e.record))
         .collect();
-    let actor = (!actors.is_empty()).then(|| Actor {
+    let mut actor = (!actors.is_empty()).then(|| Actor {
         sid: actors.iter().find_map(|a| a.sid.clone()),
         account: actors.iter().find_map(|a| a.account.clone()),
     });
+    // A record that gives only a SID: the host's ProfileList names the account.
+    if let Some(a) = actor.as_mut()
+        && a.account.is_none()
+        && let Some(sid) = &a.sid
+    {
+        let profiles = f.installations.iter().filter(|i| i.evidence == c.source.evidence);
+        a.account = profiles.filter_map(|i| i.profiles.get(sid)).next().map(|u| format!("{u} (ProfileList)"));
+    }
     let gaps = gaps(f, c, history.is_some(), added.latest.as_ref().map(|b| b.time));
     Lifecycle { added, method, actor, changed, file_arrived, removed, gaps }
 }
@@ -421,6 +429,51 @@ fn gaps(f: &Fused, c: &Component, covered_by_history: bool, latest: Option<Times
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_audit_record_with_only_a_sid_is_named_through_the_profile_list() {
+        let config = WinPath::parse(r"C:\Windows\System32\inetsrv\config\applicationHost.config");
+        let mut c = Component::new(
+            ComponentKind::GlobalModule,
+            "X".into(),
+            Some(r"C:\x.dll".into()),
+            "MACHINE/WEBROOT/APPHOST".into(),
+            Position::at("E1", config, Some(3)),
+        );
+        c.id = "C0001".into();
+        let sid = "S-1-5-21-1-2-3-1104";
+        let record = EventRecord {
+            record_id: 7,
+            time: Timestamp::parse_rfc3339("2024-02-10T09:30:05Z").unwrap(),
+            channel: IIS_CONFIG_CHANNEL.into(),
+            event_id: 29,
+            user_sid: Some(sid.into()),
+            ..EventRecord::default()
+        };
+        let audit = LogEvent {
+            source: Position::at("E1", WinPath::parse("iis.evtx"), None).record(7),
+            sha256: String::new(),
+            record,
+            kind: EventKind::ConfigChange,
+            signal: Some(Signal::ExtensionAdded),
+            description: String::new(),
+            names: vec!["X".into()],
+            paths: Vec::new(),
+        };
+        let mut inst = Installation { evidence: "E1".into(), ..Installation::default() };
+        inst.profiles.insert(sid.into(), "svc_backup".into());
+        let fused = Fused {
+            components: vec![c],
+            events: vec![audit],
+            links: vec![Some("C0001".into())],
+            installations: vec![inst],
+            ..Fused::default()
+        };
+        let l = &lifecycles(&fused)[0];
+        assert_eq!(l.method, Method::ConfigApi);
+        let actor = l.actor.as_ref().unwrap();
+        assert_eq!((actor.sid.as_deref(), actor.account.as_deref()), (Some(sid), Some("svc_backup (ProfileList)")));
+    }
 
     #[test]
     fn a_journal_creation_by_full_path_dates_the_files_arrival() {

@@ -74,6 +74,8 @@ pub struct Installation {
     pub wwwroot: Option<String>,
     /// Last-write time of `InetStp`.
     pub inetstp_last_written: Option<Timestamp>,
+    /// Accounts with a profile on the host: SID to the profile folder's name (`ProfileList`).
+    pub profiles: std::collections::BTreeMap<String, String>,
     /// Installed IIS features (`InetStp\Components` values set to non-zero).
     pub components: Vec<String>,
     /// IIS services.

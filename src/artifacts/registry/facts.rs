@@ -250,6 +250,16 @@ pub fn software(h: &mut Hive, source: &Position, inst: &mut Installation) -> Ext
     if let Some(k) = h.key(r"Microsoft\Windows\CurrentVersion") {
         inst.program_files = text(&k, "ProgramFilesDir");
     }
+    // Accounts that logged on: SID -> profile folder, which names the account a record gives only by SID.
+    const PROFILES: &str = r"Microsoft\Windows NT\CurrentVersion\ProfileList";
+    for sid in h.subkeys(PROFILES).into_iter().take(10_000) {
+        if let Some(k) = h.key(&format!(r"{PROFILES}\{sid}"))
+            && let Some(path) = text(&k, "ProfileImagePath")
+        {
+            let user = path.rsplit(['\\', '/']).next().unwrap_or(&path).to_string();
+            inst.profiles.insert(sid, user);
+        }
+    }
     if let Some(k) = h.key(r"Microsoft\InetStp") {
         for v in [
             "MajorVersion",
