@@ -555,3 +555,44 @@ fn writing_a_remove_element_is_a_removal_not_an_addition() {
     assert_eq!(row.event.as_ref().unwrap().signal.map(|s| s.as_str()), Some("extension_removed"));
     assert!(!r.findings.iter().any(|f| f.rule == "evtx_extension_added"));
 }
+
+#[test]
+fn an_audit_record_links_by_identity_kind_name_and_path() {
+    // The same name twice: a global module for the server, a managed module for one site.
+    let config = r#"<configuration>
+  <system.webServer>
+    <globalModules><add name="Telemetry" image="C:\Program Files\Acme\telemetry.dll" /></globalModules>
+  </system.webServer>
+  <location path="Default Web Site">
+    <system.webServer><modules><add name="Telemetry" type="Acme.Telemetry, Acme" /></modules></system.webServer>
+  </location>
+</configuration>
+"#;
+    let (dir, logs) = bare_host();
+    std::fs::write(dir.path().join("C/Windows/System32/inetsrv/config/applicationHost.config"), config).unwrap();
+    let write_for = |id: u64, path: &str, location: &str| {
+        let mut e = Event::new(id, at(60), "Microsoft-Windows-IIS-Configuration", IIS_CONFIG, 29);
+        e.user_sid = Some(ATTACKER.into());
+        e.data("PhysicalPath", r"\\?\C:\Windows\system32\inetsrv\config\applicationHost.config")
+            .data("ConfigPath", "MACHINE/WEBROOT/APPHOST")
+            .data("EffectiveLocationPath", location)
+            .data("Configuration", path)
+            .typed("EditOperationType", Value::U32(1))
+            .data("OldValue", "")
+            .data("NewValue", "")
+    };
+    let events = [
+        write_for(601, "/system.webServer/modules/add[@name='Telemetry']", "Default Web Site"),
+        write_for(602, "/system.webServer/globalModules/add[@name='Telemetry']", ""),
+    ];
+    std::fs::write(logs.join("Microsoft-IIS-Configuration%4Operational.evtx"), write(&events)).unwrap();
+    let r = scan_one(dir.path());
+    let linked = |record: u64| {
+        let row = r.timeline.iter().find(|t| t.event.as_ref().is_some_and(|e| e.record_id == record)).unwrap();
+        let id = row.component.clone().unwrap();
+        let c = r.components.iter().find(|c| c.id == id).unwrap();
+        (c.kind.as_str(), c.scope.clone())
+    };
+    assert_eq!(linked(601), ("managed_module", "MACHINE/WEBROOT/APPHOST/Default Web Site".to_string()));
+    assert_eq!(linked(602), ("global_module", "MACHINE/WEBROOT/APPHOST".to_string()));
+}

@@ -1,6 +1,6 @@
 //! Which component each event-log record is about: the one whose name, type or binary the record mentions.
 
-use crate::model::{Component, EventKind, EventRecord, LogEvent, WinEnv, file_name};
+use crate::model::{Component, ComponentKind, EventKind, EventRecord, IIS_CONFIG_CHANNEL, LogEvent, WinEnv, file_name};
 use std::collections::BTreeMap;
 
 /// Links each event to a component whose name or binary the event mentions: from the event's own evidence, else
@@ -57,14 +57,56 @@ fn by_mention(events: &[LogEvent], components: &[Component], envs: &BTreeMap<Str
         .iter()
         .map(|e| {
             let env = envs.get(&e.source.evidence).unwrap_or(&default);
-            // The configuration's component before a registry record of the same binary.
-            let rank = |c: &&Component| (c.scope.starts_with("HKLM"), c.id.clone());
+            // An audit record names its component by identity: the kind its section declares and the
+            // configuration path it wrote; then the configuration's component before a registry record of the
+            // same binary.
+            let (kinds, scope) = audited_identity(&e.record);
+            let rank = |c: &&Component| {
+                (
+                    !kinds.is_empty() && !kinds.contains(&c.kind),
+                    scope.as_deref().is_some_and(|s| !c.scope.eq_ignore_ascii_case(s)),
+                    c.scope.starts_with("HKLM"),
+                    c.id.clone(),
+                )
+            };
             let matches = |c: &&Component| mentions(e, c, env);
             let own =
                 components.iter().filter(|c| c.source.evidence == e.source.evidence).filter(matches).min_by_key(rank);
             own.or_else(|| components.iter().filter(matches).min_by_key(rank)).map(|c| c.id.clone())
         })
         .collect()
+}
+
+/// The kinds an IIS configuration audit record's section declares, and the configuration path it wrote
+/// (`ConfigPath`, with `EffectiveLocationPath` when the write went into a `<location>`).
+fn audited_identity(r: &EventRecord) -> (&'static [ComponentKind], Option<String>) {
+    if r.event_id != 29 || !r.channel.eq_ignore_ascii_case(IIS_CONFIG_CHANNEL) {
+        return (&[], None);
+    }
+    let lower = r.field("Configuration").to_ascii_lowercase();
+    let kinds: &'static [ComponentKind] = if lower.contains("/globalmodules/") {
+        &[ComponentKind::GlobalModule]
+    } else if lower.contains("/modules/") || lower.contains("/httpmodules/") {
+        &[ComponentKind::Module, ComponentKind::ManagedModule]
+    } else if lower.contains("/isapifilters/") {
+        &[ComponentKind::IsapiFilter]
+    } else if lower.contains("/handlers/") {
+        &[ComponentKind::IsapiExtension, ComponentKind::Cgi, ComponentKind::Fastcgi]
+    } else if lower.contains("/isapicgirestriction/") {
+        &[ComponentKind::CgiRestriction]
+    } else if lower.contains("/fastcgi/") {
+        &[ComponentKind::Fastcgi]
+    } else {
+        &[]
+    };
+    let config = r.field("ConfigPath").trim_end_matches('/');
+    let location = r.field("EffectiveLocationPath").trim_matches('/');
+    let scope = match (config.is_empty(), location.is_empty()) {
+        (true, _) => None,
+        (false, true) => Some(config.to_string()),
+        (false, false) => Some(format!("{config}/{location}")),
+    };
+    (kinds, scope)
 }
 
 fn mentions(e: &LogEvent, c: &Component, env: &WinEnv) -> bool {
