@@ -82,6 +82,8 @@ pub const ISAPI_FILTERS: &[(&str, &str)] = &[
     ("ASP.Net_4.0_64bit", r"%windir%\Microsoft.NET\Framework64\v4.0.30319\aspnet_filter.dll"),
     ("ASP.Net_2.0.50727.0", r"%windir%\Microsoft.NET\Framework\v2.0.50727\aspnet_filter.dll"),
     ("ASP.Net_2.0.50727-64", r"%windir%\Microsoft.NET\Framework64\v2.0.50727\aspnet_filter.dll"),
+    // The default alias for .NET 1.1 applications (IIS 7.5, IIS Express): the same filter, preCondition v1.1.
+    ("ASP.Net_2.0_for_v1.1", r"%windir%\Microsoft.NET\Framework\v2.0.50727\aspnet_filter.dll"),
 ];
 
 /// Binaries that default handlers, restrictions, compression schemes and WebDAV stores point at. `*` matches
@@ -121,6 +123,11 @@ pub const THIRD_PARTY: &[ThirdParty] = &[
     ThirdParty { product: "ASP.NET Core Module V2", name: "AspNetCoreModuleV2", file: "aspnetcorev2.dll" },
     ThirdParty { product: "IIS HttpPlatformHandler", name: "httpPlatformHandler", file: "httpPlatformHandler.dll" },
     ThirdParty { product: "IIS Advanced Logging", name: "AdvancedLoggingModule", file: "AdvancedLogging.dll" },
+    ThirdParty { product: "IIS Advanced Logging", name: "AdvancedLoggingModule", file: "AdvancedLoggingModule.dll" },
+    ThirdParty { product: "IIS Advanced Logging", name: "ClientLoggingHandler", file: "ClientLoggingHandler.dll" },
+    // IIS 7.5's Application Warm-Up, the forerunner of Application Initialization: the same warmup.dll.
+    ThirdParty { product: "IIS Application Warm-Up", name: "AppWarmupModule", file: "warmup.dll" },
+    ThirdParty { product: "IIS Express", name: "WebMatrixSupportModule", file: "webmatrixsup.dll" },
     ThirdParty { product: "iisnode", name: "iisnode", file: "iisnode.dll" },
     ThirdParty { product: "Windows RPC over HTTP Proxy", name: "PasswordExpiryModule", file: "RpcProxy.dll" },
     ThirdParty { product: "Windows RPC over HTTP Proxy", name: "*", file: "RpcProxy.dll" },

@@ -33,7 +33,9 @@ pub fn classify(c: &mut Component, env: &WinEnv) {
             }
         }
         _ => {
-            if default_binary(c.path.as_ref(), env) {
+            // A restriction entry or other reference to a built-in module's or filter's own image (WebDAV's
+            // webdav.dll, ASP.NET's webengine4.dll) is part of the install, whatever it is called.
+            if default_binary(c.path.as_ref(), env) || builtin_owner_of_image(c.path.as_ref(), env).is_some() {
                 (Baseline::Builtin, None)
             } else {
                 third_party(c)

@@ -60,7 +60,7 @@ const IDS: &[RuleInfo] = &[
     RuleInfo {
         id: "unknown_component",
         severity: Severity::Medium,
-        otherwise: "low for CGI/FastCGI and restrictions, info for denied restrictions",
+        otherwise: "low for CGI/FastCGI, restrictions and images under Program Files, info for denied restrictions",
         fires_when: "not built in and not a known third-party component",
     },
     RuleInfo {
@@ -220,6 +220,9 @@ fn unknown_findings(c: &Component, env: &WinEnv, what: &str, push: &mut dyn FnMu
                 Severity::Info
             }
             ComponentKind::Cgi | ComponentKind::Fastcgi | ComponentKind::CgiRestriction => Severity::Low,
+            // An installed product's folder (an EDR's filters, a vendor's module): unfamiliar is not suspicious;
+            // the signature and location rules still judge the file.
+            _ if in_program_files(c.path.as_ref(), env) => Severity::Low,
             _ => Severity::Medium,
         };
         push(
@@ -283,4 +286,12 @@ fn lookalike(c: &Component) -> Option<String> {
         return None;
     }
     images.into_iter().find(|i| looks_like(&file, i, 1)).map(|i| format!("{i}.dll"))
+}
+
+/// Whether a path lies under the host's Program Files folders.
+fn in_program_files(path: Option<&crate::model::WinPath>, env: &WinEnv) -> bool {
+    let Some(path) = path else { return false };
+    ["%ProgramFiles%", "%ProgramFiles(x86)%"]
+        .iter()
+        .any(|d| path.starts_with(&crate::model::WinPath::parse(&env.expand(d).0)))
 }

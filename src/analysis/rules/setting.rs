@@ -19,7 +19,12 @@ impl Rule for SettingRules {
 
     fn check(&self, f: &Fused, out: &mut Vec<Finding>) {
         for fact in &f.config_facts {
-            fact_findings(fact, out);
+            // IIS Express (images under %IIS_BIN%) ships open restrictions as its developer defaults.
+            let express = f.components.iter().any(|c| {
+                c.source.evidence == fact.source.evidence
+                    && c.image.as_deref().is_some_and(|i| i.to_ascii_uppercase().contains("%IIS_BIN%"))
+            });
+            fact_findings(fact, express, out);
         }
     }
 }
@@ -34,18 +39,18 @@ const IDS: &[RuleInfo] = &[
     RuleInfo {
         id: "cgi_restriction_open",
         severity: Severity::Medium,
-        otherwise: "",
+        otherwise: "low on IIS Express, whose developer defaults they are",
         fires_when: "`notListedIsapisAllowed` or `notListedCgisAllowed` is `true`",
     },
     RuleInfo {
         id: "handler_execute_access",
         severity: Severity::Medium,
-        otherwise: "",
+        otherwise: "info at Exchange's `owa/auth`, where it is the product's default",
         fires_when: "`handlers accessPolicy` includes `Execute`: requested `.dll`/`.exe` files may run",
     },
     RuleInfo {
         id: "http_logging_disabled",
-        severity: Severity::Medium,
+        severity: Severity::Low,
         otherwise: "",
         fires_when: "`httpLogging dontLog=\"true\"`",
     },
@@ -63,7 +68,7 @@ const IDS: &[RuleInfo] = &[
     },
 ];
 
-fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
+fn fact_findings(f: &ConfigFact, iis_express: bool, out: &mut Vec<Finding>) {
     let v = |k: &str| f.values.get(k).map(String::as_str);
     let is_true = |k: &str| v(k).is_some_and(|x| x.eq_ignore_ascii_case("true"));
     let mut push = |rule, severity, message: String| {
@@ -84,7 +89,7 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
                 if is_true(attr) {
                     push(
                         "cgi_restriction_open",
-                        Severity::Medium,
+                        if iis_express { Severity::Low } else { Severity::Medium },
                         format!("{attr}=\"true\" at {}: any {what} may run, listed or not", f.scope),
                     );
                 }
@@ -93,9 +98,11 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
         (ConfigFactKind::Setting, Some("system.webServer/handlers"))
             if v("accessPolicy").is_some_and(|p| p.to_lowercase().contains("execute")) =>
         {
+            // Exchange's owa/auth runs its own authentication ISAPI: Execute there is the product's default.
+            let exchange_default = f.scope.to_ascii_lowercase().trim_end_matches('/').ends_with("/owa/auth");
             push(
                 "handler_execute_access",
-                Severity::Medium,
+                if exchange_default { Severity::Info } else { Severity::Medium },
                 format!(
                     "handlers accessPolicy=\"{}\" at {}: requested .dll and .exe files may execute",
                     v("accessPolicy").unwrap_or(""),
@@ -103,9 +110,10 @@ fn fact_findings(f: &ConfigFact, out: &mut Vec<Finding>) {
                 ),
             )
         }
+        // A setting, not an act: the audited switch-off (evtx_http_logging_disabled) is what is high.
         (ConfigFactKind::Setting, Some("system.webServer/httpLogging")) if is_true("dontLog") => push(
             "http_logging_disabled",
-            Severity::Medium,
+            Severity::Low,
             format!("HTTP logging is disabled (dontLog=\"true\") at {}", f.scope),
         ),
         (ConfigFactKind::Setting, Some("system.applicationHost/configHistory"))

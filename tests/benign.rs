@@ -1,0 +1,58 @@
+//! Precision: real configurations of benign servers (../shared/corpus/iisconfig-benign, and the stock Exchange
+//! and reverse-proxy configurations of ../shared/corpus/iisconfig) raise nothing an analyst must look at — no
+//! finding of medium or higher, no suspicious or malicious verdict.
+
+mod common;
+
+use common::{corpus, have_corpus, scan_one};
+use inetsift::model::{Severity, VerdictLevel};
+
+fn check(rel: &str) -> Vec<String> {
+    let r = scan_one(&corpus(rel));
+    let mut problems: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Medium)
+        .map(|f| format!("{rel}:{}: {} ({}): {}", f.source.line.unwrap_or(0), f.rule, f.severity, f.message))
+        .collect();
+    problems.extend(
+        r.components.iter().filter(|c| c.verdict.as_ref().is_some_and(|v| v.level >= VerdictLevel::Suspicious)).map(
+            |c| {
+                format!(
+                    "{rel}:{}: {} '{}' judged {}",
+                    c.source.line.unwrap_or(0),
+                    c.kind,
+                    c.name,
+                    c.verdict.as_ref().unwrap().level
+                )
+            },
+        ),
+    );
+    problems
+}
+
+#[test]
+fn benign_servers_raise_nothing_an_analyst_must_look_at() {
+    if !have_corpus() {
+        return;
+    }
+    let mut files: Vec<String> = std::fs::read_dir(corpus("iisconfig-benign"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".config"))
+        .map(|n| format!("iisconfig-benign/{n}"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 9, "{files:?}");
+    files.extend(
+        [
+            "iisconfig/cssexchange_E16_applicationHost.config",
+            "iisconfig/cssexchange_E19_applicationHost_Default.config",
+            "iisconfig/mattgillard_iis-reverse-proxy_applicationHost.config",
+        ]
+        .map(String::from),
+    );
+    let problems: Vec<String> = files.iter().flat_map(|f| check(f)).collect();
+    assert!(problems.is_empty(), "medium-or-higher on benign servers:\n{}", problems.join("\n"));
+}
