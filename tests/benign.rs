@@ -56,3 +56,25 @@ fn benign_servers_raise_nothing_an_analyst_must_look_at() {
     let problems: Vec<String> = files.iter().flat_map(|f| check(f)).collect();
     assert!(problems.is_empty(), "medium-or-higher on benign servers:\n{}", problems.join("\n"));
 }
+
+#[test]
+fn a_validly_microsoft_signed_binary_is_not_a_renamed_copy_because_of_its_internal_name() {
+    if !have_corpus() {
+        return;
+    }
+    let config = br#"<configuration><system.webServer><globalModules>
+<add name="SignedModule" image="%windir%\System32\inetsrv\signedmod.dll" />
+<add name="UnsignedModule" image="%windir%\System32\inetsrv\plainmod.dll" />
+</globalModules></system.webServer></configuration>"#;
+    let signed = std::fs::read(corpus("pe/signify_DXCore.dll")).unwrap();
+    let plain = std::fs::read(corpus("pe/velociraptor_wkscli.dll")).unwrap();
+    let dir = common::tree(&[
+        ("Windows/System32/inetsrv/config/applicationHost.config", config),
+        ("Windows/System32/inetsrv/signedmod.dll", &signed),
+        ("Windows/System32/inetsrv/plainmod.dll", &plain),
+    ]);
+    let r = scan_one(dir.path());
+    let rules = |name: &str| common::rules_of(&r, &common::component(&r, "global_module", name).id);
+    assert!(!rules("SignedModule").contains(&"original_filename_mismatch"), "{:?}", rules("SignedModule"));
+    assert!(rules("UnsignedModule").contains(&"original_filename_mismatch"), "{:?}", rules("UnsignedModule"));
+}

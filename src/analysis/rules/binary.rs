@@ -88,9 +88,12 @@ impl Rule for BinaryRules {
                 );
             }
             let name = b.path.file_name().unwrap_or("");
+            // Microsoft ships binaries whose version resource names another file (isapi.dll says w3isapi.dll):
+            // on a binary Microsoft validly signed, the internal name is no sign of a renamed copy.
+            let microsoft_signed = b.signature.as_ref().is_some_and(microsoft_trusted);
             if let Some(orig) = pe.version.get("OriginalFilename").map(|o| o.trim()).filter(|o| !o.is_empty()) {
                 let orig_base = orig.strip_suffix(".mui").unwrap_or(orig);
-                if !orig_base.eq_ignore_ascii_case(name) {
+                if !orig_base.eq_ignore_ascii_case(name) && !microsoft_signed {
                     push(
                         "original_filename_mismatch",
                         Severity::Medium,
@@ -165,7 +168,7 @@ const IDS: &[RuleInfo] = &[
         id: "original_filename_mismatch",
         severity: Severity::Medium,
         otherwise: "",
-        fires_when: "a DLL's VERSIONINFO `OriginalFilename` is not its file name: a renamed copy",
+        fires_when: "a DLL's VERSIONINFO `OriginalFilename` is not its file name: a renamed copy (not on binaries Microsoft validly signed, whose internal names may differ by design: `isapi.dll` says `w3isapi.dll`)",
     },
     RuleInfo {
         id: "untrusted_signature",
@@ -204,9 +207,7 @@ fn signature_findings(
 ) {
     let first = comps.first().map(|c| c.id.clone());
     let referenced = !comps.is_empty();
-    let microsoft_trusted = matches!(sig.status, Status::Valid | Status::CatalogSigned)
-        && sig.trusted_by == Some(TrustAnchor::MicrosoftRootProgram)
-        && sig.publisher.as_deref() == Some("Microsoft Corporation");
+    let microsoft_trusted = microsoft_trusted(sig);
     match sig.status {
         Status::Unsigned => {
             let no_catalogs = sig.reason.contains("no catalog was available");
@@ -293,4 +294,12 @@ fn signature_findings(
             );
         }
     }
+}
+
+/// Whether Microsoft validly signed a binary: a valid embedded or catalog signature, Microsoft's publisher, and a
+/// chain to Microsoft's root program.
+fn microsoft_trusted(sig: &Verdict) -> bool {
+    matches!(sig.status, Status::Valid | Status::CatalogSigned)
+        && sig.trusted_by == Some(TrustAnchor::MicrosoftRootProgram)
+        && sig.publisher.as_deref() == Some("Microsoft Corporation")
 }
