@@ -17,22 +17,29 @@ const PROCESS_WINDOW_TICKS: i64 = 3600 * 10_000_000;
 /// A process start that names no component is about the component its own configuration writes name: the
 /// IIS configuration audit record (event 29) carries the writing process's id, the process start its new id.
 fn by_process(events: &[LogEvent], links: &mut [Option<String>]) {
-    for i in 0..events.len() {
-        let e = &events[i];
-        if links[i].is_some() || e.kind != EventKind::ProcessCreation {
+    // The linked audit records by (evidence, writing process id), in time order: one pass, then a lookup per start.
+    let mut writes: BTreeMap<(&str, u32), Vec<(i64, Option<String>)>> = BTreeMap::new();
+    for (w, l) in events.iter().zip(links.iter()) {
+        if let (Some(_), EventKind::ConfigChange, Some(pid)) = (l, w.kind, w.record.process_id) {
+            writes.entry((w.source.evidence.as_str(), pid)).or_default().push((w.record.time.ticks(), l.clone()));
+        }
+    }
+    for list in writes.values_mut() {
+        list.sort_by_key(|(t, _)| *t);
+    }
+    for (e, link) in events.iter().zip(links.iter_mut()) {
+        if link.is_some() || e.kind != EventKind::ProcessCreation {
             continue;
         }
         let Some(pid) = new_process_id(&e.record) else { continue };
+        let Some(list) = writes.get(&(e.source.evidence.as_str(), pid)) else { continue };
         let start = e.record.time.ticks();
-        let write = events.iter().zip(links.iter()).find(|(w, l)| {
-            l.is_some()
-                && w.kind == EventKind::ConfigChange
-                && w.source.evidence == e.source.evidence
-                && w.record.process_id == Some(pid)
-                && (start..=start + PROCESS_WINDOW_TICKS).contains(&w.record.time.ticks())
-        });
-        if let Some((_, l)) = write {
-            links[i] = l.clone();
+        // The first write of that process at or after its start, within the window.
+        let i = list.partition_point(|(t, _)| *t < start);
+        if let Some((t, l)) = list.get(i)
+            && *t <= start + PROCESS_WINDOW_TICKS
+        {
+            *link = l.clone();
         }
     }
 }
