@@ -16,9 +16,12 @@ const PROCESS_WINDOW_TICKS: i64 = 3600 * 10_000_000;
 
 /// A process start that names no component is about the component its own configuration writes name: the
 /// IIS configuration audit record (event 29) carries the writing process's id, the process start its new id.
+/// An audited write: its time (100 ns ticks) and the component it is linked to.
+type Write = (i64, Option<String>);
+
 fn by_process(events: &[LogEvent], links: &mut [Option<String>]) {
     // The linked audit records by (evidence, writing process id), in time order: one pass, then a lookup per start.
-    let mut writes: BTreeMap<(&str, u32), Vec<(i64, Option<String>)>> = BTreeMap::new();
+    let mut writes: BTreeMap<(&str, u32), Vec<Write>> = BTreeMap::new();
     for (w, l) in events.iter().zip(links.iter()) {
         if let (Some(_), EventKind::ConfigChange, Some(pid)) = (l, w.kind, w.record.process_id) {
             writes.entry((w.source.evidence.as_str(), pid)).or_default().push((w.record.time.ticks(), l.clone()));
