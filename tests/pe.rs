@@ -151,3 +151,35 @@ fn renamed_corpus_binaries_in_inetsrv_are_flagged() {
     assert_eq!(unsigned.len(), 2);
     assert!(unsigned.iter().all(|m| m.contains("no catalog was available")));
 }
+
+#[test]
+fn a_managed_module_assemblys_metadata_is_read() {
+    // Built by tests/fixtures/managed/make.sh with mono's mcs from SessionAuth.cs.
+    let bytes = std::fs::read(repo("tests/fixtures/managed/Contoso.Portal.Helpers.dll")).unwrap();
+    let sums = std::fs::read_to_string(repo("tests/fixtures/managed/SHA256SUMS")).unwrap();
+    let sha = inetsift::evidence::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    assert_eq!(sums, format!("{sha}  Contoso.Portal.Helpers.dll\n"));
+    let facts = analyse(&bytes).unwrap();
+    let m = facts.managed.expect("managed metadata");
+    assert_eq!(
+        (m.name.as_deref(), m.version.as_deref(), m.public_key_token.as_deref()),
+        (Some("Contoso.Portal.Helpers"), Some("0.0.0.0"), None)
+    );
+    assert_eq!(m.handlers, ["Contoso.Portal.SessionAuth : System.Web.IHttpModule"]);
+    assert!(m.types.contains(&"Contoso.Portal.Helper".to_string()), "{:?}", m.types);
+    assert!(
+        m.references.iter().any(|r| r.starts_with("System.Web, Version=4.0.0.0, PublicKeyToken=b03f5f7f11d50a3a")),
+        "{:?}",
+        m.references
+    );
+    assert_eq!(
+        m.notable,
+        [
+            "decodes base64 (System.Convert.FromBase64String)",
+            "loads code from bytes (System.Reflection.Assembly.Load)",
+            "reads request cookies (HttpRequest.Cookies)",
+            "reads request headers (HttpRequest.Headers)",
+            "starts processes (System.Diagnostics.Process.Start)",
+        ]
+    );
+}

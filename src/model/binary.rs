@@ -33,6 +33,25 @@ pub struct Section {
     pub entropy: f64,
 }
 
+/// What the .NET metadata of a managed assembly says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ManagedAssembly {
+    /// Assembly name.
+    pub name: Option<String>,
+    /// Assembly version.
+    pub version: Option<String>,
+    /// Public key token computed from its public key (lower-case hex); `null` when not strong-named.
+    pub public_key_token: Option<String>,
+    /// Types it defines (full names).
+    pub types: Vec<String>,
+    /// Types implementing `IHttpModule`, `IHttpHandler` or `IHttpAsyncHandler` (`Class : Interface`).
+    pub handlers: Vec<String>,
+    /// Assemblies it references (`Name, Version=..., PublicKeyToken=...`).
+    pub references: Vec<String>,
+    /// Framework members it calls that an implant needs, in words.
+    pub notable: Vec<String>,
+}
+
 /// Facts about one PE file.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PeFacts {
@@ -69,6 +88,9 @@ pub struct PeFacts {
     pub clr_runtime: Option<String>,
     /// Sections.
     pub sections: Vec<Section>,
+    /// .NET: what its metadata says, when it is a readable managed assembly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managed: Option<ManagedAssembly>,
     /// What the exports say the binary is.
     pub kind: PeKind,
     /// Every IIS entry point role found (several is itself suspicious).

@@ -1,6 +1,7 @@
 //! PE facts (pelite): machine, timestamps, exports and imports, VERSIONINFO, hashes and imphash, .NET header,
 //! section entropy — and what kind of IIS component the exports say the binary is.
 
+pub mod dotnet;
 mod ordinals;
 
 use crate::evidence::hex;
@@ -201,6 +202,7 @@ pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
         sha1: hash(MessageDigest::sha1(), bytes).map(|d| hex(&d)).unwrap_or_default(),
         sha256: hex(&Sha256::digest(bytes)),
         imphash,
+        managed: clr_runtime.as_ref().and_then(|_| clr_metadata(&pe)).and_then(dotnet::read),
         clr_runtime,
         sections,
         kind,
@@ -211,6 +213,14 @@ pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
 
 fn md5_hex(b: &[u8]) -> String {
     hash(MessageDigest::md5(), b).map(|d| hex(&d)).unwrap_or_default()
+}
+
+/// The bytes of the CLR metadata (the COR20 header's metadata directory), bounded.
+fn clr_metadata<'a>(pe: &PeFile<'a>) -> Option<&'a [u8]> {
+    let dir = pe.data_directory().get(14)?;
+    let cor20 = pe.derva_slice::<u32>(dir.VirtualAddress, 4).ok()?;
+    let (rva, size) = (cor20[2], cor20[3] as usize);
+    pe.derva_slice::<u8>(rva, size.min(dotnet::METADATA_LIMIT)).ok()
 }
 
 /// The runtime version string of the CLR metadata root (`BSJB` signature), when the PE is managed.
