@@ -28,6 +28,8 @@ enum Family {
     Install,
     /// The binary's shape against its role.
     Shape,
+    /// What the binary's code calls (a managed module reading the request and running what it gets).
+    Code,
     /// Anything else (unknown to the baseline, missing files, legacy registrations).
     Other,
 }
@@ -45,14 +47,17 @@ fn family(rule: &str) -> Family {
         | "builtin_name_foreign_image"
         | "builtin_image_foreign_name"
         | "microsoft_namespace_foreign_assembly"
-        | "original_filename_mismatch" => Family::Name,
+        | "original_filename_mismatch"
+        | "managed_token_mismatch"
+        | "managed_microsoft_name_not_strong_named" => Family::Name,
         "image_user_writable" | "image_outside_system_dirs" => Family::Location,
         r if r.starts_with("ntfs_") => Family::Timestomp,
         "evtx_extension_added" | "evtx_appcmd_install" | "evtx_powershell_install" | "evtx_gacutil_install" => {
             Family::Install
         }
         r if r.starts_with("evtx_") => Family::Behaviour,
-        "pe_kind_mismatch" | "not_a_pe" | "multiple_iis_entry_points" => Family::Shape,
+        "pe_kind_mismatch" | "not_a_pe" | "multiple_iis_entry_points" | "managed_type_not_in_assembly" => Family::Shape,
+        "managed_notable_calls" => Family::Code,
         _ => Family::Other,
     }
 }

@@ -7,6 +7,7 @@ mod artifact;
 mod binary;
 mod component;
 mod events;
+mod managed;
 mod ntfs;
 mod operator;
 mod service;
@@ -56,6 +57,7 @@ pub const RULES: &[&dyn Rule] = &[
     &artifact::ArtifactRules,
     &service::ServiceRules,
     &binary::BinaryRules,
+    &managed::ManagedRules,
     &events::EventRules,
     &operator::OperatorRules,
     &ntfs::NtfsRules,

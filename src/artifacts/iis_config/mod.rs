@@ -2,6 +2,7 @@
 //! `web.config` files and the .NET `machine.config` / root `web.config`, merged into the effective set of
 //! extension points per configuration path.
 
+pub mod assembly;
 pub mod effective;
 pub mod managed_type;
 pub mod sections;
@@ -47,7 +48,8 @@ impl super::Collector for ConfigCollector {
     }
 
     fn collect(&self, ev: &Evidence, ctx: &super::Context, facts: &mut crate::model::Facts) {
-        let cfg = collect(ev, &ctx.host.env);
+        let mut cfg = collect(ev, &ctx.host.env);
+        assembly::resolve(ev, &ctx.host.env, &mut cfg.components);
         facts.components.extend(cfg.components);
         facts.config_facts.extend(cfg.facts);
         facts.warnings.extend(cfg.warnings);
