@@ -62,3 +62,29 @@ fn a_gac_assembly_that_is_not_signed_with_the_claimed_key_is_a_mismatch() {
     assert!(rules.contains(&"managed_token_mismatch"), "{rules:?}");
     assert_eq!(m.verdict.as_ref().unwrap().level, VerdictLevel::Malicious);
 }
+
+#[test]
+fn a_module_compiled_from_app_code_is_found_in_its_source() {
+    let web = br#"<configuration><system.webServer><modules>
+<add name="SessionAuth" type="Contoso.Portal.SessionAuth" />
+</modules></system.webServer></configuration>"#;
+    let source = std::fs::read(repo("tests/fixtures/managed/SessionAuth.cs")).unwrap();
+    let dir = tree(&[
+        ("Windows/System32/inetsrv/config/applicationHost.config", b"<configuration/>"),
+        ("inetpub/wwwroot/web.config", web),
+        ("inetpub/wwwroot/App_Code/Auth/SessionAuth.cs", &source),
+    ]);
+    let r = scan_one(dir.path());
+    let m = component(&r, "managed_module", "SessionAuth");
+    assert_eq!(
+        m.attributes.get("app_code_source").map(String::as_str),
+        Some(r"C:\inetpub\wwwroot\App_Code\Auth\SessionAuth.cs")
+    );
+    let f =
+        r.findings.iter().find(|f| f.rule == "managed_notable_calls" && f.component.as_deref() == Some(m.id.as_str()));
+    let f = f.expect("the source's calls are judged");
+    assert_eq!(f.severity, inetsift::model::Severity::High);
+    assert!(f.message.contains(r"(compiled from C:\inetpub\wwwroot\App_Code\Auth\SessionAuth.cs)"), "{}", f.message);
+    // The source file was read through the hashed log.
+    assert!(r.coverage.files_read.iter().any(|x| x.path.as_str().ends_with("SessionAuth.cs")));
+}

@@ -34,7 +34,7 @@ pub struct Section {
 }
 
 /// What the .NET metadata of a managed assembly says.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ManagedAssembly {
     /// Assembly name.
     pub name: Option<String>,

@@ -32,6 +32,15 @@ impl Rule for ManagedRules {
                     format!("{what}: its assembly is on none of the paths ASP.NET would load it from ({looked})"),
                 );
             }
+            if let Some(source) = c.attributes.get("app_code_source") {
+                let calls: Vec<String> = c
+                    .attributes
+                    .get("app_code_calls")
+                    .map(|v| v.split("; ").map(str::to_string).collect())
+                    .unwrap_or_default();
+                let compiled = ManagedAssembly { notable: calls, ..ManagedAssembly::default() };
+                notable(&what, &format!("(compiled from {source})"), &compiled, &mut push);
+            }
             let Some(t) = &c.managed_type else { continue };
             let binary = f.binaries.iter().find(|b| b.components.contains(&c.id));
             let Some((b, m)) = binary.and_then(|b| Some((b, b.pe.as_ref()?.managed.as_ref()?))) else { continue };

@@ -1,7 +1,8 @@
 //! Where ASP.NET finds a managed module's assembly: the application's `bin` folder (beside the `web.config`
 //! that declares it), else, for a strong-named assembly, the Global Assembly Cache — .NET 4's
 //! `Microsoft.NET\assembly\GAC_MSIL|GAC_32|GAC_64\<name>\v4.0_<version>__<token>\` and .NET 2's
-//! `assembly\GAC_MSIL|GAC_32|GAC_64|GAC\<name>\<version>__<token>\`.
+//! `assembly\GAC_MSIL|GAC_32|GAC_64|GAC\<name>\<version>__<token>\`. A type without an assembly is compiled
+//! from the application's `App_Code` source: the file that defines the class is found and its calls read.
 
 use crate::evidence::{Completeness, Evidence, WinPath};
 use crate::model::{Component, ComponentKind, FileCheck, FileStatus, WinEnv};
@@ -11,7 +12,10 @@ use crate::model::{Component, ComponentKind, FileCheck, FileStatus, WinEnv};
 pub fn resolve(ev: &Evidence, env: &WinEnv, components: &mut [Component]) {
     for c in components.iter_mut().filter(|c| c.kind == ComponentKind::ManagedModule && c.path.is_none()) {
         let Some(t) = &c.managed_type else { continue };
-        let Some(name) = t.assembly.as_deref().map(str::trim).filter(|n| !n.is_empty()) else { continue };
+        let Some(name) = t.assembly.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
+            app_code(ev, c);
+            continue;
+        };
         let candidates = candidates(c, env, name, t.version.as_deref(), t.public_key_token.as_deref());
         match candidates.iter().find(|p| ev.file_exists(p)) {
             Some(found) => {
@@ -51,4 +55,56 @@ fn candidates(c: &Component, env: &WinEnv, name: &str, version: Option<&str>, to
         }
     }
     out
+}
+
+/// Source files read from an `App_Code` folder at the most, and their largest size.
+const APP_CODE_FILES: usize = 2_000;
+const SOURCE_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// Framework calls an implant needs, as they read in C# or VB source, and what each means (the same words as
+/// the assembly reader's).
+const SOURCE_CALLS: &[(&str, &str)] = &[
+    ("Process.Start", "starts processes (System.Diagnostics.Process.Start)"),
+    ("Assembly.Load", "loads code from bytes (System.Reflection.Assembly.Load)"),
+    ("FromBase64String", "decodes base64 (System.Convert.FromBase64String)"),
+    ("Request.Cookies", "reads request cookies (HttpRequest.Cookies)"),
+    ("Request.Headers", "reads request headers (HttpRequest.Headers)"),
+    ("Request.Form", "reads posted form fields (HttpRequest.Form)"),
+    ("WebClient", "makes web requests (System.Net.WebClient)"),
+    ("HttpWebRequest", "makes web requests (System.Net.HttpWebRequest)"),
+];
+
+/// A module type with no assembly, declared in a `web.config`: ASP.NET compiles it from the application's
+/// `App_Code`. The source file that declares the class and implements `IHttpModule` is named in the
+/// `app_code_source` attribute, the calls it makes in `app_code_calls`.
+fn app_code(ev: &Evidence, c: &mut Component) {
+    let Some(t) = &c.managed_type else { return };
+    let Some(cfg) =
+        c.source.file.as_ref().filter(|f| f.file_name().is_some_and(|n| n.eq_ignore_ascii_case("web.config")))
+    else {
+        return;
+    };
+    let Some(dir) = cfg.parent().map(|p| p.join("App_Code")) else { return };
+    let class = t.class.rsplit('.').next().unwrap_or(&t.class).to_string();
+    let mut sources = Vec::new();
+    let _ = ev.walk_files(&dir, 8, APP_CODE_FILES, &mut |e| {
+        let lower = e.name.to_ascii_lowercase();
+        if lower.ends_with(".cs") || lower.ends_with(".vb") {
+            sources.push(e.path.clone());
+        }
+    });
+    for path in sources {
+        let Ok(data) = ev.read(&path, SOURCE_LIMIT) else { continue };
+        let text = String::from_utf8_lossy(&data.bytes);
+        let declares = text.contains(&format!("class {class}")) || text.contains(&format!("Class {class}"));
+        if declares && text.contains("IHttpModule") {
+            let calls: Vec<&str> =
+                SOURCE_CALLS.iter().filter(|(w, _)| text.contains(w)).map(|(_, what)| *what).collect();
+            c.attributes.insert("app_code_source".into(), data.path.to_string());
+            if !calls.is_empty() {
+                c.attributes.insert("app_code_calls".into(), calls.join("; "));
+            }
+            return;
+        }
+    }
 }
