@@ -88,3 +88,24 @@ fn a_module_compiled_from_app_code_is_found_in_its_source() {
     // The source file was read through the hashed log.
     assert!(r.coverage.files_read.iter().any(|x| x.path.as_str().ends_with("SessionAuth.cs")));
 }
+
+#[test]
+fn a_module_declared_for_a_site_in_application_host_is_found_in_that_sites_bin() {
+    let apphost = br#"<configuration>
+<system.applicationHost><sites>
+<site name="Portal" id="2"><application path="/"><virtualDirectory path="/" physicalPath="D:\Sites\portal" /></application></site>
+</sites></system.applicationHost>
+<location path="Portal"><system.webServer><modules>
+<add name="SessionAuthHelper" type="Contoso.Portal.SessionAuth, Contoso.Portal.Helpers" />
+</modules></system.webServer></location>
+</configuration>"#;
+    let dir = tree(&[
+        ("C/Windows/System32/inetsrv/config/applicationHost.config", apphost),
+        ("D/Sites/portal/bin/Contoso.Portal.Helpers.dll", &assembly()),
+    ]);
+    let r = scan_one(dir.path());
+    let m = component(&r, "managed_module", "SessionAuthHelper");
+    assert_eq!(m.scope, "MACHINE/WEBROOT/APPHOST/Portal");
+    assert_eq!(m.path.as_ref().map(|p| p.as_str()), Some(r"D:\Sites\portal\bin\Contoso.Portal.Helpers.dll"));
+    assert!(rules_of(&r, &m.id).contains(&"managed_notable_calls"));
+}

@@ -49,7 +49,7 @@ impl super::Collector for ConfigCollector {
 
     fn collect(&self, ev: &Evidence, ctx: &super::Context, facts: &mut crate::model::Facts) {
         let mut cfg = collect(ev, &ctx.host.env);
-        assembly::resolve(ev, &ctx.host.env, &mut cfg.components);
+        assembly::resolve(ev, &ctx.host.env, &cfg.facts, &mut cfg.components);
         facts.components.extend(cfg.components);
         facts.config_facts.extend(cfg.facts);
         facts.warnings.extend(cfg.warnings);
