@@ -78,3 +78,33 @@ fn a_validly_microsoft_signed_binary_is_not_a_renamed_copy_because_of_its_intern
     assert!(!rules("SignedModule").contains(&"original_filename_mismatch"), "{:?}", rules("SignedModule"));
     assert!(rules("UnsignedModule").contains(&"original_filename_mismatch"), "{:?}", rules("UnsignedModule"));
 }
+
+#[test]
+fn benign_application_web_configs_raise_nothing_an_analyst_must_look_at() {
+    // tests/fixtures/benign-web: the kinds of web.config benign sites carry (see its README).
+    let dir = common::repo("tests/fixtures/benign-web");
+    let mut problems = Vec::new();
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".config") {
+            continue;
+        }
+        n += 1;
+        let r = scan_one(&entry.path());
+        problems.extend(
+            r.findings
+                .iter()
+                .filter(|f| f.severity >= Severity::Medium)
+                .map(|f| format!("{name}:{}: {} ({}): {}", f.source.line.unwrap_or(0), f.rule, f.severity, f.message)),
+        );
+        problems.extend(
+            r.components
+                .iter()
+                .filter(|c| c.verdict.as_ref().is_some_and(|v| v.level >= VerdictLevel::Suspicious))
+                .map(|c| format!("{name}: {} '{}'", c.kind, c.name)),
+        );
+    }
+    assert_eq!(n, 5);
+    assert!(problems.is_empty(), "medium-or-higher on benign web.config files:\n{}", problems.join("\n"));
+}

@@ -60,7 +60,7 @@ const IDS: &[RuleInfo] = &[
     RuleInfo {
         id: "unknown_component",
         severity: Severity::Medium,
-        otherwise: "low for CGI/FastCGI, restrictions and images under Program Files, info for denied restrictions",
+        otherwise: "low for CGI/FastCGI, restrictions, images under Program Files and an application's own managed modules in its web.config, info for denied restrictions",
         fires_when: "not built in and not a known third-party component",
     },
     RuleInfo {
@@ -252,12 +252,24 @@ fn managed_findings(c: &Component, what: &str, push: &mut dyn FnMut(&'static str
         );
         return;
     }
-    let strong = match token {
-        None => "no assembly given: ASP.NET loads it from the application's bin or App_Code",
-        Some("null") => "its assembly is not strong-named (PublicKeyToken=null)",
-        Some(_) => "its assembly is strong-named with a non-Microsoft key",
+    let strong = match (t.assembly.as_deref(), token) {
+        (None, _) => "no assembly given: ASP.NET compiles it from the application's App_Code",
+        (Some(_), None | Some("null")) => {
+            "its assembly is not strong-named (ASP.NET loads it from the application's bin)"
+        }
+        (Some(_), Some(_)) => "its assembly is strong-named with a non-Microsoft key",
     };
-    push("unknown_component", Severity::Medium, format!("{what} is not a default ASP.NET module; {strong}"));
+    // An application's own module, declared in its web.config, is what every ASP.NET site has: low. Declared for
+    // the whole server (applicationHost.config, a .NET root configuration), it runs in every application: medium.
+    let in_web_config = c
+        .source
+        .file
+        .as_ref()
+        .and_then(|f| f.file_name())
+        .is_some_and(|n| n.to_ascii_lowercase().ends_with("web.config"))
+        && !c.scope.starts_with("MACHINE(");
+    let severity = if in_web_config { Severity::Low } else { Severity::Medium };
+    push("unknown_component", severity, format!("{what} is not a default ASP.NET module; {strong}"));
 }
 
 /// The built-in name or image this component imitates.
