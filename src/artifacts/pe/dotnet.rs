@@ -3,12 +3,13 @@
 //! implement `IHttpModule`/`IHttpHandler`, the assemblies it references, and the framework members it calls that
 //! an IIS implant needs (process starts, loading code from bytes, base64, cookies and headers, web requests).
 
+use crate::evidence::bytes::Bytes;
 use crate::model::ManagedAssembly;
 use clrmeta::Metadata;
 use openssl::hash::{MessageDigest, hash};
 
 /// Largest metadata read (real assemblies have kilobytes to a few megabytes).
-pub const METADATA_LIMIT: usize = 64 * 1024 * 1024;
+pub const METADATA_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Framework members an IIS implant uses, by the type they belong to and the member name; what each means.
 const NOTABLE: &[(&str, &str, &str)] = &[
@@ -26,7 +27,7 @@ const NOTABLE: &[(&str, &str, &str)] = &[
 /// Reads the metadata of a managed assembly; `None` when the bytes are not readable metadata (the parser is
 /// guarded: a panic on hostile bytes is a `None`, not a crash).
 pub fn read(metadata: &[u8]) -> Option<ManagedAssembly> {
-    if metadata.len() > METADATA_LIMIT {
+    if metadata.len() > METADATA_LIMIT || !row_counts_plausible(metadata) {
         return None;
     }
     let parsed = std::panic::catch_unwind(|| Metadata::parse(metadata).ok()).ok().flatten()?;
@@ -84,10 +85,70 @@ pub fn read(metadata: &[u8]) -> Option<ManagedAssembly> {
     })
 }
 
+/// Whether the table row counts fit the tables stream: every row takes at least two bytes. The parser sizes
+/// its tables from these counts before reading a row, so a hostile count would ask for gigabytes; checked here,
+/// by the bounded reader, before the parser sees the bytes.
+fn row_counts_plausible(metadata: &[u8]) -> bool {
+    fn check(m: &[u8]) -> Result<bool, crate::model::ParseError> {
+        let b = Bytes::new(m);
+        if b.slice(0, 4)? != b"BSJB" {
+            return Ok(false);
+        }
+        let version_len = b.len32(12)?;
+        let mut at = 16usize.checked_add(version_len).ok_or("metadata version length out of range")?;
+        at = at.checked_add(2).ok_or("metadata header out of range")?; // flags
+        let streams = b.u16(at)?;
+        at += 2;
+        for _ in 0..streams {
+            let (offset, size) = (b.len32(at)?, b.len32(at + 4)?);
+            let name_start = at + 8;
+            let name_len =
+                b.rest(name_start).as_slice().iter().position(|&c| c == 0).ok_or("stream name without end")?;
+            let name = b.slice(name_start, name_len)?;
+            at = name_start + (name_len + 1).div_ceil(4) * 4;
+            if name != b"#~" && name != b"#-" {
+                continue;
+            }
+            let tables = b.sub(offset, size)?;
+            let valid = tables.u64(8)?;
+            let mut rows = 0u64;
+            for i in 0..u64::from(valid.count_ones()) {
+                rows += u64::from(tables.u32(24 + 4 * i as usize)?);
+            }
+            return Ok(rows.saturating_mul(2) <= size as u64);
+        }
+        Ok(false)
+    }
+    check(metadata).unwrap_or(false)
+}
+
 /// The public key token of a public key: the last 8 bytes of its SHA-1, reversed (ECMA-335 II.6.2.1.3).
 fn token(public_key: &[u8]) -> String {
     let Ok(digest) = hash(MessageDigest::sha1(), public_key) else { return String::new() };
     let mut last: Vec<u8> = digest[digest.len() - 8..].to_vec();
     last.reverse();
     crate::evidence::hex(&last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hostile_row_count_is_refused_before_the_parser_sizes_its_tables() {
+        // The fixture assembly's metadata, from its CLR header, with the first table's row count set huge.
+        let bytes =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/managed/Contoso.Portal.Helpers.dll"))
+                .unwrap();
+        let at = bytes.windows(4).position(|w| w == b"BSJB").unwrap();
+        let metadata = &bytes[at..];
+        assert!(row_counts_plausible(metadata));
+        assert!(read(metadata).is_some());
+        let tables = metadata.windows(3).position(|w| w == b"#~\0").unwrap();
+        let header = u32::from_le_bytes(metadata[tables - 8..tables - 4].try_into().unwrap()) as usize;
+        let mut hostile = metadata.to_vec();
+        hostile[header + 24..header + 28].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(!row_counts_plausible(&hostile));
+        assert!(read(&hostile).is_none());
+    }
 }
