@@ -109,3 +109,21 @@ fn a_module_declared_for_a_site_in_application_host_is_found_in_that_sites_bin()
     assert_eq!(m.path.as_ref().map(|p| p.as_str()), Some(r"D:\Sites\portal\bin\Contoso.Portal.Helpers.dll"));
     assert!(rules_of(&r, &m.id).contains(&"managed_notable_calls"));
 }
+
+#[test]
+fn the_table_shows_a_managed_modules_assembly_identity_types_and_calls() {
+    let dir = tree(&[
+        ("Windows/System32/inetsrv/config/applicationHost.config", b"<configuration/>"),
+        ("inetpub/wwwroot/web.config", WEB_CONFIG),
+        ("inetpub/wwwroot/bin/Contoso.Portal.Helpers.dll", &assembly()),
+    ]);
+    let r = scan_one(dir.path());
+    let mut out = Vec::new();
+    inetsift::report::table::write(&r, Default::default(), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let section = &text[text.find("Managed module assemblies").expect("the section")..];
+    for needle in ["Contoso.Portal.Helpers 0.0.0.0", "PublicKeyToken=null", "System.Web.IHttpModule", "loads code from"]
+    {
+        assert!(section.contains(needle), "{needle} missing:\n{section}");
+    }
+}

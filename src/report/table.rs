@@ -178,6 +178,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
     }
 
     ntfs_times(result, &mut out)?;
+    managed_assemblies(result, &mut out)?;
     events(result, &mut out)?;
 
     let mut t = table(&["Evidence", "Artifact", "Path", "Status"]);
@@ -304,6 +305,37 @@ fn component_timeline(result: &ScanResult, out: &mut impl Write) -> io::Result<(
         ]);
     }
     writeln!(out, "IIS component timeline\n{t}\n")
+}
+
+/// The "Managed module assemblies" section: where each managed module's assembly was found, who it says it is,
+/// its module types and the calls an implant needs.
+fn managed_assemblies(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
+    let mut t = table(&["Component", "Assembly file", "Identity", "Module / handler types", "Notable calls"]);
+    let mut rows = 0;
+    for b in &result.binaries {
+        let Some(m) = b.pe.as_ref().and_then(|p| p.managed.as_ref()) else { continue };
+        if b.components.is_empty() {
+            continue;
+        }
+        let identity = format!(
+            "{} {} (PublicKeyToken={})",
+            m.name.as_deref().unwrap_or("?"),
+            m.version.as_deref().unwrap_or("?"),
+            m.public_key_token.as_deref().unwrap_or("null")
+        );
+        t.add_row(vec![
+            cell(&b.components.join(", ")),
+            cell(b.path.as_str()),
+            cell(&identity),
+            cell(&m.handlers.join("\n")),
+            cell(&m.notable.join("\n")),
+        ]);
+        rows += 1;
+    }
+    if rows == 0 {
+        return Ok(());
+    }
+    writeln!(out, "Managed module assemblies\n{t}\n")
 }
 
 /// The "NTFS times" section: MFT entry, `$SI` and `$FILE_NAME` times of each file a component references, for
