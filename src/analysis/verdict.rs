@@ -58,6 +58,7 @@ fn family(rule: &str) -> Family {
         r if r.starts_with("evtx_") => Family::Behaviour,
         "pe_kind_mismatch" | "not_a_pe" | "multiple_iis_entry_points" | "managed_type_not_in_assembly" => Family::Shape,
         "managed_notable_calls" => Family::Code,
+        "managed_assembly_added_later" => Family::Timestomp,
         _ => Family::Other,
     }
 }
