@@ -17,6 +17,17 @@ pub fn terminal(s: &str) -> String {
     out
 }
 
+/// One CSV cell (RFC 4180) that a spreadsheet will not execute: a leading `=`, `+`, `-`, `@`, tab or carriage
+/// return (a formula to Excel, LibreOffice and Timeline Explorer's export) is made text with a leading `'`; quotes
+/// are doubled and the cell quoted when it holds a comma, quote or line break.
+pub fn csv_cell(s: &str) -> String {
+    let inert = match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    };
+    if inert.contains([',', '"', '\n', '\r']) { format!("\"{}\"", inert.replace('"', "\"\"")) } else { inert }
+}
+
 #[cfg(test)]
 mod tests {
     use super::terminal;
@@ -27,5 +38,14 @@ mod tests {
         assert_eq!(terminal("a\u{202e}lld.exe"), "a\\u{202e}lld.exe");
         assert_eq!(terminal("line\nbreak"), "line\\u{a}break");
         assert_eq!(terminal(r"C:\Windows\System32\inetsrv\cachuri.dll"), r"C:\Windows\System32\inetsrv\cachuri.dll");
+    }
+
+    #[test]
+    fn csv_cells_are_inert_and_quoted() {
+        assert_eq!(super::csv_cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(super::csv_cell("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(super::csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(super::csv_cell("plain"), "plain");
+        assert_eq!(super::csv_cell("-1"), "'-1");
     }
 }

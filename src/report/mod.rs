@@ -5,6 +5,8 @@
 pub mod escape;
 pub mod json;
 pub mod table;
+pub mod timeline_csv;
+pub mod timeline_jsonl;
 
 use crate::model::ScanResult;
 use std::io::{self, Write};
@@ -43,6 +45,16 @@ pub const PRINTERS: &[Format] = &[
         name: "json",
         about: "the whole result as one JSON document (docs/json.md)",
         make: |_| Box::new(json::Json),
+    },
+    Format {
+        name: "csv",
+        about: "the timeline for Timeline Explorer (RFC 4180, inert cells)",
+        make: |_| Box::new(timeline_csv::TimelineCsv),
+    },
+    Format {
+        name: "jsonl",
+        about: "the timeline in Timesketch's JSONL import format",
+        make: |_| Box::new(timeline_jsonl::TimelineJsonl),
     },
 ];
 
