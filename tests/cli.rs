@@ -345,5 +345,5 @@ fn output_formats_are_chosen_with_format_and_json_is_a_shorthand() {
     assert_eq!(std::fs::read(&file).unwrap(), by_format.stdout);
     let bad = inetsift(&["scan", &sample(), "--format", "xml"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values: table, json, csv, jsonl"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values: table, json, csv, bodyfile, jsonl"));
 }

@@ -71,3 +71,31 @@ fn a_hostile_file_name_is_inert_in_the_csv_and_intact_in_the_jsonl() {
     }
     assert_eq!(line["datetime"], "2023-11-14T22:01:30.0000000Z");
 }
+
+#[test]
+fn the_bodyfile_is_read_by_sleuth_kits_mactime() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(repo("tests/fixtures/images/iis-host-images.zip")).unwrap()).unwrap();
+    z.extract(dir.path()).unwrap();
+    let image = dir.path().join("mbr.raw").display().to_string();
+    let body = inetsift(&["scan", &image, "--format", "bodyfile"]);
+    let path = dir.path().join("timeline.body");
+    std::fs::write(&path, &body).unwrap();
+    let Ok(out) = Command::new("mactime").args(["-b", path.to_str().unwrap(), "-d", "-y", "-z", "UTC"]).output() else {
+        eprintln!("skipped: no mactime (Debian: sleuthkit)");
+        return;
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("Date,Size,Type,Mode,UID,GID,Meta,File Name"), "{text}");
+    // The timestomped look-alike: its $SI birth set back to 2019, its $FILE_NAME birth where the copy happened.
+    let stomped = text
+        .lines()
+        .find(|l| {
+            l.starts_with("2019-03-05T10:11:12Z") && l.contains(r"inetsrv\cachehttpex.dll") && !l.contains("$FILE_NAME")
+        })
+        .unwrap_or_else(|| panic!("no 2019 $SI row for the look-alike:\n{text}"));
+    assert!(stomped.contains(",macb,") || stomped.contains("b,"), "{stomped}");
+    assert!(text.lines().any(|l| l.contains(r"inetsrv\cachehttpex.dll ($FILE_NAME)") && !l.starts_with("2019")));
+}

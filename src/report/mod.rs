@@ -2,6 +2,7 @@
 //!
 //! A new format is one file with a [`Printer`] and one line in [`PRINTERS`].
 
+pub mod bodyfile;
 pub mod escape;
 pub mod json;
 pub mod table;
@@ -50,6 +51,11 @@ pub const PRINTERS: &[Format] = &[
         name: "csv",
         about: "the timeline for Timeline Explorer (RFC 4180, inert cells)",
         make: |_| Box::new(timeline_csv::TimelineCsv),
+    },
+    Format {
+        name: "bodyfile",
+        about: "NTFS times of the files read, as a Sleuth Kit bodyfile for mactime",
+        make: |_| Box::new(bodyfile::Bodyfile),
     },
     Format {
         name: "jsonl",
