@@ -74,10 +74,7 @@ fn a_hostile_file_name_is_inert_in_the_csv_and_intact_in_the_jsonl() {
 
 #[test]
 fn the_bodyfile_is_read_by_sleuth_kits_mactime() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut z =
-        zip::ZipArchive::new(std::fs::File::open(repo("tests/fixtures/images/iis-host-images.zip")).unwrap()).unwrap();
-    z.extract(dir.path()).unwrap();
+    let dir = common::unpack("tests/fixtures/images/iis-host-images.zip");
     let image = dir.path().join("mbr.raw").display().to_string();
     let body = inetsift(&["scan", &image, "--format", "bodyfile"]);
     let path = dir.path().join("timeline.body");

@@ -64,10 +64,7 @@ fn the_sample_config_files_and_hives_give_their_golden_json() {
 
 #[test]
 fn the_image_fixtures_give_their_golden_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut z =
-        zip::ZipArchive::new(std::fs::File::open(repo("tests/fixtures/images/iis-host-images.zip")).unwrap()).unwrap();
-    z.extract(dir.path()).unwrap();
+    let dir = common::unpack("tests/fixtures/images/iis-host-images.zip");
     check("image-mbr-raw", &[dir.path().join("mbr.raw")]);
     check("image-gpt-vhdx", &[dir.path().join("gpt.vhdx")]);
     check("image-mbr-e01", &[dir.path().join("mbr.E01")]);

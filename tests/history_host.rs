@@ -110,11 +110,7 @@ fn chrono_secs(y: u16, mo: u8, d: u8, h: u8, mi: u8) -> u64 {
 
 #[test]
 fn the_same_host_on_an_ntfs_volume_gives_the_same_answers_and_file_arrivals() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut z =
-        zip::ZipArchive::new(std::fs::File::open(repo("tests/fixtures/history/history-host-image.zip")).unwrap())
-            .unwrap();
-    z.extract(dir.path()).unwrap();
+    let dir = common::unpack("tests/fixtures/history/history-host-image.zip");
     let r = scan_one(&dir.path().join("volume.raw"));
     check(&r, true, true);
     ntfs_answers(&r);

@@ -83,10 +83,7 @@ fn the_first_screen_of_the_table_names_every_planted_component_with_its_verdict(
 
 #[test]
 fn on_an_image_the_look_alikes_file_arrival_is_its_file_name_creation() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut z =
-        zip::ZipArchive::new(std::fs::File::open(repo("tests/fixtures/images/iis-host-images.zip")).unwrap()).unwrap();
-    z.extract(dir.path()).unwrap();
+    let dir = common::unpack("tests/fixtures/images/iis-host-images.zip");
     let r = scan_one(&dir.path().join("mbr.raw"));
     let m = global(&r, "HttpCacheModuleEx");
     let arrived = m.lifecycle.as_ref().unwrap().file_arrived.as_ref().expect("NTFS facts give the arrival");
@@ -104,10 +101,7 @@ fn on_an_image_the_look_alikes_file_arrival_is_its_file_name_creation() {
 #[test]
 fn on_an_image_folders_have_ntfs_facts_that_date_history_snapshots() {
     // The history collector dates a snapshot by its folder's $FILE_NAME creation: folders have NTFS facts too.
-    let dir = tempfile::tempdir().unwrap();
-    let mut z =
-        zip::ZipArchive::new(std::fs::File::open(repo("tests/fixtures/images/iis-host-images.zip")).unwrap()).unwrap();
-    z.extract(dir.path()).unwrap();
+    let dir = common::unpack("tests/fixtures/images/iis-host-images.zip");
     let ev = inetsift::evidence::Evidence::open("E1", &dir.path().join("gpt.vhdx"), &Default::default()).unwrap();
     let folder = ev.ntfs_facts(&inetsift::model::WinPath::parse(r"C:\Windows\System32\inetsrv")).expect("folder facts");
     let name = folder.primary_name().unwrap();

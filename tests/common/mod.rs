@@ -61,6 +61,14 @@ pub fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
+/// Unzips a committed fixture archive (images, collections) into a fresh temporary folder.
+pub fn unpack(rel: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut z = zip::ZipArchive::new(std::fs::File::open(repo(rel)).expect("fixture")).expect("a zip");
+    z.extract(dir.path()).expect("extracts");
+    dir
+}
+
 /// Scans one piece of evidence with default options.
 pub fn scan_one(p: &Path) -> ScanResult {
     scan(&[p.to_path_buf()], &OpenOptions::default()).expect("evidence opens")
