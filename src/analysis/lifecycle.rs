@@ -80,11 +80,9 @@ fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
         .collect();
     for e in &editors {
         added.inferences.push(format!(
-            "an editor opened its configuration file at {} ({} {} record {}{}): the likely moment of a hand edit",
+            "an editor opened its configuration file at {} ({}{}): the likely moment of a hand edit",
             e.record.time,
-            e.record.channel,
-            e.record.event_id,
-            e.record.record_id,
+            e.record.cite(),
             actor(&e.record).and_then(|a| a.account).map(|a| format!(", user {a}")).unwrap_or_default()
         ));
     }
@@ -199,20 +197,13 @@ fn root_certificate(f: &Fused, c: &Component) -> Vec<String> {
         .iter()
         .filter(|e| e.source.evidence == c.source.evidence && e.signal == Some(Signal::RootCertificateInstall))
     {
-        out.push(format!(
-            "a root certificate was added by a command at {} ({} {} record {})",
-            e.record.time, e.record.channel, e.record.event_id, e.record.record_id
-        ));
+        out.push(format!("a root certificate was added by a command at {} ({})", e.record.time, e.record.cite()));
     }
     out
 }
 
 fn event_basis(e: &LogEvent) -> Basis {
-    Basis {
-        source: format!("{} {} record {}", e.record.channel, e.record.event_id, e.record.record_id),
-        time: e.record.time,
-        position: e.source.clone(),
-    }
+    Basis { source: e.record.cite(), time: e.record.time, position: e.source.clone() }
 }
 
 /// Who ran it: the SID and account the record's event data names (Security's `Subject*`, Sysmon's `User`),
@@ -392,14 +383,16 @@ fn gaps(f: &Fused, c: &Component, covered_by_history: bool, latest: Option<Times
         }
         if signal == Some(Signal::ServiceTampering) && e.description.to_ascii_lowercase().contains("apphostsvc") {
             out.push(format!(
-                "a command stopped or reconfigured the Application Host Helper Service at {} ({} {} record {}): the configuration history may end there",
-                r.time, r.channel, r.event_id, r.record_id
+                "a command stopped or reconfigured the Application Host Helper Service at {} ({}): the configuration history may end there",
+                r.time,
+                r.cite()
             ));
         }
         if signal == Some(Signal::AuditTampering) {
             out.push(format!(
-                "an event log was cleared or silenced, or the audit policy changed, at {} ({} {} record {}): records before it may be gone",
-                r.time, r.channel, r.event_id, r.record_id
+                "an event log was cleared or silenced, or the audit policy changed, at {} ({}): records before it may be gone",
+                r.time,
+                r.cite()
             ));
         }
     }
@@ -411,8 +404,9 @@ fn gaps(f: &Fused, c: &Component, covered_by_history: bool, latest: Option<Times
         let text = e.description.to_ascii_lowercase();
         if (text.contains("application host helper") || text.contains("apphostsvc")) && text.contains("stopped") {
             out.push(format!(
-                "the Application Host Helper Service, which writes the configuration history, was stopped at {} ({} {} record {}): changes after it have no snapshot",
-                e.record.time, e.record.channel, e.record.event_id, e.record.record_id
+                "the Application Host Helper Service, which writes the configuration history, was stopped at {} ({}): changes after it have no snapshot",
+                e.record.time,
+                e.record.cite()
             ));
         }
     }

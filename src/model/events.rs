@@ -157,6 +157,11 @@ impl EventRecord {
         self.data.get(name).map(String::as_str).unwrap_or_default()
     }
 
+    /// How a report cites the record: `Security 4688 record 7002`.
+    pub fn cite(&self) -> String {
+        format!("{} {} record {}", self.channel, self.event_id, self.record_id)
+    }
+
     /// Who acted: the record's user SID, else the event data's subject (Security events carry no `UserID`).
     pub fn actor(&self) -> Option<&str> {
         self.user_sid.as_deref().or_else(|| {

@@ -228,15 +228,13 @@ fn findings(events: &[LogEvent], links: &[Option<String>], components: &[crate::
         .collect()
 }
 
-/// Where an event was read, for a finding's message.
-fn provenance(e: &LogEvent) -> String {
+/// Where an event was read, for a finding's message: file, record, time and who.
+pub(super) fn provenance(e: &LogEvent) -> String {
     let r = &e.record;
     format!(
-        "{} {} {} record {} at {}{}",
+        "{} {} at {}{}",
         e.source.path(),
-        r.channel,
-        r.event_id,
-        r.record_id,
+        r.cite(),
         r.time,
         r.actor().map(|s| format!(", user {s}")).unwrap_or_default()
     )

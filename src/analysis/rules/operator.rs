@@ -48,21 +48,11 @@ impl Rule for OperatorRules {
                 ),
                 _ => continue,
             };
-            let r = &e.record;
             out.push(Finding {
                 rule,
                 severity,
                 component: link.clone(),
-                message: format!(
-                    "{what}: {} ({} {} {} record {} at {}{})",
-                    e.description,
-                    e.source.path(),
-                    r.channel,
-                    r.event_id,
-                    r.record_id,
-                    r.time,
-                    r.actor().map(|a| format!(", user {a}")).unwrap_or_default()
-                ),
+                message: format!("{what}: {} ({})", e.description, super::events::provenance(e)),
                 source: e.source.clone(),
             });
         }
