@@ -85,14 +85,17 @@ impl Fused {
         self.hosts.get(evidence).map(|h| &h.env).unwrap_or_else(|| DEFAULT.get_or_init(WinEnv::default))
     }
 
+    /// The record of a file read from an evidence, by case-folded path.
+    pub fn file_read(&self, evidence: &str, path: &WinPath) -> Option<&FileRecord> {
+        let key = path.key();
+        self.files_read.iter().find(|f| f.evidence == evidence && f.path.key() == key)
+    }
+
     /// The fused record of one component.
     pub fn record(&self, id: &str) -> Option<ComponentRecord<'_>> {
         let component = self.components.iter().find(|c| c.id == id)?;
         let binary = self.binaries.iter().find(|b| b.components.iter().any(|c| c == id));
-        let file = component.path.as_ref().and_then(|p| {
-            let key = p.key();
-            self.files_read.iter().find(|f| f.evidence == component.source.evidence && f.path.key() == key)
-        });
+        let file = component.path.as_ref().and_then(|p| self.file_read(&component.source.evidence, p));
         let events =
             self.events.iter().zip(&self.links).filter(|(_, l)| l.as_deref() == Some(id)).map(|(e, _)| e).collect();
         let timeline = self.timeline.iter().filter(|t| t.component.as_deref() == Some(id)).collect();

@@ -283,8 +283,7 @@ fn audit_log_present(f: &Fused, c: &Component) -> bool {
 
 /// When the component's file was named on the volume: its `$FILE_NAME` creation.
 fn file_arrival(f: &Fused, c: &Component) -> Option<Basis> {
-    let key = c.path.as_ref()?.key();
-    let file = f.files_read.iter().find(|r| r.evidence == c.source.evidence && r.path.key() == key)?;
+    let file = f.file_read(&c.source.evidence, c.path.as_ref()?)?;
     let name = file.ntfs.as_ref()?.primary_name()?;
     Some(Basis {
         source: "$FILE_NAME created".into(),
@@ -410,10 +409,7 @@ fn gaps(f: &Fused, c: &Component, covered_by_history: bool, latest: Option<Times
             ));
         }
     }
-    let file = c.path.as_ref().and_then(|p| {
-        let key = p.key();
-        f.files_read.iter().find(|r| &r.evidence == ev && r.path.key() == key)
-    });
+    let file = c.path.as_ref().and_then(|p| f.file_read(ev, p));
     if file.is_some_and(|r| r.ntfs.is_none()) {
         out.push("no NTFS facts for its file (no image and no $MFT collected): when it arrived is unknown".into());
     }

@@ -102,8 +102,7 @@ impl Rule for ManagedRules {
 /// assembly in `bin`, when the assembly came more than [`LATER_DAYS`] later; both need NTFS facts.
 fn dropped_later(f: &Fused, c: &crate::model::Component) -> Option<i64> {
     let created = |path: &crate::model::WinPath| {
-        let key = path.key();
-        let file = f.files_read.iter().find(|r| r.evidence == c.source.evidence && r.path.key() == key)?;
+        let file = f.file_read(&c.source.evidence, path)?;
         Some(file.ntfs.as_ref()?.primary_name()?.times.raw[0])
     };
     let config =
