@@ -170,6 +170,11 @@ pub struct Component {
 }
 
 impl Component {
+    /// Whether its verdict says it does not belong or needs a look (anything but `expected`).
+    pub fn stands_out(&self) -> bool {
+        self.verdict.as_ref().is_some_and(|v| v.level != super::VerdictLevel::Expected)
+    }
+
     /// A declaration in force, not yet placed against the baseline; the id is assigned after sorting.
     pub fn new(kind: ComponentKind, name: String, image: Option<String>, scope: String, source: Position) -> Component {
         Component {

@@ -204,11 +204,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
 
 /// The answer first: one line per component that does not belong or needs a look, most severe first.
 fn answer(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
-    let mut flagged: Vec<&Component> = result
-        .components
-        .iter()
-        .filter(|c| c.verdict.as_ref().is_some_and(|v| v.level != VerdictLevel::Expected))
-        .collect();
+    let mut flagged: Vec<&Component> = result.components.iter().filter(|c| c.stands_out()).collect();
     let level = |c: &Component| c.verdict.as_ref().map(|v| v.level).unwrap_or(VerdictLevel::Expected);
     flagged.sort_by(|a, b| level(b).cmp(&level(a)).then_with(|| a.id.cmp(&b.id)));
     if flagged.is_empty() {
@@ -264,12 +260,8 @@ fn added(l: &Lifecycle) -> String {
 
 /// The IIS component timeline: installs, changes, removals and file arrivals of the components that stand out.
 fn component_timeline(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
-    let standing_out: BTreeSet<&str> = result
-        .components
-        .iter()
-        .filter(|c| c.verdict.as_ref().is_some_and(|v| v.level != VerdictLevel::Expected))
-        .map(|c| c.id.as_str())
-        .collect();
+    let standing_out: BTreeSet<&str> =
+        result.components.iter().filter(|c| c.stands_out()).map(|c| c.id.as_str()).collect();
     let install = |t: &crate::model::TimelineEvent| {
         t.source.starts_with("IIS ")
             || t.timestamp_desc == "$FILE_NAME created"
