@@ -142,24 +142,36 @@ fn snapshot(
         a.artifact = format!("{} applicationHost.config", kind.as_str());
         a
     }));
-    let (time, time_source) = when(ev, Some(folder), &path);
     let components: Vec<Component> =
         cfg.components.into_iter().filter(|c| c.state == ComponentState::Effective).collect();
-    let snap = ConfigSnapshot {
+    let path = ev.source().canonical(&path).unwrap_or(path);
+    Some((taken(ev, name, kind, Some(folder), path, components.len()), components))
+}
+
+/// A snapshot as read, dated, not yet compared.
+fn taken(
+    ev: &Evidence,
+    name: &str,
+    kind: SnapshotKind,
+    folder: Option<&WinPath>,
+    path: WinPath,
+    components: usize,
+) -> ConfigSnapshot {
+    let (time, time_source) = when(ev, folder, &path);
+    ConfigSnapshot {
         evidence: ev.id.clone(),
         snapshot: name.to_string(),
         kind,
-        path: ev.source().canonical(&path).unwrap_or(path.clone()),
         time,
         time_source,
         sha256: ev.file_read(&path).map(|r| r.sha256),
-        components: components.len(),
+        path,
+        components,
         previous: None,
         added: Vec::new(),
         removed: Vec::new(),
         changed: Vec::new(),
-    };
-    Some((snap, components))
+    }
 }
 
 /// The live `applicationHost.config` against the newest snapshot.
@@ -173,21 +185,7 @@ fn live(ev: &Evidence, env: &crate::model::WinEnv, facts: &Facts, prev: &(String
         .filter(|c| c.state == ComponentState::Effective)
         .cloned()
         .collect();
-    let (time, time_source) = when(ev, None, &path);
-    let snap = ConfigSnapshot {
-        evidence: ev.id.clone(),
-        snapshot: "live".into(),
-        kind: SnapshotKind::Live,
-        time,
-        time_source,
-        sha256: ev.file_read(&path).map(|r| r.sha256),
-        path,
-        components: components.len(),
-        previous: None,
-        added: Vec::new(),
-        removed: Vec::new(),
-        changed: Vec::new(),
-    };
+    let snap = taken(ev, "live", SnapshotKind::Live, None, path, components.len());
     compared(snap, Some(prev), &components)
 }
 
