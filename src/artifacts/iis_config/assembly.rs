@@ -4,6 +4,7 @@
 //! `assembly\GAC_MSIL|GAC_32|GAC_64|GAC\<name>\<version>__<token>\`. A type without an assembly is compiled
 //! from the application's `App_Code` source: the file that defines the class is found and its calls read.
 
+use crate::artifacts::pe::dotnet::CALLS;
 use crate::evidence::{Completeness, Evidence, WinPath};
 use crate::model::{Component, ComponentKind, ConfigFact, ConfigFactKind, FileCheck, FileStatus, WinEnv};
 
@@ -85,19 +86,6 @@ fn candidates(c: &Component, env: &WinEnv, name: &str, version: Option<&str>, to
 const APP_CODE_FILES: usize = 2_000;
 const SOURCE_LIMIT: u64 = 4 * 1024 * 1024;
 
-/// Framework calls an implant needs, as they read in C# or VB source, and what each means (the same words as
-/// the assembly reader's).
-const SOURCE_CALLS: &[(&str, &str)] = &[
-    ("Process.Start", "starts processes (System.Diagnostics.Process.Start)"),
-    ("Assembly.Load", "loads code from bytes (System.Reflection.Assembly.Load)"),
-    ("FromBase64String", "decodes base64 (System.Convert.FromBase64String)"),
-    ("Request.Cookies", "reads request cookies (HttpRequest.Cookies)"),
-    ("Request.Headers", "reads request headers (HttpRequest.Headers)"),
-    ("Request.Form", "reads posted form fields (HttpRequest.Form)"),
-    ("WebClient", "makes web requests (System.Net.WebClient)"),
-    ("HttpWebRequest", "makes web requests (System.Net.HttpWebRequest)"),
-];
-
 /// A module type with no assembly, declared in a `web.config`: ASP.NET compiles it from the application's
 /// `App_Code`. The source file that declares the class and implements `IHttpModule` is named in the
 /// `app_code_source` attribute, the calls it makes in `app_code_calls`.
@@ -123,7 +111,7 @@ fn app_code(ev: &Evidence, c: &mut Component) {
         let declares = text.contains(&format!("class {class}")) || text.contains(&format!("Class {class}"));
         if declares && text.contains("IHttpModule") {
             let calls: Vec<&str> =
-                SOURCE_CALLS.iter().filter(|(w, _)| text.contains(w)).map(|(_, what)| *what).collect();
+                CALLS.iter().filter(|c| c.source.is_some_and(|w| text.contains(w))).map(|c| c.what).collect();
             c.attributes.insert("app_code_source".into(), data.path.to_string());
             if !calls.is_empty() {
                 c.attributes.insert("app_code_calls".into(), calls.join("; "));

@@ -11,17 +11,75 @@ use openssl::hash::{MessageDigest, hash};
 /// Largest metadata read (real assemblies have kilobytes to a few megabytes).
 pub const METADATA_LIMIT: usize = 16 * 1024 * 1024;
 
-/// Framework members an IIS implant uses, by the type they belong to and the member name; what each means.
-const NOTABLE: &[(&str, &str, &str)] = &[
-    ("System.Diagnostics.Process", "Start", "starts processes (System.Diagnostics.Process.Start)"),
-    ("System.Reflection.Assembly", "Load", "loads code from bytes (System.Reflection.Assembly.Load)"),
-    ("System.Convert", "FromBase64String", "decodes base64 (System.Convert.FromBase64String)"),
-    ("System.Web.HttpRequest", "get_Cookies", "reads request cookies (HttpRequest.Cookies)"),
-    ("System.Web.HttpRequest", "get_Headers", "reads request headers (HttpRequest.Headers)"),
-    ("System.Web.HttpRequest", "get_Form", "reads posted form fields (HttpRequest.Form)"),
-    ("System.Net.WebClient", "", "makes web requests (System.Net.WebClient)"),
-    ("System.Net.HttpWebRequest", "", "makes web requests (System.Net.HttpWebRequest)"),
-    ("System.Net.Http.HttpClient", "", "makes web requests (System.Net.Http.HttpClient)"),
+/// A framework call an IIS implant needs: the type and member as metadata names them (an empty member: any use
+/// of the type), how it reads in C# or VB source (`None`: not looked for in source), and what it means.
+pub struct Call {
+    /// Declaring type's full name.
+    pub owner: &'static str,
+    /// Member name, or empty for any member.
+    pub member: &'static str,
+    /// Its spelling in source code.
+    pub source: Option<&'static str>,
+    /// What it means, in the report's words.
+    pub what: &'static str,
+}
+
+/// The calls looked for in assemblies' metadata and in `App_Code` source.
+pub const CALLS: &[Call] = &[
+    Call {
+        owner: "System.Diagnostics.Process",
+        member: "Start",
+        source: Some("Process.Start"),
+        what: "starts processes (System.Diagnostics.Process.Start)",
+    },
+    Call {
+        owner: "System.Reflection.Assembly",
+        member: "Load",
+        source: Some("Assembly.Load"),
+        what: "loads code from bytes (System.Reflection.Assembly.Load)",
+    },
+    Call {
+        owner: "System.Convert",
+        member: "FromBase64String",
+        source: Some("FromBase64String"),
+        what: "decodes base64 (System.Convert.FromBase64String)",
+    },
+    Call {
+        owner: "System.Web.HttpRequest",
+        member: "get_Cookies",
+        source: Some("Request.Cookies"),
+        what: "reads request cookies (HttpRequest.Cookies)",
+    },
+    Call {
+        owner: "System.Web.HttpRequest",
+        member: "get_Headers",
+        source: Some("Request.Headers"),
+        what: "reads request headers (HttpRequest.Headers)",
+    },
+    Call {
+        owner: "System.Web.HttpRequest",
+        member: "get_Form",
+        source: Some("Request.Form"),
+        what: "reads posted form fields (HttpRequest.Form)",
+    },
+    Call {
+        owner: "System.Net.WebClient",
+        member: "",
+        source: Some("WebClient"),
+        what: "makes web requests (System.Net.WebClient)",
+    },
+    Call {
+        owner: "System.Net.HttpWebRequest",
+        member: "",
+        source: Some("HttpWebRequest"),
+        what: "makes web requests (System.Net.HttpWebRequest)",
+    },
+    Call {
+        owner: "System.Net.Http.HttpClient",
+        member: "",
+        source: None,
+        what: "makes web requests (System.Net.Http.HttpClient)",
+    },
 ];
 
 /// Reads the metadata of a managed assembly; `None` when the bytes are not readable metadata (the parser is
@@ -55,9 +113,10 @@ pub fn read(metadata: &[u8]) -> Option<ManagedAssembly> {
     for m in &parsed.member_refs {
         let Some(owner) = parsed.resolve_type(&m.class).map(|t| t.full_name()) else { continue };
         let name = parsed.strings.get(m.name).unwrap_or("");
-        for (ty, member, what) in NOTABLE {
-            if owner == *ty && (member.is_empty() || name == *member) && !notable.iter().any(|n| n == what) {
-                notable.push((*what).to_string());
+        for call in CALLS {
+            let matches = owner == call.owner && (call.member.is_empty() || name == call.member);
+            if matches && !notable.iter().any(|n| n == call.what) {
+                notable.push(call.what.to_string());
             }
         }
     }
