@@ -72,12 +72,7 @@ fn sysmon(id: u64, s: i64, event_id: u16) -> Event {
 
 /// A KAPE-style folder: the config, and one log per channel with the attack's events among routine ones.
 fn host(dir: &Path) {
-    let c = dir.join("C");
-    let inetsrv = c.join("Windows/System32/inetsrv/config");
-    std::fs::create_dir_all(&inetsrv).unwrap();
-    std::fs::write(inetsrv.join("applicationHost.config"), APPHOST).unwrap();
-    let logs = c.join("Windows/System32/winevt/Logs");
-    std::fs::create_dir_all(&logs).unwrap();
+    let logs = layout(dir);
     let put = |name: &str, events: &[Event]| std::fs::write(logs.join(name), write(events)).unwrap();
 
     put(
@@ -447,15 +442,21 @@ fn the_other_event_kinds_are_extracted_from_their_channels() {
     assert_eq!(rules, ["evtx_gacutil_install", "evtx_powershell_install"]);
 }
 
-/// A KAPE-style folder with the configuration and an empty log folder: (the folder, its log folder).
-fn bare_host() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let c = dir.path().join("C");
+/// Writes the configuration of a KAPE-style folder and makes its log folder, which it returns.
+fn layout(dir: &Path) -> std::path::PathBuf {
+    let c = dir.join("C");
     let inetsrv = c.join("Windows/System32/inetsrv/config");
     std::fs::create_dir_all(&inetsrv).unwrap();
     std::fs::write(inetsrv.join("applicationHost.config"), APPHOST).unwrap();
     let logs = c.join("Windows/System32/winevt/Logs");
     std::fs::create_dir_all(&logs).unwrap();
+    logs
+}
+
+/// A KAPE-style folder with the configuration and an empty log folder: (the folder, its log folder).
+fn bare_host() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = layout(dir.path());
     (dir, logs)
 }
 
