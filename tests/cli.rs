@@ -275,6 +275,48 @@ fn setting_rules_fire_on_a_crafted_config() {
     let open = r.findings.iter().find(|f| f.rule == "cgi_restriction_open").unwrap();
     assert!(open.message.contains("notListedIsapisAllowed"));
     assert_eq!(open.source.line, Some(8));
+    // Execute with unlisted extensions allowed: anything put in the folder runs.
+    let exec = r.findings.iter().find(|f| f.rule == "handler_execute_access").unwrap();
+    assert_eq!((exec.severity.as_str(), exec.source.line), ("medium", Some(7)));
+}
+
+#[test]
+fn execute_access_is_weighed_by_the_restriction_list_and_the_folder() {
+    let cfg = br#"<configuration>
+  <system.applicationHost><sites><site name="web" id="1">
+    <application path="/"><virtualDirectory path="/" physicalPath="D:\www" /></application>
+    <application path="/Rpc"><virtualDirectory path="/" physicalPath="%windir%\System32\RpcProxy" /></application>
+  </site></sites></system.applicationHost>
+  <location path="web"><system.webServer><handlers accessPolicy="Read, Execute, Script" /></system.webServer></location>
+  <location path="web/Rpc"><system.webServer><handlers accessPolicy="Execute, Script" /></system.webServer></location>
+  <location path="web/open"><system.webServer>
+    <security><isapiCgiRestriction notListedIsapisAllowed="true" /></security>
+  </system.webServer></location>
+</configuration>"#;
+    let severities = |cfg: &[u8]| {
+        let dir = tree(&[("applicationHost.config", cfg)]);
+        let r = scan_one(&dir.path().join("applicationHost.config"));
+        let mut v: Vec<(String, &'static str)> = r
+            .findings
+            .iter()
+            .filter(|f| f.rule == "handler_execute_access")
+            .map(|f| {
+                (f.message.split(" at ").nth(1).unwrap().split(':').next().unwrap().to_string(), f.severity.as_str())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let apphost = "MACHINE/WEBROOT/APPHOST";
+    // Unlisted extensions allowed: a content folder is medium, System32\RpcProxy low (administrators only).
+    assert_eq!(severities(cfg), vec![(format!("{apphost}/web"), "medium"), (format!("{apphost}/web/Rpc"), "low")]);
+    // The restriction list closed (the default): Execute alone runs only what the list names.
+    let closed =
+        String::from_utf8_lossy(cfg).replace("notListedIsapisAllowed=\"true\"", "notListedIsapisAllowed=\"false\"");
+    assert_eq!(
+        severities(closed.as_bytes()),
+        vec![(format!("{apphost}/web"), "low"), (format!("{apphost}/web/Rpc"), "low")]
+    );
 }
 
 #[test]

@@ -50,8 +50,19 @@ pub const NATIVE_MODULES: &[(&str, &str)] = &[
     ("ManagedEngine64", r"%windir%\Microsoft.NET\Framework64\v2.0.50727\webengine.dll"),
 ];
 
-/// Public key tokens of Microsoft's strong-name keys (ECMA/.NET, Microsoft, ASP.NET/Silverlight).
-pub const MICROSOFT_TOKENS: &[&str] = &["b77a5c561934e089", "b03f5f7f11d50a3a", "31bf3856ad364e35"];
+/// Public key tokens of Microsoft's strong-name keys: ECMA/.NET Framework, Microsoft, ASP.NET/OWIN/Exchange,
+/// Office/SharePoint, SQL Server/Reporting Services, .NET Core and ASP.NET Core. A token in a `type` string is
+/// only a claim; the managed rules compare it with the assembly's real key where the file is found.
+pub const MICROSOFT_TOKENS: &[&str] = &[
+    "b77a5c561934e089",
+    "b03f5f7f11d50a3a",
+    "31bf3856ad364e35",
+    "71e9bce111e9429c",
+    "89845dcd8080cc91",
+    "cc7b13ffcd2ddd51",
+    "7cec85d7bea7798e",
+    "adb9793829ddae60",
+];
 
 /// Built-in managed modules: name → class (the assembly is `System.Web` when no token is given).
 pub const MANAGED_MODULES: &[(&str, &str)] = &[
@@ -159,3 +170,8 @@ pub const EXPECTED_DIRS: &[&str] = &[
 ];
 
 pub use crate::model::USER_WRITABLE;
+
+/// Folders only administrators (and the system) may write to on a default install: content served from them
+/// cannot be planted by a web application's own account.
+pub const ADMIN_ONLY_DIRS: &[&str] =
+    &[r"%windir%\System32", r"%windir%\SysWOW64", r"%windir%\Microsoft.NET", r"%ProgramFiles%", r"%ProgramFiles(x86)%"];

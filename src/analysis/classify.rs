@@ -109,3 +109,8 @@ pub fn builtin_owner_of_image(path: Option<&WinPath>, env: &WinEnv) -> Option<&'
 pub fn in_expected_dir(path: &WinPath, env: &WinEnv) -> bool {
     baseline::EXPECTED_DIRS.iter().any(|d| path.starts_with(&WinPath::parse(&env.expand(d).0)))
 }
+
+/// The administrators-only folder of the baseline (`baseline::ADMIN_ONLY_DIRS`, expanded) that holds `path`.
+pub fn admin_only_dir(path: &WinPath, env: &WinEnv) -> Option<WinPath> {
+    baseline::ADMIN_ONLY_DIRS.iter().map(|d| WinPath::parse(&env.expand(d).0)).find(|d| path.starts_with(d))
+}

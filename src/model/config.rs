@@ -1,6 +1,6 @@
 //! Configuration settings that are not extension points, and the state of each configuration artifact.
 
-use super::{Position, WinPath};
+use super::{Position, WinEnv, WinPath};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -34,6 +34,35 @@ pub struct ConfigFact {
     pub values: BTreeMap<String, String>,
     /// Where it was read.
     pub source: Position,
+}
+
+/// The configuration path of IIS's own file (`applicationHost.config`): scopes below it name a site and a path.
+pub const APPHOST: &str = "MACHINE/WEBROOT/APPHOST";
+
+/// Each virtual directory's folder by its configuration path (`MACHINE/WEBROOT/APPHOST/<site><virtual path>`,
+/// lower case), from the `virtual_directory` facts of one evidence: what ASP.NET and IIS map a scope to.
+pub fn scope_folders<'a>(facts: impl IntoIterator<Item = &'a ConfigFact>, env: &WinEnv) -> Vec<(String, WinPath)> {
+    facts
+        .into_iter()
+        .filter(|f| f.kind == ConfigFactKind::VirtualDirectory)
+        .filter_map(|f| {
+            let site = f.values.get("site")?;
+            let path = f.values.get("path")?;
+            let folder = env.resolve_folder(f.values.get("physicalPath")?)?;
+            Some((format!("{APPHOST}/{site}{}", path.trim_end_matches('/')).to_ascii_lowercase(), folder))
+        })
+        .collect()
+}
+
+/// The folder of the deepest virtual directory of `folders` (from [`scope_folders`]) that holds `scope`.
+pub fn folder_of_scope<'a>(folders: &'a [(String, WinPath)], scope: &str) -> Option<&'a WinPath> {
+    let scope = scope.to_ascii_lowercase();
+    let scope = scope.trim_end_matches('/');
+    folders
+        .iter()
+        .filter(|(s, _)| scope == s || scope.starts_with(&format!("{s}/")))
+        .max_by_key(|(s, _)| s.len())
+        .map(|(_, folder)| folder)
 }
 
 /// Whether an expected artifact was found.

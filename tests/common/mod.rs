@@ -119,3 +119,26 @@ pub fn usn_v3(name: &str, file: (u64, u16), parent: u64, usn: u64, time: u64, re
     r[76..76 + units.len()].copy_from_slice(&units);
     r
 }
+
+/// Checks a fixture folder against its `SHA256SUMS` (the `sha256sum` format): every listed file has its hash, and
+/// every file of the folder but the generator and its README is listed.
+pub fn check_sha256sums(dir: &Path) {
+    use sha2::{Digest, Sha256};
+    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
+    let mut listed = Vec::new();
+    for line in sums.lines() {
+        let (hash, name) = line.split_once("  ").unwrap();
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        assert_eq!(inetsift::evidence::hex(&Sha256::digest(bytes)), hash, "{name} is not the committed file");
+        listed.push(name.to_string());
+    }
+    let mut present: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !matches!(n.as_str(), "SHA256SUMS" | "README.md" | "make.py" | "make.sh"))
+        .collect();
+    present.sort();
+    listed.sort();
+    assert_eq!(present, listed);
+}

@@ -2,8 +2,10 @@
 //! access, logging, configuration history, failed-request tracing.
 
 use super::{Rule, RuleInfo, Section};
+use crate::analysis::classify::admin_only_dir;
 use crate::analysis::fuse::Fused;
-use crate::model::{ConfigFact, ConfigFactKind, Finding, Severity};
+use crate::model::config::{folder_of_scope, scope_folders};
+use crate::model::{ConfigFact, ConfigFactKind, Finding, Severity, WinPath};
 
 /// Rules on configuration settings.
 pub struct SettingRules;
@@ -19,14 +21,37 @@ impl Rule for SettingRules {
 
     fn check(&self, f: &Fused, out: &mut Vec<Finding>) {
         for fact in &f.config_facts {
+            let same = |v: &&ConfigFact| v.source.evidence == fact.source.evidence;
             // IIS Express (images under %IIS_BIN%) ships open restrictions as its developer defaults.
             let express = f.components.iter().any(|c| {
                 c.source.evidence == fact.source.evidence
                     && c.image.as_deref().is_some_and(|i| i.to_ascii_uppercase().contains("%IIS_BIN%"))
             });
-            fact_findings(fact, express, out);
+            let env = f.env(&fact.source.evidence);
+            let execute = ExecuteContext {
+                // Execute lets a requested .dll/.exe run only if isapiCgiRestriction lets unlisted ones run.
+                open_restriction: f.config_facts.iter().filter(same).any(|v| {
+                    v.values.get("section").is_some_and(|s| s == "system.webServer/security/isapiCgiRestriction")
+                        && ["notListedIsapisAllowed", "notListedCgisAllowed"]
+                            .iter()
+                            .any(|k| v.values.get(*k).is_some_and(|x| x.eq_ignore_ascii_case("true")))
+                }),
+                // Where the scope's files are: only administrators write to System32 or Program Files.
+                protected_folder: folder_of_scope(&scope_folders(f.config_facts.iter().filter(same), env), &fact.scope)
+                    .filter(|d| admin_only_dir(d, env).is_some())
+                    .cloned(),
+            };
+            fact_findings(fact, express, &execute, out);
         }
     }
+}
+
+/// What decides how much `Execute` access at a scope matters.
+struct ExecuteContext {
+    /// `notListedIsapisAllowed` or `notListedCgisAllowed` is true somewhere in the same evidence.
+    open_restriction: bool,
+    /// The scope's folder, when it is one only administrators write to.
+    protected_folder: Option<WinPath>,
 }
 
 const IDS: &[RuleInfo] = &[
@@ -45,7 +70,7 @@ const IDS: &[RuleInfo] = &[
     RuleInfo {
         id: "handler_execute_access",
         severity: Severity::Medium,
-        otherwise: "info at Exchange's `owa/auth`, where it is the product's default",
+        otherwise: "low unless `isapiCgiRestriction` also lets unlisted extensions run, and low where the scope's folder is one only administrators write to (System32, Program Files: Exchange's `owa/auth`, RD Gateway's `Rpc`)",
         fires_when: "`handlers accessPolicy` includes `Execute`: requested `.dll`/`.exe` files may run",
     },
     RuleInfo {
@@ -68,7 +93,7 @@ const IDS: &[RuleInfo] = &[
     },
 ];
 
-fn fact_findings(f: &ConfigFact, iis_express: bool, out: &mut Vec<Finding>) {
+fn fact_findings(f: &ConfigFact, iis_express: bool, execute: &ExecuteContext, out: &mut Vec<Finding>) {
     let v = |k: &str| f.values.get(k).map(String::as_str);
     let is_true = |k: &str| v(k).is_some_and(|x| x.eq_ignore_ascii_case("true"));
     let mut push = |rule, severity, message: String| {
@@ -98,14 +123,27 @@ fn fact_findings(f: &ConfigFact, iis_express: bool, out: &mut Vec<Finding>) {
         (ConfigFactKind::Setting, Some("system.webServer/handlers"))
             if v("accessPolicy").is_some_and(|p| p.to_lowercase().contains("execute")) =>
         {
-            // Exchange's owa/auth runs its own authentication ISAPI: Execute there is the product's default.
-            let exchange_default = f.scope.to_ascii_lowercase().trim_end_matches('/').ends_with("/owa/auth");
+            // Execute lets a requested .dll/.exe run through the ISAPI-dll/CGI-exe handlers, but IIS still
+            // refuses one that isapiCgiRestriction does not list unless unlisted ones are allowed; and a
+            // product's own folder (Exchange's owa/auth, RD Gateway's RpcProxy, a connector under Program Files)
+            // takes an administrator to add a file to.
+            let policy = v("accessPolicy").unwrap_or("");
+            let (severity, why) = match (&execute.protected_folder, execute.open_restriction) {
+                (Some(dir), _) => (Severity::Low, format!("the folder ({dir}) is writable by administrators only")),
+                (None, true) => (
+                    Severity::Medium,
+                    "and isapiCgiRestriction lets unlisted extensions run: a .dll or .exe put in this folder runs when requested".to_string(),
+                ),
+                (None, false) => (
+                    Severity::Low,
+                    "only those isapiCgiRestriction lists (unlisted ones are refused)".to_string(),
+                ),
+            };
             push(
                 "handler_execute_access",
-                if exchange_default { Severity::Info } else { Severity::Medium },
+                severity,
                 format!(
-                    "handlers accessPolicy=\"{}\" at {}: requested .dll and .exe files may execute",
-                    v("accessPolicy").unwrap_or(""),
+                    "handlers accessPolicy=\"{policy}\" at {}: requested .dll and .exe files may execute; {why}",
                     f.scope
                 ),
             )

@@ -6,23 +6,13 @@
 
 use crate::artifacts::pe::dotnet::CALLS;
 use crate::evidence::{Completeness, Evidence, WinPath};
-use crate::model::{Component, ComponentKind, ConfigFact, ConfigFactKind, FileCheck, FileStatus, WinEnv};
+use crate::model::config::{folder_of_scope, scope_folders};
+use crate::model::{Component, ComponentKind, ConfigFact, FileCheck, FileStatus, WinEnv};
 
 /// Resolves each managed module of `components` to its assembly file where the evidence holds it; where it was
 /// looked for on a whole volume and is not there, says where in the `assembly_not_found` attribute.
 pub fn resolve(ev: &Evidence, env: &WinEnv, facts: &[ConfigFact], components: &mut [Component]) {
-    // Each application's folder, by its configuration path (`MACHINE/WEBROOT/APPHOST/<site><virtual path>`).
-    let apps: Vec<(String, WinPath)> = facts
-        .iter()
-        .filter(|f| f.kind == ConfigFactKind::VirtualDirectory)
-        .filter_map(|f| {
-            let site = f.values.get("site")?;
-            let path = f.values.get("path")?;
-            let folder = env.resolve_folder(f.values.get("physicalPath")?)?;
-            let scope = format!("{}/{site}{}", super::APPHOST, path.trim_end_matches('/'));
-            Some((scope.to_ascii_lowercase(), folder))
-        })
-        .collect();
+    let apps = scope_folders(facts, env);
     for c in components.iter_mut().filter(|c| c.kind == ComponentKind::ManagedModule && c.path.is_none()) {
         let Some(t) = &c.managed_type else { continue };
         let Some(name) = t.assembly.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
@@ -32,12 +22,8 @@ pub fn resolve(ev: &Evidence, env: &WinEnv, facts: &[ConfigFact], components: &m
         let mut candidates = candidates(c, env, name, t.version.as_deref(), t.public_key_token.as_deref());
         // Declared for an application in applicationHost.config (`<location path="Site/app">`): that
         // application's bin folder, the deepest application that holds the scope.
-        let scope = c.scope.to_ascii_lowercase();
-        let app = apps
-            .iter()
-            .filter(|(s, _)| scope == *s || scope.starts_with(&format!("{s}/")))
-            .max_by_key(|(s, _)| s.len());
-        if let Some((_, folder)) = app {
+        let app = folder_of_scope(&apps, &c.scope);
+        if let Some(folder) = app {
             candidates.insert(0, folder.join("bin").join(&format!("{name}.dll")));
         }
         let mut seen = std::collections::BTreeSet::new();

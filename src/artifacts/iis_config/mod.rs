@@ -15,8 +15,7 @@ use crate::model::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The configuration path of `applicationHost.config`.
-pub const APPHOST: &str = "MACHINE/WEBROOT/APPHOST";
+pub use crate::model::config::APPHOST;
 
 /// Largest configuration file read (real ones are well under 1 MiB).
 const CONFIG_LIMIT: u64 = 64 * 1024 * 1024;
