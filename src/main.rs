@@ -43,6 +43,22 @@ enum Command {
         /// Largest zip entry inflated into memory, in MiB (zip bomb guard).
         #[arg(long, value_name = "MIB", default_value_t = 512)]
         max_zip_entry_mib: u64,
+        /// Write the case folder to DIR: report.html, timeline.csv, components.csv, findings.csv,
+        /// timeline.jsonl, timeline.body, result.json and MANIFEST.sha256 (README: "The case folder").
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Case identifier, written in the report.
+        #[arg(long = "case", value_name = "ID")]
+        case_id: Option<String>,
+        /// Examiner's name, written in the report.
+        #[arg(long, value_name = "NAME")]
+        examiner: Option<String>,
+        /// Free-text notes, written in the report.
+        #[arg(long, value_name = "TEXT")]
+        notes: Option<String>,
+        /// Write into an --out folder that is not empty (its case files are replaced).
+        #[arg(long)]
+        force: bool,
     },
     /// Verify the Authenticode signatures of PE files offline.
     Verify {
@@ -67,7 +83,27 @@ fn main() -> ExitCode {
         Command::Verify { files, trust, catalog, json: json_out } => {
             verify(&files, &trust, &catalog, json_out.as_deref())
         }
-        Command::Scan { evidence, format, json: json_out, zip_password, all, trust, max_zip_entry_mib } => {
+        Command::Scan {
+            evidence,
+            format,
+            json: json_out,
+            zip_password,
+            all,
+            trust,
+            max_zip_entry_mib,
+            out,
+            case_id,
+            examiner,
+            notes,
+            force,
+        } => {
+            let (started, clock) = run_clock();
+            if let Some(p) = json_out.as_ref().filter(|p| p.as_os_str() != "-")
+                && evidence.iter().any(|e| same_file(e, p))
+            {
+                eprintln!("inetsift: --json {} is one of the evidence files; it is never overwritten", p.display());
+                return ExitCode::from(2);
+            }
             let open = OpenOptions {
                 zip_password,
                 zip_limits: ZipLimits {
@@ -99,13 +135,42 @@ fn main() -> ExitCode {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            let result = match scanned {
+            let mut result = match scanned {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("inetsift: {e}");
                     return ExitCode::from(2);
                 }
             };
+            let ended = match clock {
+                inetsift::model::RunClock::SourceDateEpoch => started,
+                inetsift::model::RunClock::System => run_clock().0,
+            };
+            result.run = Some(inetsift::model::Run {
+                case_id,
+                examiner,
+                notes,
+                command_line: inetsift::model::Run::masked_command_line(std::env::args()),
+                started,
+                ended,
+                clock,
+            });
+            if let Some(dir) = &out {
+                match inetsift::report::case::write(&result, dir, &evidence, force) {
+                    Ok(written) => {
+                        eprintln!(
+                            "inetsift: case folder {}: {} files, manifest {}",
+                            dir.display(),
+                            written.len(),
+                            inetsift::report::case::MANIFEST
+                        );
+                    }
+                    Err(e) => {
+                        eprintln!("inetsift: cannot write the case folder: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             // `--json -` is `--format json`; `--json FILE` writes the JSON there besides the chosen format.
             let format = match &json_out {
                 Some(p) if p.as_os_str() == "-" => "json",
@@ -131,6 +196,25 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// Now, or `SOURCE_DATE_EPOCH` when set (the reproducible-builds convention: whole seconds since 1970), and which.
+fn run_clock() -> (inetsift::model::Timestamp, inetsift::model::RunClock) {
+    use inetsift::model::{RunClock, Timestamp};
+    let fixed = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok());
+    if let Some(t) = fixed.and_then(Timestamp::from_unix_seconds) {
+        return (t, RunClock::SourceDateEpoch);
+    }
+    let now = chrono::Utc::now();
+    (Timestamp::from_chrono(&now).unwrap_or_default(), RunClock::System)
+}
+
+/// Whether two paths name the same existing file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 

@@ -116,11 +116,23 @@ fn opening_notes(ev: &Evidence, facts: &mut Facts) {
     }
 }
 
+/// What each rule that fired means, in id order.
+fn glossary(findings: &[Finding]) -> Vec<crate::model::RuleInfo> {
+    let ids: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.rule).collect();
+    ids.into_iter().filter_map(crate::analysis::rules::info).copied().collect()
+}
+
 /// The result document.
 fn result(evidence: &[Evidence], f: Fused, findings: Vec<Finding>) -> ScanResult {
+    let rules = glossary(&findings);
     ScanResult {
         schema_version: SCHEMA_VERSION,
-        tool: Tool { name: "inetsift", version: env!("CARGO_PKG_VERSION") },
+        tool: Tool {
+            name: "inetsift",
+            version: env!("CARGO_PKG_VERSION"),
+            commit: env!("INETSIFT_GIT_COMMIT"),
+            baseline: crate::analysis::baseline::VERSION,
+        },
         evidence: evidence
             .iter()
             .map(|ev| EvidenceInfo {
@@ -148,6 +160,8 @@ fn result(evidence: &[Evidence], f: Fused, findings: Vec<Finding>) -> ScanResult
         timeline: f.timeline,
         warnings: f.warnings,
         coverage: Coverage { artifacts: f.artifacts, files_read: f.files_read, notes: f.notes },
+        rules,
+        run: None,
     }
 }
 

@@ -6,6 +6,9 @@
 //! Paths are written with environment variables, as IIS writes them, and expanded with the host's own values
 //! before comparison.
 
+/// Version of this baseline, shown in every report: bumped with each change of the tables below.
+pub const VERSION: &str = "iis10-2026.12.1";
+
 /// Built-in native modules: `globalModules` name → image.
 pub const NATIVE_MODULES: &[(&str, &str)] = &[
     ("HttpLoggingModule", r"%windir%\System32\inetsrv\loghttp.dll"),

@@ -55,3 +55,18 @@ impl Warning {
         Warning::new(Position::in_file(evidence, file, line), message)
     }
 }
+
+/// One rule id as documented: its default severity, when it is lower or higher, and when it fires. The rule
+/// registry (`analysis::rules`) holds them; a result carries those of the rules that fired, as its glossary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// The id findings carry.
+    pub id: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// When the severity differs from the default (empty when never).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub otherwise: &'static str,
+    /// When it fires.
+    pub fires_when: &'static str,
+}

@@ -20,6 +20,7 @@ pub mod path;
 pub mod position;
 pub mod registry;
 pub mod result;
+pub mod run;
 pub mod time;
 
 pub use binary::*;
@@ -37,4 +38,5 @@ pub use path::*;
 pub use position::*;
 pub use registry::*;
 pub use result::*;
+pub use run::*;
 pub use time::*;

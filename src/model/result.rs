@@ -14,6 +14,10 @@ pub struct Tool {
     pub name: &'static str,
     /// Crate version.
     pub version: &'static str,
+    /// The git commit the binary was built from (`unknown` outside a checkout).
+    pub commit: &'static str,
+    /// Version of the known-good baseline the rules compare against.
+    pub baseline: &'static str,
 }
 
 /// Which artifacts were found and read.
@@ -78,6 +82,11 @@ pub struct ScanResult {
     pub warnings: Vec<Warning>,
     /// What was found, read and missing.
     pub coverage: Coverage,
+    /// What each rule that fired means (id order): the glossary of the findings.
+    pub rules: Vec<RuleInfo>,
+    /// The run (case, examiner, command line, times) when the command line made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<Run>,
 }
 
 /// The files read, by (evidence, path key).

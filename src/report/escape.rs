@@ -1,4 +1,5 @@
-//! Escaping of attacker-controlled text (module names, paths, type strings) for the terminal.
+//! Escaping of attacker-controlled text (module names, paths, type strings, event data) for each output: the
+//! terminal, CSV cells and HTML.
 
 /// Makes a string safe to print on a terminal: control characters (C0, DEL, C1) and bidirectional overrides,
 /// which can hide or reorder text, are shown as `\u{..}` escapes instead of being interpreted.
@@ -28,6 +29,24 @@ pub fn csv_cell(s: &str) -> String {
     if inert.contains([',', '"', '\n', '\r']) { format!("\"{}\"", inert.replace('"', "\"\"")) } else { inert }
 }
 
+/// Text for an HTML element or a quoted attribute: `&`, `<`, `>`, `"` and `'` become character references, and
+/// control characters and bidirectional overrides are shown as `\u{..}` escapes (as on the terminal), so no
+/// markup and no hidden text from the evidence reaches the page.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in terminal(s).chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::terminal;
@@ -38,6 +57,13 @@ mod tests {
         assert_eq!(terminal("a\u{202e}lld.exe"), "a\\u{202e}lld.exe");
         assert_eq!(terminal("line\nbreak"), "line\\u{a}break");
         assert_eq!(terminal(r"C:\Windows\System32\inetsrv\cachuri.dll"), r"C:\Windows\System32\inetsrv\cachuri.dll");
+    }
+
+    #[test]
+    fn html_text_carries_no_markup() {
+        assert_eq!(super::html("<script>alert('x')</script>"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+        assert_eq!(super::html("a\" onmouseover=\"x"), "a&quot; onmouseover=&quot;x");
+        assert_eq!(super::html("\x1b[31mred"), "\\u{1b}[31mred");
     }
 
     #[test]

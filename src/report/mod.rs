@@ -3,7 +3,11 @@
 //! A new format is one file with a [`Printer`] and one line in [`PRINTERS`].
 
 pub mod bodyfile;
+pub mod case;
+pub mod components_csv;
 pub mod escape;
+pub mod findings_csv;
+pub mod html;
 pub mod json;
 pub mod table;
 pub mod timeline_csv;
@@ -61,6 +65,21 @@ pub const PRINTERS: &[Format] = &[
         name: "jsonl",
         about: "the timeline in Timesketch's JSONL import format",
         make: |_| Box::new(timeline_jsonl::TimelineJsonl),
+    },
+    Format {
+        name: "html",
+        about: "the case report: one self-contained HTML page (no script, nothing loaded from the network)",
+        make: |_| Box::new(html::HtmlReport),
+    },
+    Format {
+        name: "components-csv",
+        about: "every component with its verdict and arrival, as CSV",
+        make: |_| Box::new(components_csv::ComponentsCsv),
+    },
+    Format {
+        name: "findings-csv",
+        about: "every finding with its evidence reference, as CSV",
+        make: |_| Box::new(findings_csv::FindingsCsv),
     },
 ];
 

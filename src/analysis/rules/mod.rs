@@ -14,7 +14,7 @@ mod service;
 mod setting;
 
 use super::fuse::Fused;
-use crate::model::{Component, ComponentKind, Finding, Severity};
+use crate::model::{Component, ComponentKind, Finding};
 
 /// Which table of docs/rules.md a rule belongs in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,18 +27,7 @@ pub enum Section {
     Ntfs,
 }
 
-/// One rule id as documented: its default severity, when it is lower or higher, and when it fires.
-#[derive(Clone, Copy, Debug)]
-pub struct RuleInfo {
-    /// The id findings carry.
-    pub id: &'static str,
-    /// Default severity.
-    pub severity: Severity,
-    /// When the severity differs from the default (empty when never).
-    pub otherwise: &'static str,
-    /// When it fires.
-    pub fires_when: &'static str,
-}
+pub use crate::model::RuleInfo;
 
 /// A set of related rule ids drawn from the same facts.
 pub trait Rule: Sync {

@@ -1,0 +1,101 @@
+//! The case folder (`scan --out DIR`): every output of one run beside a `sha256sum -c` manifest of them.
+//!
+//! Each file is rendered in memory, written once and hashed from the same bytes, so the manifest vouches for
+//! exactly what was written. The folder is refused when it is not empty (unless forced) and when it lies in, or
+//! is, any evidence: the case output never writes beside or over the evidence.
+
+use super::{PrintOptions, printer};
+use crate::model::ScanResult;
+use sha2::{Digest, Sha256};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The files of a case folder and the format each is written in, in manifest order (the manifest is last).
+pub const FILES: &[(&str, &str, &str)] = &[
+    ("components.csv", "components-csv", "every component with its verdict and arrival (CSV)"),
+    ("findings.csv", "findings-csv", "every finding with its evidence reference (CSV)"),
+    ("report.html", "html", "the report for people: verdicts, lifecycles, findings, evidence, coverage"),
+    ("result.json", "json", "the whole result (docs/json.md)"),
+    ("timeline.body", "bodyfile", "NTFS times of the component files for Sleuth Kit's mactime -b"),
+    ("timeline.csv", "csv", "the timeline for Timeline Explorer (CSV)"),
+    ("timeline.jsonl", "jsonl", "the timeline in Timesketch's JSONL import format"),
+];
+
+/// The manifest's name.
+pub const MANIFEST: &str = "MANIFEST.sha256";
+
+/// What was written: each file's name and SHA-256, the manifest last.
+pub type Written = Vec<(String, String)>;
+
+/// Writes the case folder `dir` for `result`. `evidence` are the evidence paths the analyst gave (the folder
+/// must not lie in any of them); `force` allows a folder that already holds files (the case files in it are
+/// replaced, other files are left alone and are not in the manifest).
+pub fn write(result: &ScanResult, dir: &Path, evidence: &[PathBuf], force: bool) -> io::Result<Written> {
+    refuse_evidence(dir, evidence)?;
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(io::Error::other(format!("{} exists and is not a folder", dir.display())));
+        }
+        let not_empty = std::fs::read_dir(dir)?.next().is_some();
+        if not_empty && !force {
+            return Err(io::Error::other(format!(
+                "{} is not empty: choose a new folder for the case, or give --force to replace its case files",
+                dir.display()
+            )));
+        }
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for (name, format, _) in FILES {
+        let p = printer(format, PrintOptions::default())
+            .ok_or_else(|| io::Error::other(format!("no printer for {format}")))?;
+        let mut bytes = Vec::new();
+        p.print(result, &mut bytes)?;
+        written.push(write_file(&dir.join(name), name, &bytes)?);
+    }
+    let mut manifest = String::new();
+    for (name, hash) in &written {
+        manifest.push_str(&format!("{hash}  {name}\n"));
+    }
+    written.push(write_file(&dir.join(MANIFEST), MANIFEST, manifest.as_bytes())?);
+    Ok(written)
+}
+
+fn write_file(path: &Path, name: &str, bytes: &[u8]) -> io::Result<(String, String)> {
+    std::fs::write(path, bytes).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    Ok((name.to_string(), crate::model::hex(&Sha256::digest(bytes))))
+}
+
+/// Refuses a case folder that is an evidence path or lies inside an evidence folder.
+fn refuse_evidence(dir: &Path, evidence: &[PathBuf]) -> io::Result<()> {
+    let target = absolute(dir);
+    for e in evidence {
+        let e = absolute(e);
+        if target == e || target.starts_with(&e) && e.is_dir() {
+            return Err(io::Error::other(format!(
+                "{} is evidence or inside it: the case folder must be outside the evidence",
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The path made absolute and resolved as far as it exists (a folder not yet created keeps its last parts).
+fn absolute(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return abs,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    out.extend(rest.iter().rev());
+    out
+}
