@@ -10,7 +10,7 @@ use common::repo;
 use inetsift::scan::{ScanOptions, scan_with};
 use std::path::{Path, PathBuf};
 
-/// A fixed "now" (2026-12-01T00:00:00Z) for signatures without a countersignature.
+/// A fixed "now" (2026-11-30T00:00:00Z) for signatures without a countersignature.
 const NOW: i64 = 1_795_996_800;
 
 fn json_of(evidence: &[PathBuf]) -> String {

@@ -29,7 +29,7 @@ code,.mono{font-family:ui-monospace,Consolas,monospace;font-size:.92em}
 .malicious{background:#f4c7c3}.suspicious{background:#fce8b2}.review{background:#fff6d5}
 .critical,.high{font-weight:700;color:#a50e0e}.medium{color:#8a4b00}.muted{color:#666}
 .lifecycle{border:1px solid #bbb;padding:.3em 1em;margin:1em 0;page-break-inside:avoid}
-#verdicts td:nth-child(-n+2),#findings-table td:first-child{white-space:nowrap}
+#verdicts td:nth-child(-n+2),#verdicts td:nth-child(8),#findings-table td:first-child,#component-timeline td:nth-child(-n+3){white-space:nowrap}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
 ";
 

@@ -142,3 +142,27 @@ pub fn check_sha256sums(dir: &Path) {
     listed.sort();
     assert_eq!(present, listed);
 }
+
+/// Whether an output consumer (a program the tests read outputs with) can be used. When it cannot, the test
+/// skips saying so, unless `INETSIFT_REQUIRE_CONSUMERS` is set (CI installs them all), where it fails.
+pub fn consumer(name: &str, available: bool) -> bool {
+    if !available {
+        assert!(
+            std::env::var_os("INETSIFT_REQUIRE_CONSUMERS").is_none(),
+            "{name} is required (INETSIFT_REQUIRE_CONSUMERS) but not installed"
+        );
+        eprintln!("skipped: {name} is not installed");
+    }
+    available
+}
+
+/// A Python interpreter that has `module`: Debian's own first (where apt's python3-* packages go), then the
+/// one on PATH.
+pub fn python_with(module: &str) -> Option<&'static str> {
+    ["/usr/bin/python3", "python3"].into_iter().find(|py| {
+        std::process::Command::new(py)
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
