@@ -130,9 +130,15 @@ fn sample_shows_every_planted_component() {
 
 #[test]
 fn output_is_deterministic() {
-    let a = inetsift(&["scan", &sample(), "--json", "-"]);
-    let b = inetsift(&["scan", &sample(), "--json", "-"]);
+    // With SOURCE_DATE_EPOCH the run's times are fixed too: the same bytes.
+    let fixed = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_inetsift")).args(args).env("SOURCE_DATE_EPOCH", "1796083200").output().unwrap()
+    };
+    let a = fixed(&["scan", &sample(), "--json", "-"]);
+    let b = fixed(&["scan", &sample(), "--json", "-"]);
     assert_eq!(a.stdout, b.stdout);
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(v["run"]["started"], "2026-12-01T00:00:00.0000000Z");
     let t1 = inetsift(&["scan", &sample()]);
     let t2 = inetsift(&["scan", &sample()]);
     assert_eq!(t1.stdout, t2.stdout);
@@ -374,7 +380,13 @@ fn output_formats_are_chosen_with_format_and_json_is_a_shorthand() {
     let by_format = inetsift(&["scan", &sample(), "--format", "json"]);
     let by_json = inetsift(&["scan", &sample(), "--json", "-"]);
     assert_eq!(by_format.status.code(), Some(0));
-    assert_eq!(by_format.stdout, by_json.stdout, "--json - is --format json");
+    // The same document but for the run (its command line and times).
+    let without_run = |bytes: &[u8]| {
+        let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        v.as_object_mut().unwrap().remove("run").expect("the run is recorded");
+        v
+    };
+    assert_eq!(without_run(&by_format.stdout), without_run(&by_json.stdout), "--json - is --format json");
     let v: serde_json::Value = serde_json::from_slice(&by_format.stdout).unwrap();
     assert_eq!(v["registry"]["installations"][0]["computer_name"], "WEB01");
     let table = inetsift(&["scan", &sample()]);
@@ -384,7 +396,7 @@ fn output_formats_are_chosen_with_format_and_json_is_a_shorthand() {
     let file = dir.path().join("out.json");
     let both = inetsift(&["scan", &sample(), "--json", file.to_str().unwrap()]);
     assert_eq!(both.stdout, table.stdout);
-    assert_eq!(std::fs::read(&file).unwrap(), by_format.stdout);
+    assert_eq!(without_run(&std::fs::read(&file).unwrap()), without_run(&by_format.stdout));
     let bad = inetsift(&["scan", &sample(), "--format", "xml"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values: table, json, csv, bodyfile, jsonl"));
