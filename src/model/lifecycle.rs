@@ -76,6 +76,25 @@ pub struct Lifecycle {
     pub gaps: Vec<String>,
 }
 
+impl Lifecycle {
+    /// When it was added, in words: the audited moment, else the bounds the evidence proves, else what dates
+    /// anything about it (a change, its file's arrival).
+    pub fn added_text(&self) -> String {
+        let a = &self.added;
+        match (&a.exact, &a.earliest, &a.latest) {
+            (Some(e), _, _) => format!("{} (audited)", e.time),
+            (None, Some(e), Some(l)) => format!("between {} and {}", e.time, l.time),
+            (None, None, Some(l)) => format!("by {}", l.time),
+            (None, Some(e), None) => format!("after {}", e.time),
+            (None, None, None) => match (self.changed.first(), &self.file_arrived) {
+                (Some(c), _) => format!("unknown; changed {}", c.time),
+                (None, Some(f)) => format!("unknown (its file arrived {})", f.time),
+                (None, None) => "unknown".into(),
+            },
+        }
+    }
+}
+
 named_enum! {
     /// How much a component stands out, from its findings and lifecycle.
     pub enum VerdictLevel {

@@ -2,6 +2,7 @@
 //! reference: evidence id, file, line / record / offset / MFT entry / key, and the SHA-256 of the file as read.
 
 use super::escape::csv_cell;
+use super::timeline_csv::position_cells;
 use crate::model::ScanResult;
 use std::io::{self, Write};
 
@@ -11,10 +12,10 @@ pub const COLUMNS: &[&str] = &[
     "Rule",
     "ComponentId",
     "Message",
+    "RecordId",
     "EvidenceId",
     "File",
     "Line",
-    "RecordId",
     "Offset",
     "MftEntry",
     "RegistryKey",
@@ -30,22 +31,18 @@ impl super::Printer for FindingsCsv {
         writeln!(out, "{}", COLUMNS.join(","))?;
         for f in &result.findings {
             let p = &f.source;
-            let num = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
             let sha = p.file.as_ref().and_then(|file| files.get(&(p.evidence.clone(), file.key())));
-            let row = [
+            let row: Vec<String> = [
                 f.severity.as_str().to_string(),
                 f.rule.to_string(),
                 f.component.clone().unwrap_or_default(),
                 f.message.clone(),
-                p.evidence.clone(),
-                p.path().to_string(),
-                num(p.line.map(|l| l as u64)),
-                num(p.record),
-                num(p.offset),
-                num(p.mft_entry),
-                p.key.clone().unwrap_or_default(),
-                sha.map(|f| f.sha256.clone()).unwrap_or_default(),
-            ];
+                p.record.map(|n| n.to_string()).unwrap_or_default(),
+            ]
+            .into_iter()
+            .chain(position_cells(p))
+            .chain([sha.map(|f| f.sha256.clone()).unwrap_or_default()])
+            .collect();
             writeln!(out, "{}", row.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","))?;
         }
         Ok(())

@@ -173,17 +173,6 @@ fn basis(b: &Basis, files: &Index<'_>) -> String {
     format!("{} — {}<br>{}", esc(&b.time.to_string()), esc(&b.source), reference(&b.position, files))
 }
 
-fn added(l: &Lifecycle) -> String {
-    let a = &l.added;
-    match (&a.exact, &a.earliest, &a.latest) {
-        (Some(e), _, _) => format!("{} (audited)", e.time),
-        (None, Some(e), Some(l)) => format!("between {} and {}", e.time, l.time),
-        (None, None, Some(l)) => format!("by {}", l.time),
-        (None, Some(e), None) => format!("after {}", e.time),
-        (None, None, None) => "unknown".into(),
-    }
-}
-
 /// The answer first: the verdict per component that stands out, then each one's lifecycle and reasons.
 fn answer(h: &mut String, r: &ScanResult, files: &Index<'_>) {
     h.push_str("<h2 id=\"verdict\">Verdict</h2>\n");
@@ -215,7 +204,7 @@ fn answer(h: &mut String, r: &ScanResult, files: &Index<'_>) {
                 esc(&c.name),
                 esc(&c.scope),
                 format!("<span class=\"mono\">{}</span>", esc(&image(c))),
-                esc(&l.map(added).unwrap_or_else(|| "unknown".into())),
+                esc(&l.map(Lifecycle::added_text).unwrap_or_else(|| "unknown".into())),
                 esc(l.map(|l| l.method.as_str()).unwrap_or("unknown")),
                 esc(actor.as_deref().unwrap_or("")),
             ]

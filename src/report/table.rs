@@ -228,7 +228,7 @@ fn answer(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
             cell(&c.name),
             cell(&c.scope),
             cell(&image),
-            cell(&l.map(added).unwrap_or_else(|| "unknown".into())),
+            cell(&l.map(Lifecycle::added_text).unwrap_or_else(|| "unknown".into())),
             cell(l.map(|l| l.method.as_str()).unwrap_or("unknown")),
             cell(actor.as_deref().unwrap_or("-")),
             cell(reasons.as_deref().unwrap_or("")),
@@ -240,22 +240,6 @@ fn answer(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
         flagged.len(),
         result.components.len()
     )
-}
-
-/// When a component was added, as bounds: the audited moment, else between the two bounds the evidence proves.
-fn added(l: &Lifecycle) -> String {
-    let a = &l.added;
-    match (&a.exact, &a.earliest, &a.latest) {
-        (Some(e), _, _) => format!("{} (audited)", e.time),
-        (None, Some(e), Some(l)) => format!("between {} and {}", e.time, l.time),
-        (None, None, Some(l)) => format!("by {}", l.time),
-        (None, Some(e), None) => format!("after {}", e.time),
-        (None, None, None) => match (l.changed.first(), &l.file_arrived) {
-            (Some(c), _) => format!("unknown; changed {}", c.time),
-            (None, Some(f)) => format!("unknown (its file arrived {})", f.time),
-            (None, None) => "unknown".into(),
-        },
-    }
 }
 
 /// The IIS component timeline: installs, changes, removals and file arrivals of the components that stand out.

@@ -2,7 +2,7 @@
 //! of stable column names, rows in time order, every cell made inert (no formula runs).
 
 use super::escape::csv_cell;
-use crate::model::{ScanResult, TimelineEvent};
+use crate::model::{Position, ScanResult, TimelineEvent};
 use std::io::{self, Write};
 
 /// The columns, in order: the time and what it means first, then where it was read.
@@ -48,12 +48,23 @@ pub fn cells(t: &TimelineEvent) -> Vec<String> {
         num(t.event.as_ref().map(|e| e.record_id).or(p.record)),
         t.component.clone().unwrap_or_default(),
         t.description.clone(),
+    ]
+    .into_iter()
+    .chain(position_cells(p))
+    .chain([t.sha256.clone().unwrap_or_default()])
+    .collect()
+}
+
+/// Where a fact was read, as the CSV files write it: `EvidenceId`, `File`, `Line`, `Offset`, `MftEntry`,
+/// `RegistryKey` (empty cells for what does not apply).
+pub fn position_cells(p: &Position) -> [String; 6] {
+    let num = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
+    [
         p.evidence.clone(),
         p.path().to_string(),
         num(p.line.map(|l| l as u64)),
         num(p.offset),
         num(p.mft_entry),
         p.key.clone().unwrap_or_default(),
-        t.sha256.clone().unwrap_or_default(),
     ]
 }
