@@ -43,6 +43,9 @@ enum Command {
         /// Largest zip entry inflated into memory, in MiB (zip bomb guard).
         #[arg(long, value_name = "MIB", default_value_t = 512)]
         max_zip_entry_mib: u64,
+        /// Read E01 images whole and check them against their stored acquisition MD5/SHA-1 (slow on big images).
+        #[arg(long)]
+        verify_images: bool,
         /// Write the case folder to DIR: report.html, timeline.csv, components.csv, findings.csv,
         /// timeline.jsonl, timeline.body, result.json and MANIFEST.sha256 (README: "The case folder").
         #[arg(long, value_name = "DIR")]
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
             all,
             trust,
             max_zip_entry_mib,
+            verify_images,
             out,
             case_id,
             examiner,
@@ -110,6 +114,7 @@ fn main() -> ExitCode {
                     max_entry: max_zip_entry_mib.saturating_mul(1024 * 1024),
                     ..ZipLimits::default()
                 },
+                verify_images,
             };
             let mut user_trust = Vec::new();
             for f in &trust {

@@ -250,3 +250,33 @@ fn an_image_names_mft_entries_and_sees_streams_as_files() {
     assert!(!sds.is_dir && sds.size > 0);
     assert!(ev.source().metadata(&inetsift::evidence::WinPath::parse(r"C:\$Secure:$NoSuch")).unwrap().is_none());
 }
+
+#[test]
+fn verify_images_checks_an_e01_against_its_stored_acquisition_hash() {
+    let dir = common::unpack(ZIP);
+    let good = dir.path().join("mbr.E01");
+    let opts = inetsift::evidence::OpenOptions { verify_images: true, ..Default::default() };
+    let notes = |r: &ScanResult| r.evidence[0].notes.clone();
+    // Without the option the stored hash is shown and said to be unverified.
+    let plain = scan_one(&good);
+    assert!(notes(&plain).contains(&"E01 acquisition MD5: 414e913010bf2b5b2ff5650610695530".to_string()));
+    assert!(notes(&plain).iter().any(|n| n.starts_with("E01 acquisition hashes not verified in this run")));
+    let r = inetsift::scan::scan(std::slice::from_ref(&good), &opts).unwrap();
+    assert!(notes(&r).contains(&"E01 acquisition MD5 verified: the media hashes to the stored value".to_string()));
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    // The stored MD5 changed by one bit: the media no longer hashes to it, and the warning says what it does hash to.
+    let mut bytes = std::fs::read(&good).unwrap();
+    let md5 = [0x41, 0x4e, 0x91, 0x30, 0x10, 0xbf, 0x2b, 0x5b, 0x2f, 0xf5, 0x65, 0x06, 0x10, 0x69, 0x55, 0x30];
+    let at = bytes.windows(16).position(|w| w == md5).expect("the stored MD5 in the hash section");
+    bytes[at] ^= 1;
+    let bad = dir.path().join("bad.E01");
+    std::fs::write(&bad, bytes).unwrap();
+    let r = inetsift::scan::scan(&[bad], &opts).unwrap();
+    let w: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        w,
+        [
+            "E01 acquisition MD5 does not match the media (computed MD5 414e913010bf2b5b2ff5650610695530): the image changed since acquisition or is damaged"
+        ]
+    );
+}

@@ -125,6 +125,8 @@ pub struct OpenOptions {
     pub zip_password: Option<String>,
     /// Zip bomb guards.
     pub zip_limits: ZipLimits,
+    /// Read E01 images whole to check their stored acquisition hashes.
+    pub verify_images: bool,
 }
 
 impl std::fmt::Debug for OpenOptions {
@@ -132,6 +134,7 @@ impl std::fmt::Debug for OpenOptions {
         f.debug_struct("OpenOptions")
             .field("zip_password", &self.zip_password.as_ref().map(|_| "<redacted>"))
             .field("zip_limits", &self.zip_limits)
+            .field("verify_images", &self.verify_images)
             .finish()
     }
 }
@@ -199,10 +202,11 @@ impl Evidence {
             } else if let Some(format) =
                 image::detect(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?
             {
-                // Images are never read whole, so not hashed here either: their acquisition hash (an E01's stored
-                // MD5) vouches for them, and every file read from them is hashed.
-                let opened = image::open_windows_volume(path, format)
+                // Images are not hashed whole here: their acquisition hash (an E01's stored MD5, checked with
+                // --verify-images) vouches for them, and every file read from them is hashed.
+                let opened = image::open_windows_volume(path, format, opts.verify_images)
                     .map_err(|e| EvidenceError::Image { path: path.into(), reason: e.to_string() })?;
+                problems = opened.problems;
                 (EvidenceKind::Image, None, Box::new(opened.source), opened.notes)
             } else {
                 let src = SingleFileSource::open(path)?;

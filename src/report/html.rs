@@ -398,14 +398,7 @@ fn evidence(h: &mut String, r: &ScanResult) {
         .map(|e| {
             let read: Vec<_> = r.coverage.files_read.iter().filter(|f| f.evidence == e.id).collect();
             let bytes: u64 = read.iter().map(|f| f.size).sum();
-            let mut notes: Vec<String> = e.notes.iter().map(|n| esc(n)).collect();
-            if e.notes.iter().any(|n| n.starts_with("E01 acquisition")) {
-                notes.push(
-                    "the acquisition hashes are shown as stored in the E01; inetsift does not re-hash the whole \
-                     media (verify them with ewfverify)"
-                        .into(),
-                );
-            }
+            let notes: Vec<String> = e.notes.iter().map(|n| esc(n)).collect();
             vec![
                 esc(&e.id),
                 esc(e.kind.as_str()),

@@ -56,6 +56,8 @@ pub struct Disk {
     pub reader: Box<dyn ReadSeek>,
     /// What is worth telling: segments, the VHD chain, the EWF media size.
     pub notes: Vec<String>,
+    /// What is wrong with it that the analyst must hear (an E01 whose media does not hash to its stored value).
+    pub problems: Vec<String>,
 }
 
 /// Tells whether a file is a disk image, by its first and last bytes.
@@ -87,7 +89,14 @@ pub fn detect(path: &Path) -> io::Result<Option<ImageFormat>> {
 
 /// Opens an image's virtual disk.
 pub fn open(path: &Path, format: ImageFormat) -> Result<Disk, ParseError> {
+    open_with(path, format, false)
+}
+
+/// Opens an image's virtual disk; with `verify`, an E01's media is read whole and hashed against the MD5 and SHA-1
+/// stored at acquisition (what `ewfverify` does), else those stored hashes are reported as not verified.
+pub fn open_with(path: &Path, format: ImageFormat, verify: bool) -> Result<Disk, ParseError> {
     let mut notes = Vec::new();
+    let mut problems = Vec::new();
     let (reader, size): (Box<dyn ReadSeek>, u64) = match format {
         ImageFormat::Raw => {
             let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
@@ -111,6 +120,28 @@ pub fn open(path: &Path, format: ImageFormat) -> Result<Disk, ParseError> {
             }
             if let Some(sha1) = hashes.sha1 {
                 notes.push(format!("E01 acquisition SHA-1: {}", super::hex(&sha1)));
+            }
+            match (hashes.md5.is_some() || hashes.sha1.is_some(), verify) {
+                (false, _) => notes.push("E01: no acquisition hash stored".into()),
+                (true, false) => notes.push(
+                    "E01 acquisition hashes not verified in this run (--verify-images reads the whole media and checks them)"
+                        .into(),
+                ),
+                (true, true) => match r.verify() {
+                    Ok(v) => {
+                        for (what, matched) in [("MD5", v.md5_match), ("SHA-1", v.sha1_match)] {
+                            match matched {
+                                Some(true) => notes.push(format!("E01 acquisition {what} verified: the media hashes to the stored value")),
+                                Some(false) => problems.push(format!(
+                                    "E01 acquisition {what} does not match the media (computed MD5 {}): the image changed since acquisition or is damaged",
+                                    super::hex(&v.computed_md5)
+                                )),
+                                None => {}
+                            }
+                        }
+                    }
+                    Err(e) => problems.push(format!("E01 acquisition hashes could not be verified: {e}")),
+                },
             }
             let m = r.metadata();
             for (what, v) in [
@@ -148,7 +179,7 @@ pub fn open(path: &Path, format: ImageFormat) -> Result<Disk, ParseError> {
             (Box::new(v), size)
         }
     };
-    Ok(Disk { format, size, reader: Box::new(BlockCache::new(reader, size)), notes })
+    Ok(Disk { format, size, reader: Box::new(BlockCache::new(reader, size)), notes, problems })
 }
 
 /// The new position of a seek within `size` bytes.
@@ -279,11 +310,14 @@ pub struct Opened {
     pub source: super::NtfsSource,
     /// Notes: format, volumes found, which one was chosen.
     pub notes: Vec<String>,
+    /// Problems with the image itself (a stored hash that does not match).
+    pub problems: Vec<String>,
 }
 
 /// Opens an image and picks its Windows volume. Fails, naming the image and each volume, when none is NTFS.
-pub fn open_windows_volume(path: &Path, format: ImageFormat) -> Result<Opened, ParseError> {
-    let disk = open(path, format)?;
+pub fn open_windows_volume(path: &Path, format: ImageFormat, verify: bool) -> Result<Opened, ParseError> {
+    let disk = open_with(path, format, verify)?;
+    let problems = disk.problems.clone();
     let mut notes = vec![format!("{} image, {} bytes", format.name(), disk.size)];
     notes.extend(disk.notes.iter().cloned());
     let shared = SharedDisk::new(disk);
@@ -332,7 +366,7 @@ pub fn open_windows_volume(path: &Path, format: ImageFormat) -> Result<Opened, P
             if let Some(label) = source.volume_name() {
                 notes.push(format!("volume label: {label}"));
             }
-            Ok(Opened { source, notes })
+            Ok(Opened { source, notes, problems })
         }
         None => Err(format!(
             "{name}: no NTFS volume ({}); inetsift reads Windows hosts from NTFS only",
