@@ -230,6 +230,18 @@ fn verify(
     json_out: Option<&std::path::Path>,
 ) -> ExitCode {
     use inetsift::artifacts::authenticode::trust;
+    // A file that is not there is a usage error, not a verdict: say so and stop, as `scan` does.
+    let missing: Vec<String> = files.iter().filter(|f| !f.is_file()).map(|f| f.display().to_string()).collect();
+    if !missing.is_empty() {
+        eprintln!("inetsift: not a readable file: {}", missing.join(", "));
+        return ExitCode::from(2);
+    }
+    if let Some(p) = json_out.filter(|p| p.as_os_str() != "-")
+        && files.iter().chain(catalogs).chain(trust_files).any(|f| same_file(f, p))
+    {
+        eprintln!("inetsift: --json {} is one of the input files; it is never overwritten", p.display());
+        return ExitCode::from(2);
+    }
     let mut t = trust::Trust::microsoft();
     for f in trust_files {
         match trust::user_roots(f) {

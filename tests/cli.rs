@@ -401,3 +401,31 @@ fn output_formats_are_chosen_with_format_and_json_is_a_shorthand() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values: table, json, csv, bodyfile, jsonl"));
 }
+
+#[test]
+fn verify_refuses_a_missing_file_and_never_writes_over_an_input() {
+    let dir = tree(&[("a.dll", b"MZ not really a PE")]);
+    let missing = dir.path().join("nope.dll").display().to_string();
+    let out = inetsift(&["verify", &missing]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.dll"));
+    let a = dir.path().join("a.dll").display().to_string();
+    let out = inetsift(&["verify", &a, "--json", &a]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(dir.path().join("a.dll")).unwrap(), b"MZ not really a PE");
+}
+
+#[test]
+fn scan_never_writes_its_json_over_the_evidence_whatever_the_spelling() {
+    let dir = tree(&[("ev/applicationHost.config", b"<configuration/>")]);
+    let cfg = dir.path().join("ev/applicationHost.config");
+    // The same file through a `..` detour and through a symbolic link.
+    let detour = dir.path().join("ev/../ev/applicationHost.config").display().to_string();
+    let link = dir.path().join("link.config");
+    std::os::unix::fs::symlink(&cfg, &link).unwrap();
+    for target in [detour, link.display().to_string()] {
+        let out = inetsift(&["scan", cfg.to_str().unwrap(), "--json", &target]);
+        assert_eq!(out.status.code(), Some(2), "{target}");
+    }
+    assert_eq!(std::fs::read(&cfg).unwrap(), b"<configuration/>");
+}

@@ -81,9 +81,10 @@ pub fn parse(bytes: &[u8]) -> (Vec<UsnRecord>, Vec<String>) {
     while at + 8 <= bytes.len() {
         let len = u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
         if len == 0 {
-            // The sparse head and the slack between pages are zeros.
+            // The sparse head and the slack between pages are zeros. A zero length with other bytes after it
+            // in the same 8-byte word is no record either: always move on by at least one word.
             at = match bytes[at..].iter().position(|&b| b != 0) {
-                Some(p) => (at + p) & !7,
+                Some(p) => ((at + p) & !7).max(at + 8),
                 None => bytes.len(),
             };
             continue;
@@ -307,5 +308,8 @@ mod tests {
         assert_eq!(records[0].timestamp.to_string(), "2022-06-18T04:26:40.0000000Z");
         assert_eq!(problems.len(), 1);
         assert!(parse(&[0u8; 100]).0.is_empty(), "a journal of zeros holds nothing and ends");
+        // Found by fuzzing: a zero length followed by non-zero bytes in the same word looped for ever.
+        assert_eq!(parse(&[0, 0, 0, 0, 1, 2, 3, 4]), (Vec::new(), Vec::new()));
+        assert_eq!(parse(&[0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0]).0.len(), 0);
     }
 }
