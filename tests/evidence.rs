@@ -221,3 +221,50 @@ fn missing_evidence_is_an_error_naming_it() {
     let err = open(std::path::Path::new("/nonexistent/evidence.zip"), &OpenOptions::default()).err().unwrap();
     assert!(err.to_string().contains("/nonexistent/evidence.zip"));
 }
+
+#[test]
+fn a_second_copy_of_a_windows_path_in_a_zip_is_said_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("kape.zip");
+    let cfg = "C/Windows/System32/inetsrv/config/applicationHost.config";
+    let planted = br#"<configuration><system.webServer><globalModules><add name="Hidden" image="C:\x.dll"/></globalModules></system.webServer></configuration>"#;
+    write_zip(&p, &[(cfg, b"<configuration/>"), (&cfg.to_uppercase(), planted)], None);
+    let ev = open(&p, &OpenOptions::default()).unwrap();
+    assert_eq!(ev.problems.len(), 1, "{:?}", ev.problems);
+    let msg = &ev.problems[0];
+    assert!(msg.contains(&format!("{:?} ({} bytes)", cfg.to_uppercase(), planted.len())), "{msg}");
+    assert!(
+        msg.contains(r"(16 bytes): C:\Windows\System32\inetsrv\config\applicationHost.config is read from the first")
+    );
+    // And it reaches the result as a warning naming the zip.
+    let r = common::scan_one(&p);
+    assert!(r.warnings.iter().any(|w| w.message.contains("the second is not analysed")), "{:?}", r.warnings);
+}
+
+#[test]
+fn a_collection_zipped_again_is_opened_and_other_inner_zips_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = dir.path().join("inner.zip");
+    let cfg = br#"<configuration><system.webServer><globalModules><add name="Inner" image="%windir%\System32\inetsrv\inner.dll"/></globalModules></system.webServer></configuration>"#;
+    write_zip(&inner, &[("C/Windows/System32/inetsrv/config/applicationHost.config", cfg)], None);
+    let inner_bytes = std::fs::read(&inner).unwrap();
+    // The collection as the one entry of another zip: read through.
+    let outer = dir.path().join("mailed.zip");
+    write_zip(&outer, &[("KAPE-WEB01.zip", &inner_bytes)], None);
+    let r = common::scan_one(&outer);
+    assert!(r.evidence[0].notes.iter().any(|n| n == "a zip inside the zip: read the collection inside KAPE-WEB01.zip"));
+    assert!(r.components.iter().any(|c| c.name == "Inner"));
+    // A zip among the collection's files is not opened, and the result says so.
+    let mixed = dir.path().join("mixed.zip");
+    write_zip(
+        &mixed,
+        &[("C/Windows/System32/inetsrv/config/applicationHost.config", cfg), ("C/Users/a/old.zip", &inner_bytes)],
+        None,
+    );
+    let r = common::scan_one(&mixed);
+    let w: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(
+        w.iter().any(|m| m.starts_with(r"C:\Users\a\old.zip is a zip inside the collection: it is not opened")),
+        "{w:?}"
+    );
+}

@@ -80,18 +80,16 @@ impl ZipSource {
                     return Err(EvidenceError::CertificateEncrypted { path: path.into(), scheme });
                 }
             }
-            let inner =
-                match read_entry_by_name(&mut archive, "data.zip", password.as_deref(), opts.zip_limits.max_entry) {
-                    Ok(b) => b,
-                    Err(ZipError::UnsupportedArchive(m)) if m == ZipError::PASSWORD_REQUIRED => {
-                        return Err(EvidenceError::PasswordRequired { path: path.into() });
-                    }
-                    Err(ZipError::InvalidPassword) => {
-                        return Err(EvidenceError::WrongPassword { path: path.into(), entry: "data.zip".into() });
-                    }
-                    Err(e) => return Err(bad(e)),
-                };
+            let inner = read_inner_zip(&mut archive, "data.zip", password.as_deref(), opts, path)?;
             notes.push("Velociraptor protected collection: read the collection inside data.zip".to_string());
+            archive = ZipArchive::new(Box::new(Cursor::new(inner)) as Box<dyn ReadSeek>).map_err(bad)?;
+        } else if let [only] = names.iter().filter(|n| !n.ends_with('/')).collect::<Vec<_>>().as_slice()
+            && only.to_ascii_lowercase().ends_with(".zip")
+        {
+            // A collection zipped again (mailed, or uploaded through a portal): its one entry is the collection.
+            // Read in memory like data.zip, one level only.
+            let inner = read_inner_zip(&mut archive, only, password.as_deref(), opts, path)?;
+            notes.push(format!("a zip inside the zip: read the collection inside {only}"));
             archive = ZipArchive::new(Box::new(Cursor::new(inner)) as Box<dyn ReadSeek>).map_err(bad)?;
         }
 
@@ -160,6 +158,18 @@ impl ZipSource {
         for e in entries {
             src.index(e);
         }
+        // Zips left inside the collection are not opened: say so rather than let their contents look absent.
+        let nested: Vec<String> = src
+            .files
+            .values()
+            .filter(|(p, _)| p.file_name().is_some_and(|n| n.to_ascii_lowercase().ends_with(".zip")))
+            .map(|(p, _)| p.to_string())
+            .collect();
+        for p in nested {
+            src.problems.push(format!(
+                "{p} is a zip inside the collection: it is not opened; give it as evidence of its own to analyse it"
+            ));
+        }
         Ok(src)
     }
 
@@ -204,9 +214,13 @@ impl ZipSource {
             return;
         }
         let key = path.key();
-        if let Some((_, first)) = self.files.get(&key) {
-            self.notes
-                .push(format!("entry {:?} duplicates {:?} ({path}); the first is used", e.raw_name, first.raw_name));
+        if let Some((first_path, first)) = self.files.get(&key) {
+            // Not something a collector writes: a second copy of the same Windows path (exactly or in another
+            // case) may be planted to hide. Loud, with both names and sizes.
+            self.problems.push(format!(
+                "entry {:?} ({} bytes) has the same Windows path as entry {:?} ({} bytes): {first_path} is read from the first; the second is not analysed",
+                e.raw_name, e.size, first.raw_name, first.size
+            ));
             return;
         }
         self.files.insert(key, (path, e));
@@ -380,5 +394,24 @@ mod tests {
         assert!(!is_safe_name("/etc/passwd"));
         assert!(!is_safe_name("\\Windows\\x"));
         assert!(!is_safe_name("C:/Windows/x"));
+    }
+}
+
+/// Reads a zip entry that is itself the collection (Velociraptor's `data.zip`, a collection zipped again) into
+/// memory, bounded by the largest entry allowed; a password problem is named as such.
+fn read_inner_zip(
+    archive: &mut ZipArchive<Box<dyn ReadSeek>>,
+    name: &str,
+    password: Option<&[u8]>,
+    opts: &OpenOptions,
+    path: &Path,
+) -> Result<Vec<u8>, EvidenceError> {
+    match read_entry_by_name(archive, name, password, opts.zip_limits.max_entry) {
+        Ok(b) => Ok(b),
+        Err(ZipError::UnsupportedArchive(m)) if m == ZipError::PASSWORD_REQUIRED => {
+            Err(EvidenceError::PasswordRequired { path: path.into() })
+        }
+        Err(ZipError::InvalidPassword) => Err(EvidenceError::WrongPassword { path: path.into(), entry: name.into() }),
+        Err(e) => Err(EvidenceError::BadZip { path: path.into(), reason: e.to_string() }),
     }
 }
