@@ -381,22 +381,6 @@ fn dos_time(t: Option<zip::DateTime>) -> Option<Timestamp> {
     Timestamp::from_chrono(&time.and_utc())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_safe_name;
-
-    #[test]
-    fn rejects_zip_slip_names() {
-        assert!(is_safe_name("C/Windows/System32/config/SYSTEM"));
-        assert!(is_safe_name("uploads/auto/C%3A/x"));
-        assert!(!is_safe_name("../evil.dll"));
-        assert!(!is_safe_name("C/../../evil.dll"));
-        assert!(!is_safe_name("/etc/passwd"));
-        assert!(!is_safe_name("\\Windows\\x"));
-        assert!(!is_safe_name("C:/Windows/x"));
-    }
-}
-
 /// Reads a zip entry that is itself the collection (Velociraptor's `data.zip`, a collection zipped again) into
 /// memory, bounded by the largest entry allowed; a password problem is named as such.
 fn read_inner_zip(
@@ -413,5 +397,21 @@ fn read_inner_zip(
         }
         Err(ZipError::InvalidPassword) => Err(EvidenceError::WrongPassword { path: path.into(), entry: name.into() }),
         Err(e) => Err(EvidenceError::BadZip { path: path.into(), reason: e.to_string() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_safe_name;
+
+    #[test]
+    fn rejects_zip_slip_names() {
+        assert!(is_safe_name("C/Windows/System32/config/SYSTEM"));
+        assert!(is_safe_name("uploads/auto/C%3A/x"));
+        assert!(!is_safe_name("../evil.dll"));
+        assert!(!is_safe_name("C/../../evil.dll"));
+        assert!(!is_safe_name("/etc/passwd"));
+        assert!(!is_safe_name("\\Windows\\x"));
+        assert!(!is_safe_name("C:/Windows/x"));
     }
 }
