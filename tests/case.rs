@@ -74,6 +74,18 @@ fn the_case_folder_holds_every_output_and_its_manifest_verifies_with_sha256sum()
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
         assert_eq!(String::from_utf8_lossy(&out.stdout).matches(": OK").count(), 7);
     }
+    // Every file opens in its consumer as it is: the bodyfile in mactime, the JSON files in a JSON parser.
+    let mactime =
+        Command::new("mactime").args(["-b", "timeline.body", "-d", "-y", "-z", "UTC"]).current_dir(&case).output();
+    if consumer("mactime (Debian: sleuthkit)", mactime.is_ok()) {
+        let out = mactime.unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    serde_json::from_slice::<serde_json::Value>(&std::fs::read(case.join("result.json")).unwrap()).unwrap();
+    for line in std::fs::read_to_string(case.join("timeline.jsonl")).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["message"].is_string() && v["datetime"].is_string() && v["timestamp_desc"].is_string());
+    }
     // A changed byte is caught.
     let mut html = std::fs::read(case.join("report.html")).unwrap();
     html[100] ^= 1;
