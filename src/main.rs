@@ -192,7 +192,10 @@ fn main() -> ExitCode {
                 }
                 _ => Ok(()),
             };
-            let written = to_file.and_then(|_| printer.print(&result, &mut stdout.lock()));
+            // Buffered: printers write many small pieces.
+            let mut buffered = std::io::BufWriter::new(stdout.lock());
+            let written = to_file.and_then(|_| printer.print(&result, &mut buffered)).and_then(|_| buffered.flush());
+            drop(buffered);
             if let Err(e) = written.and_then(|_| stdout.lock().flush())
                 && e.kind() != std::io::ErrorKind::BrokenPipe
             {

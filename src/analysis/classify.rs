@@ -80,15 +80,25 @@ pub fn table_image(table: &'static [(&'static str, &'static str)], name: &str) -
 }
 
 pub fn same_path(actual: Option<&WinPath>, expected: &str, env: &WinEnv) -> bool {
-    let expected = WinPath::parse(&env.expand(expected).0);
-    actual.is_some_and(|a| a.key() == expected.key())
+    let Some(actual) = actual else { return false };
+    // The file names first: most comparisons end there, without expanding and parsing the expected path.
+    if !same_file_name(actual, expected) {
+        return false;
+    }
+    actual.key() == WinPath::parse(&env.expand(expected).0).key()
+}
+
+/// Whether `path` ends in the file name `expected` ends in (case-insensitive).
+fn same_file_name(path: &WinPath, expected: &str) -> bool {
+    let name = expected.rsplit('\\').next().unwrap_or(expected);
+    path.file_name().is_some_and(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// True when `path` is one of the default binaries (`*` matches one folder).
 pub fn default_binary(path: Option<&WinPath>, env: &WinEnv) -> bool {
     let Some(path) = path else { return false };
     let actual: Vec<String> = path.components().map(str::to_lowercase).collect();
-    baseline::DEFAULT_BINARIES.iter().any(|pattern| {
+    baseline::DEFAULT_BINARIES.iter().filter(|pattern| same_file_name(path, pattern)).any(|pattern| {
         let p = WinPath::parse(&env.expand(pattern).0);
         let expected: Vec<String> = p.components().map(str::to_lowercase).collect();
         p.drive() == path.drive()

@@ -10,19 +10,26 @@ use crate::model::*;
 
 /// The lifecycle of every component, in the order of `fused.components`.
 pub fn lifecycles(f: &Fused) -> Vec<Lifecycle> {
-    let mut all: Vec<Lifecycle> = f.components.iter().map(|c| lifecycle(f, c)).collect();
+    // The events linked to each component, gathered once (linear in events plus components).
+    let mut linked: std::collections::BTreeMap<&str, Vec<&LogEvent>> = Default::default();
+    for (e, l) in f.events.iter().zip(&f.links) {
+        if let Some(id) = l.as_deref() {
+            linked.entry(id).or_default().push(e);
+        }
+    }
+    let mut all: Vec<Lifecycle> =
+        f.components.iter().map(|c| lifecycle(f, c, linked.get(c.id.as_str()).cloned().unwrap_or_default())).collect();
     // A native module reference (`modules/add`) is added with its global module (`appcmd install module` writes
     // both): where the reference's own records say nothing, the global module's method, actor and moment hold.
+    let mut globals: std::collections::BTreeMap<(&str, String, ComponentState), usize> = Default::default();
+    for (i, g) in f.components.iter().enumerate().filter(|(_, g)| g.kind == ComponentKind::GlobalModule) {
+        globals.entry((g.source.evidence.as_str(), g.name.to_ascii_lowercase(), g.state)).or_insert(i);
+    }
     for (i, c) in f.components.iter().enumerate() {
         if c.kind != ComponentKind::Module || all[i].added.exact.is_some() || all[i].method != Method::Unknown {
             continue;
         }
-        let global = f.components.iter().position(|g| {
-            g.kind == ComponentKind::GlobalModule
-                && g.source.evidence == c.source.evidence
-                && g.name.eq_ignore_ascii_case(&c.name)
-                && g.state == c.state
-        });
+        let global = globals.get(&(c.source.evidence.as_str(), c.name.to_ascii_lowercase(), c.state)).copied();
         if let Some(g) = global.map(|g| all[g].clone()) {
             let own = &mut all[i];
             own.method = g.method;
@@ -34,9 +41,7 @@ pub fn lifecycles(f: &Fused) -> Vec<Lifecycle> {
     all
 }
 
-fn lifecycle(f: &Fused, c: &Component) -> Lifecycle {
-    let events: Vec<&LogEvent> =
-        f.events.iter().zip(&f.links).filter(|(_, l)| l.as_deref() == Some(c.id.as_str())).map(|(e, _)| e).collect();
+fn lifecycle(f: &Fused, c: &Component, events: Vec<&LogEvent>) -> Lifecycle {
     let with = |s: Signal| events.iter().copied().filter(move |e| e.signal == Some(s));
     let audited = with(Signal::ExtensionAdded).min_by_key(|e| e.record.time);
     let appcmd = with(Signal::AppcmdInstall).min_by_key(|e| e.record.time);

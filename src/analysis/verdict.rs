@@ -65,14 +65,17 @@ fn family(rule: &str) -> Family {
 
 /// The verdict of every component, in the order of `components`.
 pub fn verdicts(components: &[Component], findings: &[Finding], lifecycles: &[Lifecycle]) -> Vec<ComponentVerdict> {
+    // Each component's findings, gathered once (a scan per component is quadratic on a config with thousands).
+    let mut by_component: std::collections::BTreeMap<&str, Vec<&Finding>> = Default::default();
+    for f in findings {
+        if let Some(id) = f.component.as_deref() {
+            by_component.entry(id).or_default().push(f);
+        }
+    }
     components
         .iter()
         .zip(lifecycles)
-        .map(|(c, l)| {
-            let mine: Vec<&Finding> =
-                findings.iter().filter(|f| f.component.as_deref() == Some(c.id.as_str())).collect();
-            verdict(c, &mine, l)
-        })
+        .map(|(c, l)| verdict(c, by_component.get(c.id.as_str()).map(Vec::as_slice).unwrap_or(&[]), l))
         .collect()
 }
 

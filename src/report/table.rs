@@ -22,7 +22,43 @@ impl super::Printer for TablePrinter {
 /// A rule firing on this many components judged expected is shown as one line.
 const GROUP_AT: usize = 4;
 
-fn table(header: &[&str]) -> Table {
+/// Most rows one terminal table shows: laying out tens of thousands of rows takes the table seconds and says
+/// nothing a person reads; the rest is counted, and the JSON and the case files hold every row.
+const MAX_ROWS: usize = 1000;
+
+/// A terminal table that shows at most [`MAX_ROWS`] rows and says how many it left out.
+struct Rows {
+    table: Table,
+    shown: usize,
+    left_out: usize,
+}
+
+impl Rows {
+    fn add_row(&mut self, row: Vec<Cell>) {
+        if self.shown < MAX_ROWS {
+            self.table.add_row(row);
+            self.shown += 1;
+        } else {
+            self.left_out += 1;
+        }
+    }
+}
+
+impl std::fmt::Display for Rows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.table)?;
+        if self.left_out > 0 {
+            write!(
+                f,
+                "\n… {} more rows not shown here (every row is in --json and the --out case files)",
+                self.left_out
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn table(header: &[&str]) -> Rows {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     if !header.is_empty() {
@@ -31,11 +67,22 @@ fn table(header: &[&str]) -> Table {
     if t.width().is_none() {
         t.set_width(160);
     }
-    t
+    Rows { table: t, shown: 0, left_out: 0 }
 }
 
+/// Longest cell text shown on the terminal: the table wraps cells word by word, and a hostile 100,000-character
+/// name would take it seconds; the JSON and the case files carry the whole text.
+const CELL_CHARS: usize = 400;
+
 fn cell(s: &str) -> Cell {
-    Cell::new(terminal(s))
+    let safe = terminal(s);
+    match safe.char_indices().nth(CELL_CHARS) {
+        Some((cut, _)) => {
+            let more = safe[cut..].chars().count();
+            Cell::new(format!("{}… ({more} more characters; whole in --json)", &safe[..cut]))
+        }
+        None => Cell::new(safe),
+    }
 }
 
 /// Writes the report.
@@ -391,7 +438,7 @@ fn events(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
 /// The "IIS installation" section: what the hives say about the host and its IIS.
 fn installation(out: &mut impl Write, result: &ScanResult, inst: &crate::model::Installation) -> io::Result<()> {
     let mut t = table(&[]);
-    let row = |t: &mut Table, k: &str, v: Option<&str>| {
+    let row = |t: &mut Rows, k: &str, v: Option<&str>| {
         if let Some(v) = v {
             t.add_row(vec![cell(k), cell(v)]);
         }

@@ -4,7 +4,7 @@ use super::{Rule, RuleInfo, Section, describe};
 use crate::analysis::baseline;
 use crate::analysis::classify::{builtin_owner_of_image, in_expected_dir, native_image, table_image};
 use crate::analysis::fuse::Fused;
-use crate::analysis::similarity::looks_like;
+use crate::analysis::similarity::looks_like_lower;
 use crate::model::{Baseline, Component, ComponentKind, ComponentState, FileStatus, Finding, Severity, WinEnv};
 
 /// Rules on each component's declaration.
@@ -272,32 +272,56 @@ fn managed_findings(c: &Component, what: &str, push: &mut dyn FnMut(&'static str
     push("unknown_component", severity, format!("{what} is not a default ASP.NET module; {strong}"));
 }
 
+/// The built-in names and DLL stems look-alikes are compared with, in lower case, computed once.
+struct KnownNames {
+    /// (name as written, lower case).
+    names: Vec<(&'static str, String)>,
+    /// Stems of the built-in and default DLLs, lower case.
+    stems: Vec<String>,
+}
+
+fn known_names() -> &'static KnownNames {
+    static KNOWN: std::sync::OnceLock<KnownNames> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let names = baseline::NATIVE_MODULES
+            .iter()
+            .chain(baseline::MANAGED_MODULES)
+            .chain(baseline::ISAPI_FILTERS)
+            .map(|(n, _)| *n)
+            .chain(baseline::THIRD_PARTY.iter().map(|t| t.name).filter(|n| *n != "*"))
+            .map(|n| (n, n.to_lowercase()))
+            .collect();
+        let stems = baseline::NATIVE_MODULES
+            .iter()
+            .chain(baseline::ISAPI_FILTERS)
+            .map(|(_, i)| *i)
+            .chain(baseline::DEFAULT_BINARIES.iter().copied())
+            .filter_map(|i| i.rsplit('\\').next())
+            .map(stem)
+            .collect();
+        KnownNames { names, stems }
+    })
+}
+
+/// A file name without its extension, in lower case.
+fn stem(f: &str) -> String {
+    f.rsplit_once('.').map(|(s, _)| s.to_lowercase()).unwrap_or_else(|| f.to_lowercase())
+}
+
 /// The built-in name or image this component imitates.
 fn lookalike(c: &Component) -> Option<String> {
-    let names = baseline::NATIVE_MODULES
-        .iter()
-        .chain(baseline::MANAGED_MODULES)
-        .chain(baseline::ISAPI_FILTERS)
-        .map(|(n, _)| *n);
-    let names = names.chain(baseline::THIRD_PARTY.iter().map(|t| t.name).filter(|n| *n != "*"));
-    let mut known_names = names.clone();
-    if !known_names.any(|n| n.eq_ignore_ascii_case(&c.name))
-        && let Some(n) = names.clone().find(|n| looks_like(&c.name, n, 2))
+    let known = known_names();
+    let name = c.name.to_lowercase();
+    if !known.names.iter().any(|(_, k)| *k == name)
+        && let Some((n, _)) = known.names.iter().find(|(_, k)| looks_like_lower(&name, k, 2))
     {
         return Some(n.to_string());
     }
-    let stem = |f: &str| f.rsplit_once('.').map(|(s, _)| s.to_lowercase()).unwrap_or_else(|| f.to_lowercase());
     let file = c.path.as_ref().and_then(|p| p.file_name()).map(stem)?;
-    let images = baseline::NATIVE_MODULES.iter().chain(baseline::ISAPI_FILTERS).map(|(_, i)| *i);
-    let images: Vec<String> = images
-        .chain(baseline::DEFAULT_BINARIES.iter().copied())
-        .filter_map(|i| i.rsplit('\\').next())
-        .map(stem)
-        .collect();
-    if images.contains(&file) {
+    if known.stems.contains(&file) {
         return None;
     }
-    images.into_iter().find(|i| looks_like(&file, i, 1)).map(|i| format!("{i}.dll"))
+    known.stems.iter().find(|i| looks_like_lower(&file, i, 1)).map(|i| format!("{i}.dll"))
 }
 
 /// Whether a path lies under the host's Program Files folders.

@@ -49,50 +49,85 @@ pub fn apply(components: &mut [Component], keys: &[String], ops: &[Op]) -> Effec
     }
     let mut result = BTreeMap::new();
     for (collection, ops) in by_collection {
-        let mut scopes: Vec<(String, String)> = Vec::new();
+        // Each scope's own operations, in merge order; scopes parents first.
+        let mut per_scope: BTreeMap<String, (String, Vec<&Op>)> = BTreeMap::new();
         for op in &ops {
-            let key = op.scope.to_lowercase();
-            if !scopes.iter().any(|(k, _)| *k == key) {
-                scopes.push((key, op.scope.clone()));
-            }
+            per_scope.entry(op.scope.to_lowercase()).or_insert_with(|| (op.scope.clone(), Vec::new())).1.push(op);
         }
+        let mut scopes: Vec<(String, String, Vec<&Op>)> =
+            per_scope.into_iter().map(|(key, (display, here))| (key, display, here)).collect();
         scopes.sort_by(|a, b| a.0.matches('/').count().cmp(&b.0.matches('/').count()).then(a.0.cmp(&b.0)));
-        let mut effective: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
-        for (key, display) in &scopes {
-            let mut set = inherited(&effective, key);
-            let mut here: Vec<&&Op> = ops.iter().filter(|o| o.scope.to_lowercase() == *key).collect();
+        let mut effective: BTreeMap<String, Set> = BTreeMap::new();
+        for (key, display, mut here) in scopes {
+            let mut set = inherited(&effective, &key);
             here.sort_by_key(|o| o.order);
             for op in here {
                 match &op.kind {
                     OpKind::Add(i) => {
-                        if set.iter().any(|(k, _)| *k == keys[*i]) {
+                        if !set.add(&keys[*i], *i) {
                             components[*i].state = ComponentState::Duplicate;
-                        } else {
-                            set.push((keys[*i].clone(), *i));
                         }
                     }
                     OpKind::Remove(k) => {
-                        if let Some(pos) = set.iter().position(|(sk, _)| sk == k) {
-                            let (_, i) = set.remove(pos);
-                            record(&mut components[i], display, RemovalOp::Remove, &op.source);
+                        if let Some(i) = set.remove(k) {
+                            record(&mut components[i], &display, RemovalOp::Remove, &op.source);
                         }
                     }
                     OpKind::Clear => {
-                        for (_, i) in set.drain(..) {
-                            record(&mut components[i], display, RemovalOp::Clear, &op.source);
+                        for i in set.clear() {
+                            record(&mut components[i], &display, RemovalOp::Clear, &op.source);
                         }
                     }
                 }
             }
-            result.insert((collection.to_string(), display.clone()), set.iter().map(|(_, i)| *i).collect());
-            effective.insert(key.clone(), set);
+            result.insert((collection.to_string(), display.clone()), set.indices());
+            effective.insert(key, set);
         }
     }
     result
 }
 
+/// A collection's entries at one scope, in order, with a key index: adding, finding and removing are
+/// logarithmic, so a file with tens of thousands of entries merges in linear-logarithmic time.
+#[derive(Clone, Default)]
+struct Set {
+    /// Component indices in order; a removed entry leaves a hole.
+    slots: Vec<Option<usize>>,
+    /// Collection key → its slot.
+    by_key: BTreeMap<String, usize>,
+}
+
+impl Set {
+    /// Adds an entry; false when its key is already there (a duplicate).
+    fn add(&mut self, key: &str, component: usize) -> bool {
+        if self.by_key.contains_key(key) {
+            return false;
+        }
+        self.by_key.insert(key.to_string(), self.slots.len());
+        self.slots.push(Some(component));
+        true
+    }
+
+    /// Removes the entry with this key, returning its component.
+    fn remove(&mut self, key: &str) -> Option<usize> {
+        let slot = self.by_key.remove(key)?;
+        self.slots[slot].take()
+    }
+
+    /// Removes every entry, returning their components in order.
+    fn clear(&mut self) -> Vec<usize> {
+        self.by_key.clear();
+        self.slots.drain(..).flatten().collect()
+    }
+
+    /// The components in order.
+    fn indices(&self) -> Vec<usize> {
+        self.slots.iter().flatten().copied().collect()
+    }
+}
+
 /// The effective set of the nearest ancestor scope that has one.
-fn inherited(effective: &BTreeMap<String, Vec<(String, usize)>>, scope: &str) -> Vec<(String, usize)> {
+fn inherited(effective: &BTreeMap<String, Set>, scope: &str) -> Set {
     let mut cur = parent_scope(scope);
     while let Some(p) = cur {
         if let Some(set) = effective.get(p) {
@@ -100,7 +135,7 @@ fn inherited(effective: &BTreeMap<String, Vec<(String, usize)>>, scope: &str) ->
         }
         cur = parent_scope(p);
     }
-    Vec::new()
+    Set::default()
 }
 
 fn record(c: &mut Component, scope: &str, op: RemovalOp, source: &Position) {

@@ -56,6 +56,10 @@ pub fn decode_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Deepest element nesting read. Real IIS configuration is about a dozen levels deep; past this a file is
+/// hostile or broken, and every deeper level would make each element's path longer (quadratic work).
+pub const MAX_DEPTH: usize = 256;
+
 /// Walks `text`, calling `visit` for every start or empty element. Returns the problems met; on a syntax error
 /// the walk stops there, and everything visited before it stands.
 pub fn walk(text: &str, visit: &mut dyn FnMut(&Element)) -> Vec<XmlProblem> {
@@ -72,6 +76,15 @@ pub fn walk(text: &str, visit: &mut dyn FnMut(&Element)) -> Vec<XmlProblem> {
         let event = reader.read_event();
         let end = reader.buffer_position() as usize;
         match event {
+            Ok(Event::Start(e)) if names.len() >= MAX_DEPTH => {
+                problems.push(XmlProblem {
+                    line: line_of(end.saturating_sub(e.len() + 2)),
+                    message: format!(
+                        "elements nested more than {MAX_DEPTH} levels deep: reading stopped here (IIS configuration is never this deep)"
+                    ),
+                });
+                break;
+            }
             Ok(Event::Start(e)) => {
                 let line = line_of(end.saturating_sub(e.len() + 2));
                 names.push(tag_name(&e));
@@ -184,6 +197,16 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].line, 4);
         assert!(problems[0].message.contains("<x> (line 3)"));
+    }
+
+    #[test]
+    fn nesting_past_the_limit_stops_with_a_problem_and_keeps_what_was_read() {
+        let deep = format!("<a>\n<b/>\n{}{}</a>", "<x>".repeat(60_000), "</x>".repeat(60_000));
+        let (seen, problems) = collect(&deep);
+        assert_eq!(seen.len(), MAX_DEPTH + 1, "a, b and the x elements up to the limit");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 3);
+        assert!(problems[0].message.starts_with("elements nested more than 256 levels deep"));
     }
 
     #[test]
