@@ -67,3 +67,84 @@ fn an_eight_byte_journal_with_a_zero_length_ends() {
     let r = scan_one(dir.path());
     assert!(r.timeline.iter().all(|t| !t.source.contains("journal")), "{:?}", r.timeline);
 }
+
+/// The key-node cells of a hive: (name, cell offset from the bins, absolute data offset), read the way the
+/// format lays them out (bins after the 4 KiB base block, cells with a size, `nk` data with its name at 0x4C).
+fn key_nodes(b: &[u8]) -> Vec<(String, u32, usize)> {
+    let u32_at = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+    let mut out = Vec::new();
+    let mut bin = 4096;
+    while b.get(bin..bin + 4) == Some(b"hbin") {
+        let size = u32_at(bin + 8) as usize;
+        let mut cell = bin + 32;
+        while cell + 8 <= bin + size {
+            let len = (u32_at(cell) as i32).unsigned_abs() as usize;
+            if len < 8 {
+                break;
+            }
+            if &b[cell + 4..cell + 6] == b"nk" {
+                let data = cell + 4;
+                let n = u16::from_le_bytes([b[data + 0x48], b[data + 0x49]]) as usize;
+                out.push((
+                    String::from_utf8_lossy(&b[data + 0x4C..data + 0x4C + n]).into_owned(),
+                    (cell - 4096) as u32,
+                    data,
+                ));
+            }
+            cell += len;
+        }
+        bin += size;
+    }
+    out
+}
+
+fn system_hive_with(edit: impl Fn(&mut Vec<u8>, &[(String, u32, usize)])) -> tempfile::TempDir {
+    let mut b = std::fs::read(common::repo("samples/hives/SYSTEM")).unwrap();
+    let nodes = key_nodes(&b);
+    edit(&mut b, &nodes);
+    tree(&[
+        ("C/Windows/System32/config/SYSTEM", &b),
+        ("C/Windows/System32/inetsrv/config/applicationHost.config", b"<configuration/>"),
+    ])
+}
+
+fn node<'a>(nodes: &'a [(String, u32, usize)], name: &str) -> &'a (String, u32, usize) {
+    nodes.iter().find(|(n, _, _)| n == name).unwrap_or_else(|| panic!("no key {name}"))
+}
+
+#[test]
+fn an_index_root_list_naming_itself_is_made_safe_and_said() {
+    // Found by fuzzing: notatin recursed into an `ri` list that names itself until the stack overflowed, which
+    // aborts the process. Here the subkey list of W3SVC's Parameters becomes such a list.
+    let dir = system_hive_with(|b, nodes| {
+        let data = node(nodes, "Parameters").2;
+        let list = u32::from_le_bytes(b[data + 0x1C..data + 0x20].try_into().unwrap());
+        let cell = 4096 + list as usize;
+        b[cell + 4..cell + 6].copy_from_slice(b"ri");
+        b[cell + 6..cell + 8].copy_from_slice(&1u16.to_le_bytes());
+        b[cell + 8..cell + 12].copy_from_slice(&list.to_le_bytes());
+    });
+    let r = scan_one(dir.path());
+    let h = &r.registry.hives[0];
+    assert_eq!((h.hive, h.status.as_str()), ("SYSTEM", "parsed_with_errors"), "{:?} {:?}", r.warnings, h.problems);
+    assert!(r.warnings.iter().any(|w| w.message.contains("index-root subkey list at hive offset")), "{:?}", r.warnings);
+    // The rest of the hive is read: the computer name, from another branch.
+    assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
+}
+
+#[test]
+fn a_subkey_list_pointing_back_at_an_ancestor_is_walked_once_and_said() {
+    // Found by fuzzing: a subkey list naming an ancestor sent the walk round the loop until its cap, with gigabytes
+    // of pending keys and no warning. Here the Filters key lists W3SVC, its own grandparent.
+    let dir = system_hive_with(|b, nodes| {
+        let w3svc = node(nodes, "W3SVC").1;
+        let data = node(nodes, "Filters").2;
+        let list = 4096 + u32::from_le_bytes(b[data + 0x1C..data + 0x20].try_into().unwrap()) as usize;
+        assert!(matches!(&b[list + 4..list + 6], b"lf" | b"lh"));
+        b[list + 8..list + 12].copy_from_slice(&w3svc.to_le_bytes());
+    });
+    let r = scan_one(dir.path());
+    let w: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(w.iter().any(|m| m.contains("points back at a key already read")), "{w:?}");
+    assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
+}

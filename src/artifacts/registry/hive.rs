@@ -50,6 +50,8 @@ impl Key {
 pub struct Hive {
     parser: Parser,
     root_path: String,
+    /// Damage met outside notatin: index lists made safe before parsing, loops and caps met walking.
+    damage: Vec<String>,
 }
 
 /// Runs notatin code, turning a panic into an error message.
@@ -65,11 +67,14 @@ pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, ParseError> {
 
 impl Hive {
     /// Parses recovered hive bytes.
-    pub fn parse(bytes: Vec<u8>) -> Result<Hive, ParseError> {
+    pub fn parse(mut bytes: Vec<u8>) -> Result<Hive, ParseError> {
+        // notatin follows `ri` index lists recursively: one that lists itself overflows the stack, which no
+        // panic guard catches. Such lists are made safe in this in-memory copy first, and said.
+        let damage = super::index_lists::make_safe(&mut bytes);
         let mut parser = guard(|| ParserBuilder::from_file(Cursor::new(bytes)).build())?.map_err(|e| e.to_string())?;
         let root = guard(|| parser.get_root_key())?.map_err(|e| e.to_string())?;
         let root_path = root.map(|r| r.path).ok_or("the hive has no readable root key")?;
-        Ok(Hive { parser, root_path })
+        Ok(Hive { parser, root_path, damage })
     }
 
     /// The key at `path` (below the root, `\`-separated, case-insensitive).
@@ -90,6 +95,7 @@ impl Hive {
         logs.iter()
             .filter(|l| !l.text.contains("requires recovery"))
             .map(|l| format!("{:?}: {}", l.code, l.text))
+            .chain(self.damage.iter().cloned())
             .collect()
     }
 
@@ -98,23 +104,45 @@ impl Hive {
         self.key(path).map(|k| k.subkeys).unwrap_or_default()
     }
 
-    /// Visits `path` and every key below it, depth-first in hive order, up to `max_keys` keys. Returns false
-    /// when the cap (or a parser failure) cut the walk short.
+    /// Visits `path` and every key below it, depth-first in hive order, each key once, up to `max_keys` keys.
+    /// A subkey list that points back at a key already visited (a loop) is not followed, and a walk cut by the
+    /// cap or a parser failure is said in [`Hive::problems`]. Returns false when the walk was cut short.
     pub fn walk(&mut self, path: &str, max_keys: usize, visit: &mut dyn FnMut(&Key)) -> bool {
         let parser = &mut self.parser;
         let root_len = self.root_path.len();
         let Some(Some(start)) = guard(|| parser.get_key(path, false)).ok().and_then(Result::ok) else { return true };
+        let mut seen = std::collections::BTreeSet::from([start.file_offset_absolute]);
         let mut stack = vec![start];
-        let mut seen = 0;
+        let mut looped = None;
+        let mut visited = 0;
         while let Some(node) = stack.pop() {
-            seen += 1;
-            if seen > max_keys {
+            visited += 1;
+            if visited > max_keys {
+                self.damage.push(format!(
+                    "walk of {path} stopped after {max_keys} keys: keys below it were not searched for IIS extension DLLs"
+                ));
                 return false;
             }
-            let Ok((key, children)) = guard(|| to_key_and_children(parser, node, root_len)) else { return false };
+            let offset = node.file_offset_absolute;
+            let Ok((key, children)) = guard(|| to_key_and_children(parser, node, root_len)) else {
+                self.damage.push(format!(
+                    "the key at hive offset {offset:#x} below {path} could not be read; the walk stopped there"
+                ));
+                return false;
+            };
             visit(&key);
-            stack.extend(children.into_iter().rev());
+            for child in children.into_iter().rev() {
+                if seen.insert(child.file_offset_absolute) {
+                    stack.push(child);
+                } else if looped.is_none() {
+                    looped = Some(format!(
+                        "a subkey list of {} points back at a key already read (hive offset {:#x}): a loop Windows never writes; not followed",
+                        key.path, child.file_offset_absolute
+                    ));
+                }
+            }
         }
+        self.damage.extend(looped);
         true
     }
 }

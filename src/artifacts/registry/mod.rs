@@ -5,6 +5,7 @@ pub mod base_block;
 pub mod certs;
 pub mod facts;
 pub mod hive;
+mod index_lists;
 pub mod marvin32;
 pub mod replay;
 
@@ -222,6 +223,9 @@ fn read_hive(
         warn(inv, p.clone());
     }
     report.problems.extend(problems);
+    if !report.problems.is_empty() {
+        report.status = ReadState::ParsedWithErrors;
+    }
     inv.facts.extend(extracted.facts);
     inv.components.extend(extracted.components);
     inv.roots.extend(extracted.roots);
