@@ -96,7 +96,7 @@ mod tests {
         }
         // The rest of the bin: one free cell.
         let free = BINS + 0x58;
-        b[free..free + 4].copy_from_slice(&((4096 - 0x58) as i32).to_le_bytes());
+        b[free..free + 4].copy_from_slice(&(4096i32 - 0x58).to_le_bytes());
         b
     }
 
