@@ -148,3 +148,47 @@ fn a_subkey_list_pointing_back_at_an_ancestor_is_walked_once_and_said() {
     assert!(w.iter().any(|m| m.contains("points back at a key already read")), "{w:?}");
     assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
 }
+
+/// The byte offset of MFT entry `entry` on the NTFS volume that starts at `part` of a raw image, from the boot
+/// sector (the fixture's MFT is contiguous, as on any freshly made volume).
+fn mft_record_offset(img: &[u8], part: usize, entry: u64) -> usize {
+    let bps = u16::from_le_bytes([img[part + 0x0B], img[part + 0x0C]]) as usize;
+    let cluster = bps * img[part + 0x0D] as usize;
+    let mft_lcn = u64::from_le_bytes(img[part + 0x30..part + 0x38].try_into().unwrap()) as usize;
+    let raw = img[part + 0x40] as i8;
+    let record = if raw < 0 { 1usize << (-raw) } else { raw as usize * cluster };
+    part + mft_lcn * cluster + entry as usize * record
+}
+
+#[test]
+fn a_torn_mft_record_is_damage_not_absence() {
+    // Found by fuzzing: bad magic in the MFT record of the configuration made the report say it is missing
+    // from the volume. Here the fixture image's applicationHost.config record loses its FILE magic.
+    let dir = common::unpack("tests/fixtures/images/iis-host-images.zip");
+    let image = dir.path().join("mbr.raw");
+    let before = scan_one(&image);
+    let cfg = before
+        .coverage
+        .files_read
+        .iter()
+        .find(|f| f.path.as_str().ends_with(r"inetsrv\config\applicationHost.config"))
+        .expect("the configuration is read from the intact image");
+    let entry = cfg.ntfs.as_ref().unwrap().mft_entry;
+    let mut img = std::fs::read(&image).unwrap();
+    let at = mft_record_offset(&img, 1 << 20, entry);
+    assert_eq!(&img[at..at + 4], b"FILE");
+    img[at..at + 4].copy_from_slice(b"BAAD");
+    std::fs::write(&image, &img).unwrap();
+    let r = scan_one(&image);
+    let status = r
+        .coverage
+        .artifacts
+        .iter()
+        .find(|a| a.path.as_str().ends_with(r"inetsrv\config\applicationHost.config"))
+        .map(|a| a.status.as_str());
+    assert_eq!(status, Some("unreadable"), "{:?}", r.coverage.artifacts);
+    let w = r.warnings.iter().find(|w| w.message.starts_with("could not look for it")).expect("a warning");
+    assert!(w.position.path().ends_with("applicationHost.config"));
+    // The rest of the volume is still read: the hives give the host.
+    assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
+}

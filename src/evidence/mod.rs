@@ -9,7 +9,7 @@ pub mod bytes;
 mod folder;
 pub mod image;
 pub mod layout;
-mod mft;
+pub mod mft;
 mod ntfs;
 mod single;
 mod zip;
@@ -137,6 +137,19 @@ impl std::fmt::Debug for OpenOptions {
             .field("verify_images", &self.verify_images)
             .finish()
     }
+}
+
+/// What a path leads to in the evidence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// A file of this size.
+    File(u64),
+    /// A folder.
+    Folder,
+    /// Nothing: the evidence does not hold it.
+    Absent,
+    /// The structures on the way could not be read: whether it is there is unknown.
+    Damaged(String),
 }
 
 /// A file read from the evidence: its bytes and their hash.
@@ -303,7 +316,18 @@ impl Evidence {
 
     /// Whether a file (not a folder) exists at `path`.
     pub fn file_exists(&self, path: &WinPath) -> bool {
-        matches!(self.source.metadata(path), Ok(Some(m)) if !m.is_dir)
+        matches!(self.lookup(path), Lookup::File(_))
+    }
+
+    /// What is at `path`: a file, a folder, nothing — or damage on the way there (a torn MFT record, a broken
+    /// directory index), which is never to be reported as absence.
+    pub fn lookup(&self, path: &WinPath) -> Lookup {
+        match self.source.metadata(path) {
+            Ok(Some(m)) if m.is_dir => Lookup::Folder,
+            Ok(Some(m)) => Lookup::File(m.size),
+            Ok(None) => Lookup::Absent,
+            Err(e) => Lookup::Damaged(e.to_string()),
+        }
     }
 
     /// Reads a whole file (at most `limit` bytes), hashing it and logging the read.

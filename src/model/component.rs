@@ -78,6 +78,8 @@ named_enum! {
         NotCollected = "not_collected",
         /// A relative or unexpandable path: no file to look for.
         Unresolved = "unresolved",
+        /// Looked for, and the file system structures on the way to it are damaged: neither there nor absent.
+        Unreadable = "unreadable",
     }
 }
 

@@ -105,6 +105,7 @@ impl From<super::FileStatus> for ReadState {
     fn from(s: super::FileStatus) -> ReadState {
         match s {
             super::FileStatus::Missing => ReadState::Missing,
+            super::FileStatus::Unreadable => ReadState::Unreadable,
             _ => ReadState::NotCollected,
         }
     }

@@ -8,7 +8,7 @@ pub mod managed_type;
 pub mod sections;
 pub mod xml;
 
-use crate::evidence::{Evidence, EvidenceKind, WinPath};
+use crate::evidence::{Evidence, EvidenceKind, Lookup, WinPath};
 use crate::model::WinEnv;
 use crate::model::{
     ArtifactStatus, Component, ComponentKind, ConfigFact, FileCheck, FileStatus, Position, ReadState, Warning,
@@ -233,12 +233,21 @@ impl<'a> Collector<'a> {
         if !self.read.insert(path.key()) {
             return;
         }
-        if !self.ev.file_exists(path) {
-            // A site folder's missing web.config is normal; the others are worth a line in the coverage.
-            if role != Role::Web {
-                self.status(role, path.clone(), self.ev.source().completeness().absent_status().into());
+        match self.ev.lookup(path) {
+            Lookup::File(_) => {}
+            Lookup::Damaged(why) => {
+                // Damage is not absence: the file may well be there.
+                self.status(role, path.clone(), ReadState::Unreadable);
+                self.warn(Some(path), None, format!("could not look for it: {why}"));
+                return;
             }
-            return;
+            Lookup::Folder | Lookup::Absent => {
+                // A site folder's missing web.config is normal; the others are worth a line in the coverage.
+                if role != Role::Web {
+                    self.status(role, path.clone(), self.ev.source().completeness().absent_status().into());
+                }
+                return;
+            }
         }
         match self.ev.read(path, CONFIG_LIMIT) {
             Ok(data) => {
@@ -343,8 +352,11 @@ pub fn resolve_and_check(ev: &Evidence, env: &WinEnv, components: &mut [Componen
 /// Whether a referenced binary is in the evidence (its bytes are read once, later, by
 /// [`crate::artifacts::binaries`]).
 fn file_check(ev: &Evidence, path: &WinPath) -> FileCheck {
-    match ev.source().metadata(path) {
-        Ok(Some(m)) if !m.is_dir => FileCheck { status: FileStatus::Present, size: Some(m.size), sha256: None },
-        _ => FileCheck { status: ev.source().completeness().absent_status(), size: None, sha256: None },
+    match ev.lookup(path) {
+        Lookup::File(size) => FileCheck { status: FileStatus::Present, size: Some(size), sha256: None },
+        Lookup::Damaged(_) => FileCheck { status: FileStatus::Unreadable, size: None, sha256: None },
+        Lookup::Folder | Lookup::Absent => {
+            FileCheck { status: ev.source().completeness().absent_status(), size: None, sha256: None }
+        }
     }
 }

@@ -9,7 +9,7 @@ mod index_lists;
 pub mod marvin32;
 pub mod replay;
 
-use crate::evidence::{Evidence, EvidenceKind, FileRecord, WinPath};
+use crate::evidence::{Evidence, EvidenceKind, FileRecord, Lookup, WinPath};
 use crate::model::{ArtifactStatus, Component, Facts, HostContext, Position, ReadState, TimelineEvent, Warning};
 use facts::{Installation, RegistryFact};
 use hive::Hive;
@@ -55,10 +55,23 @@ pub fn collect(ev: &Evidence) -> RegistryInventory {
         let dir = WinPath::parse(r"C:\Windows\System32\config");
         for name in ["SYSTEM", "SOFTWARE"] {
             let path = dir.join(name);
-            if ev.file_exists(&path) {
+            let lookup = ev.lookup(&path);
+            if matches!(lookup, Lookup::File(_)) {
                 any |= read_hive(ev, &path, Some(name), &mut inv, &mut inst);
             } else {
-                let status = ev.source().completeness().absent_status().into();
+                let status = match lookup {
+                    // Damage on the way to the hive is not its absence.
+                    Lookup::Damaged(why) => {
+                        inv.warnings.push(Warning::in_file(
+                            &ev.id,
+                            Some(path.clone()),
+                            None,
+                            format!("could not look for the {name} hive: {why}"),
+                        ));
+                        ReadState::Unreadable
+                    }
+                    _ => ev.source().completeness().absent_status().into(),
+                };
                 inv.artifacts.push(ArtifactStatus {
                     evidence: ev.id.clone(),
                     artifact: format!("{name} hive"),

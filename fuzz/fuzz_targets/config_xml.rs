@@ -1,0 +1,12 @@
+//! Configuration XML: applicationHost.config (with its history snapshot and a site web.config sharing the bytes),
+//! merged and judged by the rules.
+#![no_main]
+#[path = "common.rs"]
+mod common;
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    common::scan_as(
+        "Windows/System32/inetsrv/config/applicationHost.config",
+        data,
+        &[("inetpub/history/CFGHISTORY_0000000001/applicationHost.config", data), ("inetpub/wwwroot/web.config", data)],
+    );
+});

@@ -1,0 +1,9 @@
+//! A transaction log replayed onto the sample's dirty SOFTWARE hive: log base block, dirty pages, sequence
+//! numbers, checksums, replay.
+#![no_main]
+#[path = "common.rs"]
+mod common;
+const PRIMARY: &[u8] = include_bytes!("../../samples/hives/SOFTWARE");
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    common::scan_as("Windows/System32/config/SOFTWARE", PRIMARY, &[("Windows/System32/config/SOFTWARE.LOG1", data)]);
+});

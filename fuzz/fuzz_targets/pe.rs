@@ -1,0 +1,9 @@
+//! PE files: headers, exports, version resource, .NET metadata, and their Authenticode signature.
+#![no_main]
+use std::sync::OnceLock;
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    static TRUST: OnceLock<inetsift::artifacts::authenticode::trust::Trust> = OnceLock::new();
+    let trust = TRUST.get_or_init(inetsift::artifacts::authenticode::trust::Trust::microsoft);
+    let _ = inetsift::artifacts::pe::analyse(data);
+    let _ = inetsift::artifacts::authenticode::verify_pe(data, trust, 1_796_083_200);
+});

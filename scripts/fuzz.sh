@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs the cargo-fuzz targets of fuzz/ (docs/fuzzing.md), each for SECONDS, seeded from the shared corpus, the
+# committed fixtures and the sample. New inputs go to fuzz/corpus/TARGET (not committed), crashes to
+# fuzz/artifacts/TARGET; one line per target is appended to fuzz/runs.log (executions, new coverage, crashes).
+# Usage: scripts/fuzz.sh SECONDS [TARGET...]     (needs the nightly toolchain and `cargo install cargo-fuzz`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}"
+shift
+all=(config_xml hive hive_log evtx pe catalog zip image mft usn dotnet)
+targets=("${@:-${all[@]}}")
+shared="$(cd .. && pwd)/shared/corpus"
+seeds="$(mktemp -d)"
+trap 'rm -rf "$seeds"' EXIT
+
+# Seeds that are inside zips or files: $MFT, $J and .NET metadata are taken out of the fixtures, in memory.
+python3 - "$seeds" <<'PY'
+import os, sys, zipfile, glob
+out = sys.argv[1]
+def put(kind, name, data):
+    os.makedirs(os.path.join(out, kind), exist_ok=True)
+    open(os.path.join(out, kind, name), "wb").write(data)
+for z in glob.glob("tests/fixtures/history/*.zip") + glob.glob("tests/fixtures/images/*.zip"):
+    with zipfile.ZipFile(z) as f:
+        for n in f.namelist():
+            base = os.path.basename(n)
+            if base == "$MFT":
+                put("mft", os.path.basename(z) + ".mft", f.read(n))
+            elif base in ("$J", "$UsnJrnl%3A$J"):
+                put("usn", os.path.basename(z) + ".j", f.read(n))
+            elif base.lower().endswith((".raw", ".e01", ".vhd", ".vhdx", ".vmdk")) and f.getinfo(n).file_size < 4 << 20:
+                put("image", base, f.read(n))
+for dll in glob.glob("tests/fixtures/managed/*.dll") + glob.glob("../shared/corpus/pe/*"):
+    data = open(dll, "rb").read()
+    i = data.find(b"BSJB")
+    if i >= 0:
+        put("dotnet", os.path.basename(dll) + ".md", data[i:])
+PY
+
+seed_dirs() {
+    case "$1" in
+        config_xml) echo "$shared/iisconfig $shared/iisconfig-benign tests/fixtures/benign-host tests/fixtures/benign-web tests/fixtures/hostile samples/host" ;;
+        hive) echo "$shared/hives/regipy $shared/hives/yarp samples/hives" ;;
+        hive_log) echo "samples/hives" ;;
+        evtx) echo "$shared/evtx" ;;
+        pe) echo "$shared/pe tests/fixtures/managed" ;;
+        catalog) echo "$shared/pe" ;;
+        zip) echo "$shared/zips samples tests/fixtures/history" ;;
+        image) echo "$seeds/image $shared/images" ;;
+        mft) echo "$seeds/mft" ;;
+        usn) echo "$seeds/usn" ;;
+        dotnet) echo "$seeds/dotnet" ;;
+    esac
+}
+max_len() {
+    case "$1" in
+        image|zip|evtx|hive|hive_log|mft) echo 4194304 ;;
+        *) echo 1048576 ;;
+    esac
+}
+
+for t in "${targets[@]}"; do
+    mkdir -p "fuzz/corpus/$t"
+    dirs=()
+    for d in $(seed_dirs "$t"); do [ -d "$d" ] && dirs+=("$(cd "$d" && pwd)"); done
+    log="$(mktemp)"
+    (cd fuzz && cargo +nightly fuzz run -O "$t" "corpus/$t" "${dirs[@]}" -- \
+        -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -max_len="$(max_len "$t")" -print_final_stats=1 \
+        -close_fd_mask=3) > "$log" 2>&1 || true
+    execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')"
+    crashes="$(ls "fuzz/artifacts/$t" 2>/dev/null | wc -l)"
+    cov="$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo '?')"
+    line="$(date -u +%Y-%m-%dT%H:%MZ) $t: ${secs}s, $execs executions, coverage $cov, $crashes files in fuzz/artifacts/$t"
+    echo "$line" | tee -a fuzz/runs.log
+    rm -f "$log"
+done
