@@ -192,3 +192,63 @@ fn a_torn_mft_record_is_damage_not_absence() {
     // The rest of the volume is still read: the hives give the host.
     assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
 }
+
+/// One file of the sample collection, by its path in the zip.
+fn sample_file(name: &str) -> Vec<u8> {
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(common::repo("samples/iis-compromised-kape.zip")).unwrap()).unwrap();
+    let mut f = z.by_name(name).unwrap();
+    let mut v = Vec::new();
+    std::io::Read::read_to_end(&mut f, &mut v).unwrap();
+    v
+}
+
+/// The bad-input matrix: each kind of evidence file, truncated at several places, with a zero-filled region and
+/// with runs of 0xFF (every length and count at its maximum), placed where the collection holds it and scanned.
+/// Every variant ends, and a cut in half is always named in a warning on that file.
+#[test]
+fn the_bad_input_matrix_ends_and_names_the_damage() {
+    let kinds = [
+        ("C/Windows/System32/inetsrv/config/applicationHost.config", "applicationHost.config"),
+        ("C/Windows/System32/config/SYSTEM", "SYSTEM"),
+        ("C/Windows/System32/winevt/Logs/Security.evtx", "Security.evtx"),
+        ("C/Windows/System32/inetsrv/cachehttpex.dll", "cachehttpex.dll"),
+    ];
+    for (rel, short) in kinds {
+        let good = sample_file(rel);
+        let n = good.len();
+        let mut variants: Vec<(String, Vec<u8>)> = [n / 4, n / 2, 3 * n / 4, n - 1]
+            .into_iter()
+            .map(|cut| (format!("cut at {cut}"), good[..cut].to_vec()))
+            .collect();
+        let mut zeroed = good.clone();
+        zeroed[n / 3..(n / 3 + 512).min(n)].fill(0);
+        variants.push(("zero-filled".into(), zeroed));
+        for at in [0, 0x20, 0x40, 0x1000, n / 2] {
+            let mut ff = good.clone();
+            let end = (at + 64).min(n);
+            ff[at.min(n)..end].fill(0xFF);
+            variants.push((format!("0xFF at {at}"), ff));
+        }
+        for (what, bytes) in variants {
+            // The collection's other files stay, so the scan has a host to analyse around the damage.
+            let mut files: Vec<(&str, Vec<u8>)> = vec![(rel, bytes.clone())];
+            if !rel.ends_with("applicationHost.config") {
+                files.push((
+                    "C/Windows/System32/inetsrv/config/applicationHost.config",
+                    sample_file("C/Windows/System32/inetsrv/config/applicationHost.config"),
+                ));
+            }
+            let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+            let dir = tree(&refs);
+            let r = scan_one(dir.path());
+            if what == format!("cut at {}", n / 2) {
+                assert!(
+                    r.warnings.iter().any(|w| w.position.path().ends_with(short)),
+                    "{short} {what}: no warning names it: {:?}",
+                    r.warnings
+                );
+            }
+        }
+    }
+}

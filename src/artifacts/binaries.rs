@@ -151,7 +151,14 @@ pub fn examine(ev: &Evidence, env: &WinEnv, paths: &[WinPath], sig: &SignatureCo
                     catalog,
                 }
             })
-            .collect();
+            .collect::<Vec<Binary>>();
+        // What could not be read in a binary is damage to name, like any other file's.
+        for b in &checked {
+            let problems = b.problem.iter().chain(b.pe.iter().flat_map(|p| p.problems.iter()));
+            for p in problems {
+                warnings.push(Warning::in_file(&ev.id, Some(b.path.clone()), None, format!("PE: {p}")));
+            }
+        }
         binaries.extend(checked);
     }
     (binaries, warnings)

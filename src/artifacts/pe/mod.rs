@@ -63,6 +63,17 @@ const INTERESTING_IMPORTS: &[&str] = &[
 pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
     let pe = PeFile::from_bytes(bytes).map_err(|e| ParseError::new(format!("not a PE file: {e}")))?;
     let mut problems = Vec::new();
+    // A file cut short (a partial copy, a damaged collection) still parses from its headers; say so.
+    for sh in pe.section_headers() {
+        let end = u64::from(sh.PointerToRawData) + u64::from(sh.SizeOfRawData);
+        if end > bytes.len() as u64 {
+            problems.push(format!(
+                "section {} ends at byte {end}, past the end of the file ({} bytes): the file is cut short",
+                sh.name().unwrap_or("?"),
+                bytes.len()
+            ));
+        }
+    }
     let fh = pe.file_header();
     let (image_size, pe32_plus) = match pe.optional_header() {
         Wrap::T32(o) => (o.SizeOfImage, false),
