@@ -66,6 +66,9 @@ fn facts(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<NtfsFacts, P
 /// The root folder's MFT entry.
 const ROOT_ENTRY: u64 = 5;
 
+/// Most entries one directory listing takes from its index.
+const MAX_DIR_ENTRIES: usize = 1_000_000;
+
 /// What the parser works on: the volume's bytes and the file system read from them.
 struct Volume {
     fs: Box<dyn ReadSeek>,
@@ -228,7 +231,17 @@ impl FileSource for NtfsSource {
             let index = file.directory_index(fs).map_err(|e| e.to_string())?;
             let mut entries = index.entries();
             let mut out = Vec::new();
+            let mut taken = 0usize;
             while let Some(entry) = entries.next(fs) {
+                // A damaged index can hand out entries for ever (a zero entry length): a real directory of an
+                // IIS host holds far fewer than this.
+                taken += 1;
+                if taken > MAX_DIR_ENTRIES {
+                    return Err(format!(
+                        "its directory index yields more than {MAX_DIR_ENTRIES} entries: damaged (an index that loops); listing stopped"
+                    )
+                    .into());
+                }
                 let entry = entry.map_err(|e| e.to_string())?;
                 let Some(Ok(key)) = entry.key() else { continue };
                 if key.namespace() == NtfsFileNamespace::Dos {
