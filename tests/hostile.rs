@@ -252,3 +252,14 @@ fn the_bad_input_matrix_ends_and_names_the_damage() {
         }
     }
 }
+
+#[test]
+fn an_import_table_that_repeats_one_long_list_is_read_to_a_bound() {
+    // Found by fuzzing (pe target, out of memory): descriptors naming the same long name table made the import
+    // walk collect millions of entries from a 300 KB file. Kept as tests/fuzz/pe/oom-import-table-repeated.
+    let bytes = std::fs::read(common::repo("tests/fuzz/pe/oom-import-table-repeated")).unwrap();
+    let facts = inetsift::artifacts::pe::analyse(&bytes).expect("the headers still parse");
+    let said: Vec<&String> = facts.problems.iter().filter(|p| p.contains("import")).collect();
+    assert!(!said.is_empty(), "{:?}", facts.problems);
+    assert!(facts.problems.len() <= 60, "{:?}", facts.problems);
+}

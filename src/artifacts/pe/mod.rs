@@ -59,6 +59,12 @@ const INTERESTING_IMPORTS: &[&str] = &[
     "HttpFilterProc",
 ];
 
+/// Most imported functions read from one file (real DLLs import a few thousand).
+const MAX_IMPORTS: usize = 65_536;
+
+/// Most problems said of one file; past it, one line says how many more there were.
+const MAX_PROBLEMS: usize = 50;
+
 /// Analyses a PE file's bytes.
 pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
     let pe = PeFile::from_bytes(bytes).map_err(|e| ParseError::new(format!("not a PE file: {e}")))?;
@@ -103,7 +109,7 @@ pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
     let mut imphash_items = Vec::new();
     match pe.imports() {
         Ok(imports) => {
-            for desc in imports {
+            'descriptors: for desc in imports {
                 let Ok(dll) = desc.dll_name() else {
                     problems.push("import descriptor with an unreadable DLL name".into());
                     continue;
@@ -116,6 +122,13 @@ pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
                 match desc.int() {
                     Ok(names) => {
                         for import in names {
+                            // A forged table can name the same long list from many descriptors: bounded.
+                            if imphash_items.len() >= MAX_IMPORTS {
+                                problems.push(format!(
+                                    "the import table lists more than {MAX_IMPORTS} functions: the rest were not read (damaged or forged)"
+                                ));
+                                break 'descriptors;
+                            }
                             let func = match import {
                                 Ok(Import::ByName { name, .. }) => {
                                     let n = name.to_string();
@@ -129,7 +142,9 @@ pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
                                     None => format!("ord{ord}"),
                                 },
                                 Err(e) => {
-                                    problems.push(format!("import from {dll}: {e}"));
+                                    if problems.len() < MAX_PROBLEMS {
+                                        problems.push(format!("import from {dll}: {e}"));
+                                    }
                                     continue;
                                 }
                             };
@@ -198,6 +213,11 @@ pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
         (None, None) => PeKind::Other,
     };
 
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(format!("{more} more problems not listed"));
+    }
     Ok(PeFacts {
         machine: machine_name(fh.Machine),
         pe32_plus,
