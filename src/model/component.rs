@@ -174,7 +174,17 @@ pub struct Component {
 impl Component {
     /// Whether its verdict says it does not belong or needs a look (anything but `expected`).
     pub fn stands_out(&self) -> bool {
-        self.verdict.as_ref().is_some_and(|v| v.level != super::VerdictLevel::Expected)
+        self.level() != super::VerdictLevel::Expected
+    }
+
+    /// Its verdict's level (`expected` before a verdict is given).
+    pub fn level(&self) -> super::VerdictLevel {
+        self.verdict.as_ref().map(|v| v.level).unwrap_or(super::VerdictLevel::Expected)
+    }
+
+    /// What it loads, for a report: the resolved file, else the image or type as the configuration writes it.
+    pub fn image_text(&self) -> Option<String> {
+        self.path.as_ref().map(|p| p.to_string()).or_else(|| self.image.clone())
     }
 
     /// A declaration in force, not yet placed against the baseline; the id is assigned after sorting.

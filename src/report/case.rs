@@ -10,15 +10,16 @@ use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The files of a case folder and the format each is written in, in manifest order (the manifest is last).
-pub const FILES: &[(&str, &str, &str)] = &[
-    ("components.csv", "components-csv", "every component with its verdict and arrival (CSV)"),
-    ("findings.csv", "findings-csv", "every finding with its evidence reference (CSV)"),
-    ("report.html", "html", "the report for people: verdicts, lifecycles, findings, evidence, coverage"),
-    ("result.json", "json", "the whole result (docs/json.md)"),
-    ("timeline.body", "bodyfile", "NTFS times of the component files for Sleuth Kit's mactime -b"),
-    ("timeline.csv", "csv", "the timeline for Timeline Explorer (CSV)"),
-    ("timeline.jsonl", "jsonl", "the timeline in Timesketch's JSONL import format"),
+/// The files of a case folder and the format each is written in, in manifest order (the manifest is last;
+/// README's "The case folder" says what each is for).
+pub const FILES: &[(&str, &str)] = &[
+    ("components.csv", "components-csv"),
+    ("findings.csv", "findings-csv"),
+    ("report.html", "html"),
+    ("result.json", "json"),
+    ("timeline.body", "bodyfile"),
+    ("timeline.csv", "csv"),
+    ("timeline.jsonl", "jsonl"),
 ];
 
 /// The manifest's name.
@@ -46,7 +47,7 @@ pub fn write(result: &ScanResult, dir: &Path, evidence: &[PathBuf], force: bool)
     }
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
-    for (name, format, _) in FILES {
+    for (name, format) in FILES {
         let p = printer(format, PrintOptions::default())
             .ok_or_else(|| io::Error::other(format!("no printer for {format}")))?;
         let mut bytes = Vec::new();

@@ -5,7 +5,7 @@
 
 use super::escape::html as esc;
 use crate::model::{
-    Baseline, Basis, Component, ComponentState, Finding, Index, Lifecycle, Position, ScanResult, VerdictLevel, index,
+    Baseline, Basis, Component, ComponentState, Finding, Index, Lifecycle, Position, ScanResult, index,
 };
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -161,12 +161,9 @@ fn case_section(h: &mut String, r: &ScanResult) {
     );
 }
 
-fn level(c: &Component) -> VerdictLevel {
-    c.verdict.as_ref().map(|v| v.level).unwrap_or(VerdictLevel::Expected)
-}
-
+/// What a component loads, empty when nothing is named.
 fn image(c: &Component) -> String {
-    c.path.as_ref().map(|p| p.to_string()).or_else(|| c.image.clone()).unwrap_or_default()
+    c.image_text().unwrap_or_default()
 }
 
 fn basis(b: &Basis, files: &Index<'_>) -> String {
@@ -177,7 +174,7 @@ fn basis(b: &Basis, files: &Index<'_>) -> String {
 fn answer(h: &mut String, r: &ScanResult, files: &Index<'_>) {
     h.push_str("<h2 id=\"verdict\">Verdict</h2>\n");
     let mut flagged: Vec<&Component> = r.components.iter().filter(|c| c.stands_out()).collect();
-    flagged.sort_by(|a, b| level(b).cmp(&level(a)).then_with(|| a.id.cmp(&b.id)));
+    flagged.sort_by(|a, b| b.level().cmp(&a.level()).then_with(|| a.id.cmp(&b.id)));
     if flagged.is_empty() {
         let _ = writeln!(
             h,
@@ -198,7 +195,7 @@ fn answer(h: &mut String, r: &ScanResult, files: &Index<'_>) {
             let l = c.lifecycle.as_ref();
             let actor = l.and_then(|l| l.actor.as_ref()).and_then(|a| a.account.clone().or_else(|| a.sid.clone()));
             vec![
-                format!("<span class=\"{0}\">{0}</span>", level(c).as_str()),
+                format!("<span class=\"{0}\">{0}</span>", c.level().as_str()),
                 format!("<a href=\"#c-{0}\">{0}</a>", esc(&c.id)),
                 esc(c.kind.as_str()),
                 esc(&c.name),
@@ -228,7 +225,7 @@ fn lifecycle(h: &mut String, r: &ScanResult, c: &Component, files: &Index<'_>) {
         id = esc(&c.id),
         kind = esc(c.kind.as_str()),
         name = esc(&c.name),
-        lv = level(c).as_str()
+        lv = c.level().as_str()
     );
     let mut rows: Vec<(&str, String)> = vec![
         ("Declared at", reference(&c.source, files)),
@@ -371,7 +368,7 @@ fn components(h: &mut String, r: &ScanResult) {
                 esc(c.baseline.as_str()),
                 esc(c.product.unwrap_or("")),
                 esc(c.signature.map(|s| s.as_str()).unwrap_or("")),
-                format!("<span class=\"{0}\">{0}</span>", level(c).as_str()),
+                format!("<span class=\"{0}\">{0}</span>", c.level().as_str()),
             ]
         })
         .collect();

@@ -188,7 +188,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
             ComponentState::Effective => "effective",
             state => state.as_str(),
         };
-        let image = c.path.as_ref().map(|p| p.to_string()).or_else(|| c.image.clone()).unwrap_or_else(|| "-".into());
+        let image = c.image_text().unwrap_or_else(|| "-".into());
         let declared = format!("{}:{}:{}", c.source.evidence, c.source.path(), c.source.line.unwrap_or(0));
         t.add_row(vec![
             cell(&c.id),
@@ -252,8 +252,7 @@ pub fn write(result: &ScanResult, opts: TableOptions, mut out: impl Write) -> io
 /// The answer first: one line per component that does not belong or needs a look, most severe first.
 fn answer(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
     let mut flagged: Vec<&Component> = result.components.iter().filter(|c| c.stands_out()).collect();
-    let level = |c: &Component| c.verdict.as_ref().map(|v| v.level).unwrap_or(VerdictLevel::Expected);
-    flagged.sort_by(|a, b| level(b).cmp(&level(a)).then_with(|| a.id.cmp(&b.id)));
+    flagged.sort_by(|a, b| b.level().cmp(&a.level()).then_with(|| a.id.cmp(&b.id)));
     if flagged.is_empty() {
         let n = result.components.len();
         return writeln!(
@@ -265,11 +264,11 @@ fn answer(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
         table(&["Verdict", "ID", "Kind", "Name", "Scope", "DLL / type", "Added (UTC)", "Method", "Actor", "Reasons"]);
     for c in &flagged {
         let l = c.lifecycle.as_ref();
-        let image = c.path.as_ref().map(|p| p.to_string()).or_else(|| c.image.clone()).unwrap_or_else(|| "-".into());
+        let image = c.image_text().unwrap_or_else(|| "-".into());
         let actor = l.and_then(|l| l.actor.as_ref()).and_then(|a| a.account.clone().or_else(|| a.sid.clone()));
         let reasons = c.verdict.as_ref().map(|v| v.reasons.iter().take(3).copied().collect::<Vec<_>>().join(", "));
         t.add_row(vec![
-            cell(level(c).as_str()),
+            cell(c.level().as_str()),
             cell(&c.id),
             cell(c.kind.as_str()),
             cell(&c.name),
