@@ -6,6 +6,7 @@ use crate::analysis::classify::admin_only_dir;
 use crate::analysis::fuse::Fused;
 use crate::model::config::{folder_of_scope, scope_folders};
 use crate::model::{ConfigFact, ConfigFactKind, Finding, Severity, WinPath};
+use std::collections::BTreeMap;
 
 /// Rules on configuration settings.
 pub struct SettingRules;
@@ -20,30 +21,51 @@ impl Rule for SettingRules {
     }
 
     fn check(&self, f: &Fused, out: &mut Vec<Finding>) {
-        for fact in &f.config_facts {
-            let same = |v: &&ConfigFact| v.source.evidence == fact.source.evidence;
+        // What every fact of one evidence shares, gathered once per evidence (not once per fact).
+        let mut per_evidence: BTreeMap<&str, EvidenceContext> = BTreeMap::new();
+        for c in &f.components {
             // IIS Express (images under %IIS_BIN%) ships open restrictions as its developer defaults.
-            let express = f.components.iter().any(|c| {
-                c.source.evidence == fact.source.evidence
-                    && c.image.as_deref().is_some_and(|i| i.to_ascii_uppercase().contains("%IIS_BIN%"))
-            });
+            if c.image.as_deref().is_some_and(|i| i.to_ascii_uppercase().contains("%IIS_BIN%")) {
+                per_evidence.entry(c.source.evidence.as_str()).or_default().iis_express = true;
+            }
+        }
+        for v in &f.config_facts {
+            // Execute lets a requested .dll/.exe run only if isapiCgiRestriction lets unlisted ones run.
+            let open = v.values.get("section").is_some_and(|s| s == "system.webServer/security/isapiCgiRestriction")
+                && ["notListedIsapisAllowed", "notListedCgisAllowed"]
+                    .iter()
+                    .any(|k| v.values.get(*k).is_some_and(|x| x.eq_ignore_ascii_case("true")));
+            per_evidence.entry(v.source.evidence.as_str()).or_default().open_restriction |= open;
+        }
+        for (ev, ctx) in per_evidence.iter_mut() {
+            let facts = f.config_facts.iter().filter(|v| v.source.evidence == *ev);
+            ctx.folders = scope_folders(facts, f.env(ev));
+        }
+        let none = EvidenceContext::default();
+        for fact in &f.config_facts {
+            let ctx = per_evidence.get(fact.source.evidence.as_str()).unwrap_or(&none);
             let env = f.env(&fact.source.evidence);
             let execute = ExecuteContext {
-                // Execute lets a requested .dll/.exe run only if isapiCgiRestriction lets unlisted ones run.
-                open_restriction: f.config_facts.iter().filter(same).any(|v| {
-                    v.values.get("section").is_some_and(|s| s == "system.webServer/security/isapiCgiRestriction")
-                        && ["notListedIsapisAllowed", "notListedCgisAllowed"]
-                            .iter()
-                            .any(|k| v.values.get(*k).is_some_and(|x| x.eq_ignore_ascii_case("true")))
-                }),
+                open_restriction: ctx.open_restriction,
                 // Where the scope's files are: only administrators write to System32 or Program Files.
-                protected_folder: folder_of_scope(&scope_folders(f.config_facts.iter().filter(same), env), &fact.scope)
+                protected_folder: folder_of_scope(&ctx.folders, &fact.scope)
                     .filter(|d| admin_only_dir(d, env).is_some())
                     .cloned(),
             };
-            fact_findings(fact, express, &execute, out);
+            fact_findings(fact, ctx.iis_express, &execute, out);
         }
     }
+}
+
+/// What the facts of one evidence share.
+#[derive(Default)]
+struct EvidenceContext {
+    /// Its components are IIS Express's (images under `%IIS_BIN%`).
+    iis_express: bool,
+    /// `notListedIsapisAllowed` or `notListedCgisAllowed` is true somewhere in it.
+    open_restriction: bool,
+    /// Its virtual directories' folders by configuration path.
+    folders: Vec<(String, WinPath)>,
 }
 
 /// What decides how much `Execute` access at a scope matters.

@@ -5,7 +5,7 @@
 //! from the application's `App_Code` source: the file that defines the class is found and its calls read.
 
 use crate::artifacts::pe::dotnet::CALLS;
-use crate::evidence::{Completeness, Evidence, WinPath};
+use crate::evidence::{Completeness, Evidence, Lookup, WinPath};
 use crate::model::config::{folder_of_scope, scope_folders};
 use crate::model::{Component, ComponentKind, ConfigFact, FileCheck, FileStatus, WinEnv};
 
@@ -28,11 +28,14 @@ pub fn resolve(ev: &Evidence, env: &WinEnv, facts: &[ConfigFact], components: &m
         }
         let mut seen = std::collections::BTreeSet::new();
         candidates.retain(|p| seen.insert(p.key()));
-        match candidates.iter().find(|p| ev.file_exists(p)) {
-            Some(found) => {
-                let size = ev.source().metadata(found).ok().flatten().map(|m| m.size);
+        let found = candidates.iter().find_map(|p| match ev.lookup(p) {
+            Lookup::File(size) => Some((p, size)),
+            _ => None,
+        });
+        match found {
+            Some((found, size)) => {
                 c.path = Some(ev.source().canonical(found).unwrap_or_else(|| found.clone()));
-                c.file = Some(FileCheck { status: FileStatus::Present, size, sha256: None });
+                c.file = Some(FileCheck { status: FileStatus::Present, size: Some(size), sha256: None });
             }
             None if ev.source().completeness() == Completeness::FullVolume && !candidates.is_empty() => {
                 let looked: Vec<String> = candidates.iter().map(|p| p.to_string()).collect();
