@@ -17,15 +17,10 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     v
 }
 
-/// The file-level targets: the input placed in an evidence folder (or as the evidence) and scanned.
-fn scan_as(rel: &str, bytes: &[u8]) {
-    let dir = tempfile::tempdir().unwrap();
-    let target = if rel.is_empty() { dir.path().join("evidence.bin") } else { dir.path().join(rel) };
-    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-    std::fs::write(&target, bytes).unwrap();
-    let evidence = if rel.is_empty() { target } else { dir.path().to_path_buf() };
-    let _ = inetsift::scan::scan(&[evidence], &inetsift::evidence::OpenOptions::default());
-}
+// The file-level targets' own helper, so a kept input goes through exactly the target's call.
+#[path = "../fuzz/fuzz_targets/common.rs"]
+mod fuzz_common;
+use fuzz_common::scan_as;
 
 #[test]
 fn every_kept_fuzz_input_ends_without_a_panic() {
@@ -51,11 +46,17 @@ fn every_kept_fuzz_input_ends_without_a_panic() {
     n += run("pe", &|b| {
         let _ = inetsift::artifacts::pe::analyse(b);
     });
-    n += run("config_xml", &|b| scan_as("Windows/System32/inetsrv/config/applicationHost.config", b));
-    n += run("hive", &|b| scan_as("Windows/System32/config/SYSTEM", b));
-    n += run("evtx", &|b| scan_as("Windows/System32/winevt/Logs/Security.evtx", b));
-    n += run("zip", &|b| scan_as("", b));
-    n += run("image", &|b| scan_as("", b));
+    n += run("config_xml", &|b| {
+        scan_as(
+            "Windows/System32/inetsrv/config/applicationHost.config",
+            b,
+            &[("inetpub/history/CFGHISTORY_0000000001/applicationHost.config", b), ("inetpub/wwwroot/web.config", b)],
+        )
+    });
+    n += run("hive", &|b| scan_as("Windows/System32/config/SYSTEM", b, &[]));
+    n += run("evtx", &|b| scan_as("Windows/System32/winevt/Logs/Security.evtx", b, &[]));
+    n += run("zip", &|b| scan_as("", b, &[]));
+    n += run("image", &|b| scan_as("", b, &[]));
     assert!(n >= 1, "the kept inputs are found");
     assert!(Path::new(&common::repo("tests/fuzz/usn/zero-length-then-bytes")).is_file());
 }
