@@ -81,6 +81,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A parser panic on hostile bytes is caught where it happens and reported as a warning on that file: keep the
+    // default hook's "thread panicked" text for real defects only.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !inetsift::model::panic_is_contained() {
+            default_hook(info)
+        }
+    }));
     let cli = Cli::parse();
     match cli.command {
         Command::Verify { files, trust, catalog, json: json_out } => {

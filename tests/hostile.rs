@@ -263,3 +263,91 @@ fn an_import_table_that_repeats_one_long_list_is_read_to_a_bound() {
     assert!(!said.is_empty(), "{:?}", facts.problems);
     assert!(facts.problems.len() <= 60, "{:?}", facts.problems);
 }
+
+/// The start of the directory index record (INDX) of the image's NTFS volume at `part` that holds `name`, with
+/// the record's bytes after the update-sequence fixups (so fields at sector ends read true).
+fn index_record_holding(img: &[u8], part: usize, name: &str) -> (usize, Vec<u8>) {
+    let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    (part..img.len() - 4096)
+        .step_by(4096)
+        .filter(|&at| &img[at..at + 4] == b"INDX")
+        .map(|at| {
+            let mut rec = img[at..at + 4096].to_vec();
+            let usa = u16::from_le_bytes([rec[4], rec[5]]) as usize;
+            let count = u16::from_le_bytes([rec[6], rec[7]]) as usize;
+            for i in 1..count {
+                let end = i * 512 - 2;
+                rec[end] = rec[usa + 2 * i];
+                rec[end + 1] = rec[usa + 2 * i + 1];
+            }
+            (at, rec)
+        })
+        .find(|(_, rec)| rec.windows(utf16.len()).any(|w| w == utf16.as_slice()))
+        .expect("an index record holding the name")
+}
+
+/// Offsets (in the record) of the entries of an INDX record's node, up to and including the end entry.
+fn index_entries(rec: &[u8]) -> Vec<usize> {
+    let first = 0x18 + u32::from_le_bytes(rec[0x18..0x1C].try_into().unwrap()) as usize;
+    let mut out = vec![first];
+    loop {
+        let at = *out.last().unwrap();
+        let flags = u16::from_le_bytes([rec[at + 12], rec[at + 13]]);
+        if flags & 2 != 0 {
+            return out;
+        }
+        out.push(at + u16::from_le_bytes([rec[at + 8], rec[at + 9]]) as usize);
+    }
+}
+
+/// Writes `value` at `offset` of the INDX record starting at `at`, away from the sector ends the fixups own.
+fn poke(img: &mut [u8], at: usize, offset: usize, value: &[u8]) {
+    assert!(value.len() + offset % 512 <= 510, "field at {offset} crosses a sector end");
+    img[at + offset..at + offset + value.len()].copy_from_slice(value);
+}
+
+#[test]
+fn a_directory_index_that_loops_ends_with_the_damage_named() {
+    // Found by fuzzing: two changed bytes in an INDX record (the has-subnode flag, an entry length) made the ntfs
+    // crate's lookup loop for ever or its listing grow memory without bound. The fixture's only directory with an
+    // index record besides the root is winevt\Logs: its end entry is made to name its own record as the subnode,
+    // then (second case) its first entry gets length zero.
+    let dir = common::unpack("tests/fixtures/images/iis-host-images.zip");
+    let image = dir.path().join("mbr.raw");
+    let pristine = std::fs::read(&image).unwrap();
+    let (at, rec) = index_record_holding(&pristine, 1 << 20, "Security.evtx");
+    let vcn = u64::from_le_bytes(rec[0x10..0x18].try_into().unwrap());
+    let entries = index_entries(&rec);
+    let end = *entries.last().unwrap();
+    assert_eq!(u16::from_le_bytes([rec[end + 8], rec[end + 9]]), 16, "a plain end entry");
+    let used = u32::from_le_bytes(rec[0x1C..0x20].try_into().unwrap());
+
+    let mut looped = pristine.clone();
+    poke(&mut looped, at, end + 8, &24u16.to_le_bytes());
+    poke(&mut looped, at, end + 12, &3u16.to_le_bytes()); // last entry, has a subnode
+    poke(&mut looped, at, end + 16, &vcn.to_le_bytes());
+    poke(&mut looped, at, 0x1C, &(used + 8).to_le_bytes());
+    poke(&mut looped, at, 0x24, &[1]); // the node has children
+
+    let mut zero = pristine.clone();
+    poke(&mut zero, at, entries[0] + 8, &0u16.to_le_bytes());
+
+    for (case, bytes) in [("subnode loop", looped), ("zero-length entry", zero)] {
+        std::fs::write(&image, &bytes).unwrap();
+        let r = scan_one(&image);
+        let said: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(
+            r.warnings.iter().any(|w| w.position.path().contains(r"winevt\Logs")
+                && (w.message.contains(&format!("VCN {vcn}")) || w.message.contains("entries"))),
+            "{case}: the damaged folder is named: {said:#?}"
+        );
+        // The rest of the volume is still read: configuration and hives.
+        let names: Vec<&str> = r.components.iter().map(|c| c.name.as_str()).collect();
+        assert!(names.contains(&"SessionFilter"), "{case}: {names:?}");
+        // The event logs behind the damaged folder are unreadable, not missing.
+        let logs: Vec<_> =
+            r.coverage.artifacts.iter().filter(|a| a.artifact == "event logs").map(|a| a.status.as_str()).collect();
+        assert_eq!(logs, ["unreadable"], "{case}");
+        assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"), "{case}");
+    }
+}

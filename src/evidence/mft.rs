@@ -70,8 +70,7 @@ impl MftIndex {
             }
             Ok(MftIndex { parser: Mutex::new(parser), children, names, deleted, drive, unreadable })
         };
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
-            .unwrap_or_else(|_| Err("the $MFT parser failed on this file".into()))
+        crate::model::contain(run).unwrap_or_else(|m| Err(format!("the $MFT parser failed on this file ({m})").into()))
     }
 
     /// The entry of a path on this drive.
@@ -118,7 +117,7 @@ impl MftIndex {
 
     fn facts_of(&self, entry: u64) -> Option<NtfsFacts> {
         let mut parser = self.parser.lock().ok()?;
-        let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.get_entry(entry))).ok()?.ok()?;
+        let e = crate::model::contain(|| parser.get_entry(entry)).ok()?.ok()?;
         facts(&e)
     }
 }

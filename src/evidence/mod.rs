@@ -11,6 +11,7 @@ pub mod image;
 pub mod layout;
 pub mod mft;
 mod ntfs;
+mod ntfs_index;
 mod single;
 mod zip;
 

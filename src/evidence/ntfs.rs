@@ -3,10 +3,10 @@
 //! through the directory indexes with NTFS's own case folding ($UpCase); 8.3 names are not listed.
 
 use super::layout::Layout;
+use super::ntfs_index;
 use super::{Completeness, DirEntry, EvidenceError, FileMeta, FileSource, ReadSeek};
 use crate::model::ParseError;
 use crate::model::{FileNameTimes, NtfsFacts, NtfsTimes, WinPath};
-use ntfs::indexes::NtfsFileNameIndex;
 use ntfs::structured_values::{NtfsFileName, NtfsFileNamespace};
 use ntfs::{Ntfs, NtfsAttributeType, NtfsFile, NtfsReadSeek, NtfsTime};
 use std::io::Cursor;
@@ -66,9 +66,6 @@ fn facts(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<NtfsFacts, P
 /// The root folder's MFT entry.
 const ROOT_ENTRY: u64 = 5;
 
-/// Most entries one directory listing takes from its index.
-const MAX_DIR_ENTRIES: usize = 1_000_000;
-
 /// What the parser works on: the volume's bytes and the file system read from them.
 struct Volume {
     fs: Box<dyn ReadSeek>,
@@ -124,14 +121,9 @@ impl NtfsSource {
                 if !file.is_directory() {
                     return Ok(None);
                 }
-                let index = file.directory_index(fs).map_err(|e| e.to_string())?;
-                let mut finder = index.finder();
-                let Some(entry) = NtfsFileNameIndex::find(&mut finder, ntfs, fs, name) else { return Ok(None) };
-                let entry = entry.map_err(|e| e.to_string())?;
-                if let Some(Ok(key)) = entry.key() {
-                    spelled.push(key.name().to_string_lossy());
-                }
-                file = entry.to_file(ntfs, fs).map_err(|e| e.to_string())?;
+                let Some((found, spelling)) = ntfs_index::find(&file, ntfs, fs, name)? else { return Ok(None) };
+                spelled.push(spelling);
+                file = found;
             }
             f(&file, ntfs, fs, spelled).map(Some)
         })
@@ -162,8 +154,7 @@ fn sparse_head(value: &ntfs::attribute_value::NtfsAttributeValue<'_, '_>) -> u64
 
 /// Runs a parser call, turning a panic on hostile bytes into an error.
 fn guard<R>(f: impl FnOnce() -> Result<R, ParseError>) -> Result<R, ParseError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err("the NTFS parser failed on this structure".into()))
+    crate::model::contain(f).unwrap_or_else(|m| Err(format!("the NTFS parser failed on this structure ({m})").into()))
 }
 
 /// Size of a file's data stream (`""` for the unnamed one), `None` when it has no such stream.
@@ -228,28 +219,15 @@ impl FileSource for NtfsSource {
             if !file.is_directory() {
                 return Ok(Vec::new());
             }
-            let index = file.directory_index(fs).map_err(|e| e.to_string())?;
-            let mut entries = index.entries();
             let mut out = Vec::new();
-            let mut taken = 0usize;
-            while let Some(entry) = entries.next(fs) {
-                // A damaged index can hand out entries for ever (a zero entry length): a real directory of an
-                // IIS host holds far fewer than this.
-                taken += 1;
-                if taken > MAX_DIR_ENTRIES {
-                    return Err(format!(
-                        "its directory index yields more than {MAX_DIR_ENTRIES} entries: damaged (an index that loops); listing stopped"
-                    )
-                    .into());
-                }
-                let entry = entry.map_err(|e| e.to_string())?;
-                let Some(Ok(key)) = entry.key() else { continue };
+            ntfs_index::for_each(file, fs, &mut |entry, fs| {
+                let Some(Ok(key)) = entry.key() else { return Ok(()) };
                 if key.namespace() == NtfsFileNamespace::Dos {
-                    continue;
+                    return Ok(());
                 }
                 let name = key.name().to_string_lossy();
                 if name == "." {
-                    continue;
+                    return Ok(());
                 }
                 let is_dir = key.is_directory();
                 // The index's copy of the size is only updated now and then: read the file's own record.
@@ -262,7 +240,8 @@ impl FileSource for NtfsSource {
                     }
                 };
                 out.push((name, is_dir, size));
-            }
+                Ok(())
+            })?;
             Ok(out)
         })?;
         let mut v: Vec<DirEntry> = listed

@@ -71,3 +71,28 @@ impl From<&str> for ParseError {
         ParseError::new(message)
     }
 }
+
+std::thread_local! {
+    /// How many [`contain`] calls the current thread is inside.
+    static CONTAINED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs a third-party parser on evidence bytes, turning a panic inside it into the panic's message. The crates
+/// we build on trust lengths and offsets in places; a panic there is damage in one file, not the end of the run.
+/// While inside, [`panic_is_contained`] is true, so the program's panic hook can stay quiet (the caller says it).
+pub fn contain<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    CONTAINED.with(|c| c.set(c.get() + 1));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINED.with(|c| c.set(c.get().saturating_sub(1)));
+    out.map_err(|p| {
+        p.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no detail".into())
+    })
+}
+
+/// True while the current thread runs inside [`contain`]: a panic now is caught and reported by its caller.
+pub fn panic_is_contained() -> bool {
+    CONTAINED.with(|c| c.get() > 0)
+}

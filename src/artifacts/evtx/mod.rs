@@ -172,7 +172,16 @@ fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<(WinPath, u64)> {
             path: logs.clone(),
             status: src.completeness().absent_status().into(),
         }),
-        Err(e) => out.warnings.push(Warning::in_file(&ev.id, Some(logs.clone()), None, e.to_string())),
+        Err(e) => {
+            // Damage is not absence: the folder is there but its listing could not be read.
+            out.warnings.push(Warning::in_file(&ev.id, Some(logs.clone()), None, e.to_string()));
+            out.artifacts.push(ArtifactStatus {
+                evidence: ev.id.clone(),
+                artifact: "event logs".into(),
+                path: logs.clone(),
+                status: ReadState::Unreadable,
+            });
+        }
     }
     if src.completeness() == Completeness::Triage {
         // Collections put logs anywhere (Velociraptor's EVTX artifacts, CyLR's flat folders): go by the name.
@@ -218,9 +227,7 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
         problems: Vec::new(),
     };
     // The parser must never take the scan down: a panic on hostile bytes becomes a problem of this log.
-    let parse = |reader| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader::read(reader, threads, extract::want)))
-    };
+    let parse = |reader| crate::model::contain(|| reader::read(reader, threads, extract::want));
     let (read, file) = match ev.with_hashed(path, EVTX_LIMIT, threads > 1, parse) {
         Ok(r) => r,
         Err(e) => {

@@ -88,7 +88,7 @@ pub fn read(metadata: &[u8]) -> Option<ManagedAssembly> {
     if metadata.len() > METADATA_LIMIT || !row_counts_plausible(metadata) {
         return None;
     }
-    let parsed = std::panic::catch_unwind(|| Metadata::parse(metadata).ok()).ok().flatten()?;
+    let parsed = crate::model::contain(|| Metadata::parse(metadata).ok()).ok().flatten()?;
     let assembly = parsed.assembly();
     let typedef_name = |index: u32| {
         let row = parsed.get_type_def(index)?;

@@ -13,7 +13,6 @@ use notatin::parser::Parser;
 use notatin::parser_builder::ParserBuilder;
 use serde::Serialize;
 use std::io::Cursor;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// A named value of a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -56,13 +55,8 @@ pub struct Hive {
 
 /// Runs notatin code, turning a panic into an error message.
 pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, ParseError> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
-        let msg = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned());
-        ParseError::new(format!(
-            "the registry parser failed on these bytes ({})",
-            msg.unwrap_or_else(|| "no detail".into())
-        ))
-    })
+    crate::model::contain(f)
+        .map_err(|msg| ParseError::new(format!("the registry parser failed on these bytes ({msg})")))
 }
 
 impl Hive {

@@ -60,19 +60,19 @@ pub fn volumes(disk: &mut dyn ReadSeek, size: u64) -> Result<Vec<Volume>, ParseE
         let label = "no partition table".to_string();
         return Ok(vec![Volume { partition: None, scheme: "none", start: 0, len: size, kind: bare, label }]);
     }
-    let mbr = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mbrman::MBR::read_from(disk, SECTOR as u32)))
-        .map_err(|_| "the MBR parser failed on this disk".to_string())?
+    let mbr = crate::model::contain(|| mbrman::MBR::read_from(disk, SECTOR as u32))
+        .map_err(|m| format!("the MBR parser failed on this disk ({m})"))?
         .map_err(|e| format!("no partition table or volume found ({e})"))?;
     let mut found = Vec::new();
     if mbr.iter().any(|(_, p)| p.sys == 0xee) {
-        let gpt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let gpt = crate::model::contain(|| {
             gpt::GptConfig::new()
                 .writable(false)
                 .logical_block_size(gpt::disk::LogicalBlockSize::Lb512)
                 .open_from_device(ReadOnly(&mut *disk))
                 .map(|g| g.partitions().clone())
-        }))
-        .map_err(|_| "the GPT parser failed on this disk".to_string())?
+        })
+        .map_err(|m| format!("the GPT parser failed on this disk ({m})"))?
         .map_err(|e| format!("protective MBR but no readable GPT: {e}"))?;
         for (n, p) in gpt {
             let (start, end) = (p.first_lba * SECTOR, (p.last_lba + 1) * SECTOR);
