@@ -173,6 +173,15 @@ fn corrupt_logs_keep_every_readable_record_and_say_where_they_broke() {
             assert_eq!(w.position.file.as_ref().map(|f| f.to_string()).as_deref(), Some(name));
         }
     }
+    // Each damaged chunk or record is its own warning, placed by chunk number and file offset.
+    let r = evtx("omerbenamram_sample_with_a_bad_chunk_magic.evtx");
+    let mut placed: Vec<(Option<u64>, Option<u64>)> =
+        r.warnings.iter().map(|w| (w.position.chunk, w.position.offset)).collect();
+    placed.sort();
+    assert_eq!(placed, [(Some(6), Some(0x61000)), (Some(7), Some(0x73060)), (Some(10), Some(0xA1000))]);
+    let r = evtx("omerbenamram_sample-with-zero-data-size-event.evtx");
+    let w = r.warnings.iter().find(|w| w.message.contains("offset 0x820 of chunk 0")).unwrap();
+    assert_eq!((w.position.chunk, w.position.offset), (Some(0), Some(0x1820)));
     // The zero-size record sits in a System log whose readable part still gives its service installs.
     let r = evtx("omerbenamram_sample-with-zero-data-size-event.evtx");
     assert!(r.timeline.iter().filter_map(|t| t.event.as_ref()).any(|e| e.event_id == 7045));
@@ -250,6 +259,8 @@ fn a_fake_and_a_truncated_log_are_named_and_the_rest_is_read() {
     assert_eq!(cut.channel.as_deref(), Some("Security"));
     assert_eq!((cut.records, cut.status.as_str()), (177, "parsed_with_errors"));
     assert!(cut.problems.iter().any(|p| p.contains("ends 30000 bytes into chunk 2")), "{:?}", cut.problems);
+    let torn = r.warnings.iter().find(|w| w.message.contains("ends 30000 bytes into chunk 2")).unwrap();
+    assert_eq!((torn.position.chunk, torn.position.offset), (Some(2), Some(4096 + 2 * 65536)));
     // The web-shell trace beside them is still found.
     assert!(r.findings.iter().any(|f| f.rule == "evtx_w3wp_shell"));
 }

@@ -10,7 +10,7 @@ pub mod reader;
 pub mod record;
 
 use crate::evidence::{Completeness, Evidence, EvidenceKind, WinPath};
-use crate::model::{ArtifactStatus, Position, Warning};
+use crate::model::{ArtifactStatus, ParseError, Position, Warning};
 pub use crate::model::{ChannelCoverage, LogEvent, LogReport};
 use crate::model::{ChannelStatus, ReadState};
 use rayon::prelude::*;
@@ -126,18 +126,30 @@ pub fn collect(ev: &Evidence) -> EventLogs {
     let (mut large, small): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, size)| *size >= LARGE_LOG);
     large.sort();
     let threads = rayon::current_num_threads();
-    let mut results: Vec<(LogReport, Vec<LogEvent>)> = small.par_iter().map(|(p, _)| read_log(ev, p, 1)).collect();
+    let mut results: Vec<(LogReport, Vec<LogEvent>, Vec<ParseError>)> =
+        small.par_iter().map(|(p, _)| read_log(ev, p, 1)).collect();
     results.extend(large.iter().map(|(p, _)| read_log(ev, p, threads)));
     results.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-    for (report, events) in results {
+    for (report, events, located) in results {
         let file = Some(report.path.clone());
         let warn = |m: String| Warning::in_file(&ev.id, file.clone(), None, m);
         match report.status {
             ReadState::Parsed | ReadState::Empty => {}
-            ReadState::ParsedWithErrors => out.warnings.push(warn(format!(
-                "event log partly unreadable, every readable record was used: {}",
-                report.problems.join("; ")
-            ))),
+            ReadState::ParsedWithErrors => {
+                // One warning per damaged chunk or record, placed where the parser met it.
+                for p in &located {
+                    let mut position = (*p.position).clone();
+                    position.evidence = ev.id.clone();
+                    position.file = file.clone();
+                    out.warnings.push(Warning::new(
+                        position,
+                        format!("event log partly unreadable, every readable record was used: {}", p.message),
+                    ));
+                }
+                if let Some(more) = report.problems.get(located.len()) {
+                    out.warnings.push(warn(format!("event log partly unreadable: {more}")));
+                }
+            }
             _ => out.warnings.push(warn(format!("event log not read: {}", report.problems.join("; ")))),
         }
         out.events.extend(events);
@@ -210,7 +222,7 @@ fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<(WinPath, u64)> {
 }
 
 /// Reads one log: its report and its extracted events. Never fails; problems go into the report.
-fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<LogEvent>) {
+fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<LogEvent>, Vec<ParseError>) {
     let mut report = LogReport {
         evidence: ev.id.clone(),
         path: path.clone(),
@@ -232,7 +244,7 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
         Ok(r) => r,
         Err(e) => {
             report.problems.push(e.to_string());
-            return (report, Vec::new());
+            return (report, Vec::new(), Vec::new());
         }
     };
     report.sha256 = Some(file.sha256.clone());
@@ -243,11 +255,11 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
             report.status =
                 if file.size == 0 || e.message.contains("header") { ReadState::NotEvtx } else { ReadState::Unreadable };
             report.problems.push(e.to_string());
-            return (report, Vec::new());
+            return (report, Vec::new(), Vec::new());
         }
         Err(_) => {
             report.problems.push("the EVTX parser failed on this file (internal error); no record used".into());
-            return (report, Vec::new());
+            return (report, Vec::new(), Vec::new());
         }
     };
     report.records = read.records;
@@ -262,16 +274,23 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
     let torn = file.size.saturating_sub(EVTX_HEADER) % EVTX_CHUNK;
     if torn != 0 && file.size > EVTX_HEADER {
         let chunk = (file.size - EVTX_HEADER) / EVTX_CHUNK;
-        problems.push(format!(
-            "the file ends {torn} bytes into chunk {chunk} (truncated copy?): that chunk's records were not read"
-        ));
+        let mut p = ParseError::at_offset(
+            EVTX_HEADER + chunk * EVTX_CHUNK,
+            format!(
+                "the file ends {torn} bytes into chunk {chunk} (truncated copy?): that chunk's records were not read"
+            ),
+        );
+        p.position.chunk = Some(chunk);
+        problems.push(p);
     }
-    let read = reader::LogRead { problems, ..read };
-    let dropped = read.problems.len().saturating_sub(MAX_PROBLEMS);
-    report.problems = read.problems.into_iter().take(MAX_PROBLEMS).collect();
+    let dropped = problems.len().saturating_sub(MAX_PROBLEMS);
+    problems.truncate(MAX_PROBLEMS);
+    report.problems = problems.iter().map(|p| p.message.clone()).collect();
     if dropped > 0 {
         report.problems.push(format!("{dropped} more problems"));
     }
+    let located = problems.clone();
+    let read = reader::LogRead { problems, ..read };
     report.status = match (report.problems.is_empty(), report.records) {
         (true, 0) => ReadState::Empty,
         (true, _) => ReadState::Parsed,
@@ -295,5 +314,5 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
         })
         .collect();
     report.events = events.len() as u64;
-    (report, events)
+    (report, events, located)
 }

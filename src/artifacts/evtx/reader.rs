@@ -79,8 +79,9 @@ pub struct LogRead {
     pub first_channel: Option<String>,
     /// Rendered records the caller wanted.
     pub wanted: Vec<Record>,
-    /// Chunks and records that could not be read (one line each).
-    pub problems: Vec<String>,
+    /// Chunks and records that could not be read, each with its chunk, record or file offset where the parser
+    /// told it.
+    pub problems: Vec<ParseError>,
 }
 
 /// Where a template's event id is.
@@ -144,7 +145,7 @@ pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) ->
                     out.wanted.push(*r);
                 }
             }
-            Err(e) => out.problems.push(chain(&e)),
+            Err(e) => out.problems.push(located(&e)),
         }
     }
     Ok(out)
@@ -241,6 +242,31 @@ fn learn(v: &Values, event_id: u32) -> Slot {
 }
 
 /// An error with its causes, on one line.
+/// The parser's error with the place it names: a chunk (and its file offset), a record's offset in the file, or a
+/// record id.
+fn located(e: &evtx::err::EvtxError) -> ParseError {
+    use evtx::err::EvtxError as E;
+    let chunk_at = |chunk: u64| chunk.saturating_mul(CHUNK_SIZE).saturating_add(HEADER_SIZE);
+    let mut p = ParseError::new(chain(e));
+    match e {
+        E::FailedToParseChunk { chunk_id, .. } => {
+            p.position.chunk = Some(*chunk_id);
+            p.position.offset = Some(chunk_at(*chunk_id));
+        }
+        E::FailedToReadRecordAt { chunk, offset, .. } => {
+            p.position.chunk = *chunk;
+            p.position.offset = chunk.map(|c| chunk_at(c).saturating_add(*offset));
+        }
+        E::FailedToParseRecord { record_id, .. } => p.position.record = Some(*record_id),
+        _ => {}
+    }
+    p
+}
+
+/// Size of the file header and of each chunk (the format's constants).
+const HEADER_SIZE: u64 = 4096;
+const CHUNK_SIZE: u64 = 65536;
+
 fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cause = e.source();
