@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use inetsift::evidence::{OpenOptions, ZipLimits};
+use inetsift::report::guard::touches_evidence;
 use inetsift::report::{PrintOptions, json, table};
 use std::io::IsTerminal;
 use std::io::Write;
@@ -111,9 +112,9 @@ fn main() -> ExitCode {
         } => {
             let (started, clock) = run_clock();
             if let Some(p) = json_out.as_ref().filter(|p| p.as_os_str() != "-")
-                && evidence.iter().any(|e| same_file(e, p))
+                && touches_evidence(p, &evidence)
             {
-                eprintln!("inetsift: --json {} is one of the evidence files; it is never overwritten", p.display());
+                eprintln!("inetsift: --json {} is evidence or inside it; evidence is never written to", p.display());
                 return ExitCode::from(2);
             }
             let open = OpenOptions {
@@ -227,13 +228,6 @@ fn run_clock() -> (inetsift::model::Timestamp, inetsift::model::RunClock) {
 }
 
 /// Whether two paths name the same existing file.
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
-
 fn verify(
     files: &[PathBuf],
     trust_files: &[PathBuf],
@@ -248,7 +242,7 @@ fn verify(
         return ExitCode::from(2);
     }
     if let Some(p) = json_out.filter(|p| p.as_os_str() != "-")
-        && files.iter().chain(catalogs).chain(trust_files).any(|f| same_file(f, p))
+        && touches_evidence(p, &files.iter().chain(catalogs).chain(trust_files).cloned().collect::<Vec<_>>())
     {
         eprintln!("inetsift: --json {} is one of the input files; it is never overwritten", p.display());
         return ExitCode::from(2);

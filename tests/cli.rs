@@ -428,4 +428,14 @@ fn scan_never_writes_its_json_over_the_evidence_whatever_the_spelling() {
         assert_eq!(out.status.code(), Some(2), "{target}");
     }
     assert_eq!(std::fs::read(&cfg).unwrap(), b"<configuration/>");
+    // A new file inside an evidence folder would change the evidence too; so would --out there.
+    let folder = dir.path().join("ev");
+    let inside = folder.join("result.json");
+    let out = inetsift(&["scan", folder.to_str().unwrap(), "--json", inside.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("evidence is never written to"));
+    assert!(!inside.exists());
+    let out = inetsift(&["scan", folder.to_str().unwrap(), "--out", folder.join("case").to_str().unwrap()]);
+    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1, "nothing written into the evidence folder");
 }

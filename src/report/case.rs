@@ -4,6 +4,7 @@
 //! exactly what was written. The folder is refused when it is not empty (unless forced) and when it lies in, or
 //! is, any evidence: the case output never writes beside or over the evidence.
 
+use super::guard::touches_evidence;
 use super::{PrintOptions, printer};
 use crate::model::ScanResult;
 use sha2::{Digest, Sha256};
@@ -67,36 +68,15 @@ fn write_file(path: &Path, name: &str, bytes: &[u8]) -> io::Result<(String, Stri
     Ok((name.to_string(), crate::model::hex(&Sha256::digest(bytes))))
 }
 
-/// Refuses a case folder that is an evidence path or lies inside an evidence folder.
+/// Refuses a case folder that is an evidence path or lies inside an evidence folder, and one whose case files
+/// would replace an evidence file (evidence kept in the folder under a case file's name).
 fn refuse_evidence(dir: &Path, evidence: &[PathBuf]) -> io::Result<()> {
-    let target = absolute(dir);
-    for e in evidence {
-        let e = absolute(e);
-        if target == e || target.starts_with(&e) && e.is_dir() {
-            return Err(io::Error::other(format!(
-                "{} is evidence or inside it: the case folder must be outside the evidence",
-                dir.display()
-            )));
-        }
+    let names = FILES.iter().map(|(name, _)| *name).chain([MANIFEST]);
+    if touches_evidence(dir, evidence) || names.into_iter().any(|n| touches_evidence(&dir.join(n), evidence)) {
+        return Err(io::Error::other(format!(
+            "{} is evidence or inside it: the case folder must be outside the evidence",
+            dir.display()
+        )));
     }
     Ok(())
-}
-
-/// The path made absolute and resolved as far as it exists (a folder not yet created keeps its last parts).
-fn absolute(p: &Path) -> PathBuf {
-    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let mut existing = abs.as_path();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => return abs,
-        }
-    }
-    let mut out = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
-    out.extend(rest.iter().rev());
-    out
 }
