@@ -5,6 +5,7 @@
 mod common;
 
 use common::{scan_one, tree};
+use inetsift::model::ScanResult;
 use std::process::Command;
 
 fn config(body: &str) -> tempfile::TempDir {
@@ -350,4 +351,142 @@ fn a_directory_index_that_loops_ends_with_the_damage_named() {
         assert_eq!(logs, ["unreadable"], "{case}");
         assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"), "{case}");
     }
+}
+
+#[test]
+fn text_that_is_not_valid_in_its_encoding_is_read_and_said() {
+    // Invalid UTF-8 in a module name: the module is still inventoried, the bytes shown as U+FFFD, the place said.
+    let utf8 = b"<configuration><system.webServer><globalModules><add name=\"Evil\xFF\xFEMod\" image=\"C:\\x.dll\" /></globalModules></system.webServer></configuration>";
+    let at = utf8.windows(2).position(|w| w == b"\xFF\xFE").unwrap() as u64;
+    // The same as UTF-16LE with an unpaired surrogate where the two bytes were.
+    let mut utf16 = vec![0xFF, 0xFE];
+    let text = String::from_utf8_lossy(utf8).replace("\u{FFFD}\u{FFFD}", "\u{1}");
+    for u in text.encode_utf16() {
+        utf16.extend(if u == 1 { 0xDC00 } else { u }.to_le_bytes());
+    }
+    for (bytes, encoding, offset, name) in
+        [(utf8.to_vec(), "UTF-8", at, "Evil\u{FFFD}\u{FFFD}Mod"), (utf16, "UTF-16LE", 2 + 2 * at, "Evil\u{FFFD}Mod")]
+    {
+        let dir = tree(&[("applicationHost.config", &bytes)]);
+        let r = scan_one(&dir.path().join("applicationHost.config"));
+        assert!(r.components.iter().any(|c| c.name == name), "{encoding}: {:?}", r.components);
+        let w = r.warnings.iter().find(|w| w.message.contains(&format!("not valid {encoding}"))).expect(encoding);
+        assert_eq!(w.position.offset, Some(offset), "{encoding}");
+        assert!(w.position.path().ends_with("applicationHost.config"));
+    }
+    // A hive key name stored as UTF-16 with an unpaired surrogate: the hive is still read around it.
+    let dir = system_hive_with(|b, nodes| {
+        let data = node(nodes, "Parameters").2;
+        let flags = u16::from_le_bytes([b[data + 2], b[data + 3]]) & !0x20; // no longer a compressed (Latin-1) name
+        b[data + 2..data + 4].copy_from_slice(&flags.to_le_bytes());
+        for (i, u) in [0xD800u16, 0x61, 0x72, 0x61, 0x6D].into_iter().enumerate() {
+            b[data + 0x4C + 2 * i..data + 0x4E + 2 * i].copy_from_slice(&u.to_le_bytes());
+        }
+    });
+    let r = scan_one(dir.path());
+    assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
+}
+
+/// An MFT record with its update-sequence fixups undone (the sector ends hold their true bytes).
+fn mft_unfix(rec: &mut [u8]) {
+    let usa = u16::from_le_bytes([rec[4], rec[5]]) as usize;
+    let count = u16::from_le_bytes([rec[6], rec[7]]) as usize;
+    for i in 1..count {
+        let end = i * 512 - 2;
+        rec[end] = rec[usa + 2 * i];
+        rec[end + 1] = rec[usa + 2 * i + 1];
+    }
+}
+
+/// The fixups put back: each sector end saved in the array and replaced by the update sequence number.
+fn mft_refix(rec: &mut [u8]) {
+    let usa = u16::from_le_bytes([rec[4], rec[5]]) as usize;
+    let count = u16::from_le_bytes([rec[6], rec[7]]) as usize;
+    for i in 1..count {
+        let end = i * 512 - 2;
+        rec[usa + 2 * i] = rec[end];
+        rec[usa + 2 * i + 1] = rec[end + 1];
+        rec[end] = rec[usa];
+        rec[end + 1] = rec[usa + 1];
+    }
+}
+
+/// Adds a resident `$ATTRIBUTE_LIST` with one entry (a `$DATA` attribute of `record`, instance `instance`) to
+/// the MFT record at `at` of the image, after `$STANDARD_INFORMATION` (attributes are in type order).
+fn add_attribute_list(img: &mut [u8], at: usize, record: u64, instance: u16) {
+    let mut rec = img[at..at + 1024].to_vec();
+    mft_unfix(&mut rec);
+    let u16_at = |r: &[u8], o: usize| u16::from_le_bytes([r[o], r[o + 1]]) as usize;
+    let u32_at = |r: &[u8], o: usize| u32::from_le_bytes(r[o..o + 4].try_into().unwrap()) as usize;
+    let first = u16_at(&rec, 0x14);
+    assert_eq!(u32_at(&rec, first), 0x10, "$STANDARD_INFORMATION first");
+    let end = first + u32_at(&rec, first + 4);
+    let mut entry = Vec::new();
+    entry.extend(0x80u32.to_le_bytes()); // type: $DATA
+    entry.extend(32u16.to_le_bytes()); // entry length
+    entry.extend([0, 0x1A]); // no name; name offset
+    entry.extend(0u64.to_le_bytes()); // starting VCN
+    entry.extend((record | 1 << 48).to_le_bytes()); // file reference (sequence 1)
+    entry.extend(instance.to_le_bytes());
+    entry.resize(32, 0);
+    let id = u16_at(&rec, 0x28) as u16;
+    let mut attr = Vec::new();
+    attr.extend(0x20u32.to_le_bytes()); // $ATTRIBUTE_LIST
+    attr.extend(56u32.to_le_bytes());
+    attr.extend([0, 0]); // resident, no name
+    attr.extend(0x18u16.to_le_bytes());
+    attr.extend(0u16.to_le_bytes());
+    attr.extend(id.to_le_bytes());
+    attr.extend(32u32.to_le_bytes()); // value length
+    attr.extend(0x18u16.to_le_bytes()); // value offset
+    attr.extend([0, 0]);
+    attr.extend(&entry);
+    let used = u32_at(&rec, 0x18);
+    assert!(used + 56 <= u32_at(&rec, 0x1C), "room in the record");
+    rec.splice(end..end, attr);
+    rec.truncate(1024);
+    rec[0x18..0x1C].copy_from_slice(&((used + 56) as u32).to_le_bytes());
+    rec[0x28..0x2A].copy_from_slice(&(id + 1).to_le_bytes());
+    mft_refix(&mut rec);
+    img[at..at + 1024].copy_from_slice(&rec);
+}
+
+#[test]
+fn an_attribute_list_pointing_at_its_own_record_or_nowhere_ends() {
+    // The configuration's MFT record gets an attribute list: first naming an attribute of the record itself (read
+    // as it is), then one naming an attribute that is not in the record it names (damage, said as such).
+    let dir = common::unpack("tests/fixtures/images/iis-host-images.zip");
+    let image = dir.path().join("mbr.raw");
+    let before = scan_one(&image);
+    let entry = before
+        .coverage
+        .files_read
+        .iter()
+        .find(|f| f.path.as_str().ends_with(r"inetsrv\config\applicationHost.config"))
+        .and_then(|f| f.ntfs.as_ref())
+        .unwrap()
+        .mft_entry;
+    let pristine = std::fs::read(&image).unwrap();
+    let at = mft_record_offset(&pristine, 1 << 20, entry);
+    let config_status = |r: &ScanResult| {
+        r.coverage
+            .artifacts
+            .iter()
+            .find(|a| a.path.as_str().ends_with(r"inetsrv\config\applicationHost.config"))
+            .map(|a| a.status.as_str().to_string())
+    };
+
+    let mut own = pristine.clone();
+    add_attribute_list(&mut own, at, entry, 0);
+    std::fs::write(&image, &own).unwrap();
+    let r = scan_one(&image);
+    assert!(r.components.iter().any(|c| c.name == "SessionFilter"), "{:?}", r.warnings);
+
+    let mut nowhere = pristine.clone();
+    add_attribute_list(&mut nowhere, at, 0, 0x7777);
+    std::fs::write(&image, &nowhere).unwrap();
+    let r = scan_one(&image);
+    assert_eq!(config_status(&r).as_deref(), Some("unreadable"), "{:?}", r.warnings);
+    assert!(r.warnings.iter().any(|w| w.position.path().ends_with("applicationHost.config")));
+    assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
 }

@@ -127,7 +127,7 @@ impl<'a> Collector<'a> {
                 return;
             }
         };
-        let text = xml::decode_text(&data.bytes);
+        let text = self.decode(&entry.path, &data.bytes);
         let lower_name = entry.name.to_lowercase();
         let role = if text.contains("<system.applicationHost") {
             Role::AppHost
@@ -251,7 +251,7 @@ impl<'a> Collector<'a> {
         }
         match self.ev.read(path, CONFIG_LIMIT) {
             Ok(data) => {
-                let text = xml::decode_text(&data.bytes);
+                let text = self.decode(path, &data.bytes);
                 self.parse_text(path, &text, role, base);
             }
             Err(e) => {
@@ -259,6 +259,25 @@ impl<'a> Collector<'a> {
                 self.warn(Some(path), None, e.to_string());
             }
         }
+    }
+
+    /// The file's text; bytes that are not valid in its encoding are said with the offset of the first.
+    fn decode(&mut self, path: &WinPath, bytes: &[u8]) -> String {
+        let d = xml::decode(bytes);
+        if let Some(at) = d.first_invalid {
+            let mut w = Warning::in_file(
+                &self.ev.id,
+                Some(path.clone()),
+                None,
+                format!(
+                    "{} sequence(s) not valid {} (the first at byte {at}): read as U+FFFD; a strict XML reader refuses such a file",
+                    d.invalid, d.encoding
+                ),
+            );
+            w.position.offset = Some(at);
+            self.out.warnings.push(w);
+        }
+        d.text
     }
 
     fn parse_text(&mut self, path: &WinPath, text: &str, role: Role, base: &str) {

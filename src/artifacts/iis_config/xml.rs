@@ -36,24 +36,74 @@ pub struct XmlProblem {
     pub message: String,
 }
 
+/// A configuration file's text and what could not be decoded.
+pub struct Decoded {
+    /// The text, with U+FFFD where the bytes were not valid in the file's encoding.
+    pub text: String,
+    /// The encoding read: `UTF-8`, `UTF-16LE` or `UTF-16BE`.
+    pub encoding: &'static str,
+    /// How many invalid sequences (bytes of UTF-8, unpaired surrogates of UTF-16) were replaced.
+    pub invalid: usize,
+    /// Byte offset in the file of the first of them.
+    pub first_invalid: Option<u64>,
+}
+
 /// Decodes the file's bytes to text: UTF-8 (BOM or not) or UTF-16 with a BOM, as Windows writes configs.
-pub fn decode_text(bytes: &[u8]) -> String {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return String::from_utf8_lossy(rest).into_owned();
-    }
-    let utf16 = |rest: &[u8], le: bool| {
+/// Invalid sequences are replaced and counted, never dropped silently.
+pub fn decode(bytes: &[u8]) -> Decoded {
+    let mut out = Decoded { text: String::new(), encoding: "UTF-8", invalid: 0, first_invalid: None };
+    let utf16 = |rest: &[u8], le: bool, out: &mut Decoded| {
         let units = rest
             .chunks_exact(2)
             .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
-        char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect::<String>()
+        let mut at = 2u64;
+        out.text.reserve(rest.len() / 2);
+        for r in char::decode_utf16(units) {
+            match r {
+                Ok(c) => {
+                    at += c.len_utf16() as u64 * 2;
+                    out.text.push(c);
+                }
+                Err(_) => {
+                    out.invalid += 1;
+                    out.first_invalid.get_or_insert(at);
+                    at += 2;
+                    out.text.push(char::REPLACEMENT_CHARACTER);
+                }
+            }
+        }
     };
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return utf16(rest, true);
+        out.encoding = "UTF-16LE";
+        utf16(rest, true, &mut out);
+        return out;
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return utf16(rest, false);
+        out.encoding = "UTF-16BE";
+        utf16(rest, false, &mut out);
+        return out;
     }
-    String::from_utf8_lossy(bytes).into_owned()
+    let (rest, mut at) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => (rest, 3u64),
+        None => (bytes, 0),
+    };
+    out.text.reserve(rest.len());
+    for chunk in rest.utf8_chunks() {
+        out.text.push_str(chunk.valid());
+        at += chunk.valid().len() as u64;
+        if !chunk.invalid().is_empty() {
+            out.invalid += 1;
+            out.first_invalid.get_or_insert(at);
+            at += chunk.invalid().len() as u64;
+            out.text.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    out
+}
+
+/// [`decode`]'s text alone.
+pub fn decode_text(bytes: &[u8]) -> String {
+    decode(bytes).text
 }
 
 /// Deepest element nesting read. Real IIS configuration is about a dozen levels deep; past this a file is
@@ -225,5 +275,20 @@ mod tests {
         }
         assert_eq!(decode_text(&b), "<a/>");
         assert_eq!(decode_text(b"\xEF\xBB\xBF<a/>"), "<a/>");
+    }
+
+    #[test]
+    fn invalid_sequences_are_replaced_counted_and_placed() {
+        let d = decode(b"\xEF\xBB\xBF<a n=\"x\xFF\xFEy\"/>\xC3");
+        assert_eq!(
+            (d.text.as_str(), d.invalid, d.first_invalid),
+            ("<a n=\"x\u{FFFD}\u{FFFD}y\"/>\u{FFFD}", 3, Some(10))
+        );
+        let mut b = vec![0xFF, 0xFE];
+        for u in [u16::from(b'<'), 0xD800, u16::from(b'a'), u16::from(b'/'), u16::from(b'>')] {
+            b.extend(u.to_le_bytes());
+        }
+        let d = decode(&b);
+        assert_eq!((d.text.as_str(), d.encoding, d.invalid, d.first_invalid), ("<\u{FFFD}a/>", "UTF-16LE", 1, Some(4)));
     }
 }
