@@ -63,6 +63,10 @@ enum Command {
         /// Write into an --out folder that is not empty (its case files are replaced).
         #[arg(long)]
         force: bool,
+        /// Evidence opened and hosts analysed at once (default: the number of cores). Evidence of several hosts
+        /// (told by the SYSTEM hive's computer name, else by collection) gives one result per host and a fleet view.
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
     },
     /// Verify the Authenticode signatures of PE files offline.
     Verify {
@@ -109,6 +113,7 @@ fn main() -> ExitCode {
             examiner,
             notes,
             force,
+            jobs,
         } => {
             let (started, clock) = run_clock();
             if let Some(p) = json_out.as_ref().filter(|p| p.as_os_str() != "-")
@@ -145,11 +150,12 @@ fn main() -> ExitCode {
                 std::sync::Arc::new(move |stage: &str| b.set_message(inetsift::report::escape::terminal(stage)))
             });
             let opts = inetsift::scan::ScanOptions { open, user_trust, now: None, progress };
-            let scanned = inetsift::scan::scan_with(&evidence, &opts);
+            let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+            let scanned = inetsift::scan::scan_hosts(&evidence, &opts, jobs.max(1));
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            let mut result = match scanned {
+            let outcome = match scanned {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("inetsift: {e}");
@@ -160,7 +166,7 @@ fn main() -> ExitCode {
                 inetsift::model::RunClock::SourceDateEpoch => started,
                 inetsift::model::RunClock::System => run_clock().0,
             };
-            result.run = Some(inetsift::model::Run {
+            let run = inetsift::model::Run {
                 case_id,
                 examiner,
                 notes,
@@ -168,7 +174,18 @@ fn main() -> ExitCode {
                 started,
                 ended,
                 clock,
-            });
+            };
+            let mut result = match outcome {
+                inetsift::scan::Outcome::One(r) => *r,
+                inetsift::scan::Outcome::Fleet(mut f) => {
+                    f.run = Some(run.clone());
+                    for h in &mut f.hosts {
+                        h.result.run = Some(run.clone());
+                    }
+                    return emit_fleet(&f, &evidence, out.as_deref(), force, json_out.as_deref(), &format, all);
+                }
+            };
+            result.run = Some(run);
             if let Some(dir) = &out {
                 match inetsift::report::case::write(&result, dir, &evidence, force) {
                     Ok(written) => {
@@ -214,6 +231,57 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// The outputs of a run over many hosts: the fleet case folder, the fleet JSON, the chosen format.
+fn emit_fleet(
+    f: &inetsift::model::FleetResult,
+    evidence: &[PathBuf],
+    out: Option<&std::path::Path>,
+    force: bool,
+    json_out: Option<&std::path::Path>,
+    format: &str,
+    all: bool,
+) -> ExitCode {
+    use inetsift::report::fleet;
+    if let Some(dir) = out {
+        match fleet::write_case(f, dir, evidence, force) {
+            Ok(written) => eprintln!(
+                "inetsift: fleet case folder {}: {} hosts, {} files, manifest {}",
+                dir.display(),
+                f.hosts.len(),
+                written.len(),
+                inetsift::report::case::MANIFEST
+            ),
+            Err(e) => {
+                eprintln!("inetsift: cannot write the case folder: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let format = match json_out {
+        Some(p) if p.as_os_str() == "-" => "json",
+        _ => format,
+    };
+    if let Some(p) = json_out.filter(|p| p.as_os_str() != "-")
+        && let Err(e) = std::fs::File::create(p).and_then(|file| fleet::write_json(f, std::io::BufWriter::new(file)))
+    {
+        eprintln!("inetsift: cannot write {}: {e}", p.display());
+        return ExitCode::from(2);
+    }
+    let stdout = std::io::stdout();
+    let mut buffered = std::io::BufWriter::new(stdout.lock());
+    let Some(printed) = fleet::print(format, f, PrintOptions { all_components: all }, &mut buffered) else {
+        eprintln!("inetsift: unknown format {format}");
+        return ExitCode::from(2);
+    };
+    if let Err(e) = printed.and_then(|_| buffered.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("inetsift: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
 }
 
 /// Now, or `SOURCE_DATE_EPOCH` when set (the reproducible-builds convention: whole seconds since 1970), and which.

@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub mod classify;
+pub mod fleet;
 pub mod fuse;
 pub mod lifecycle;
 pub mod link;

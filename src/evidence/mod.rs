@@ -6,6 +6,7 @@
 //! hashed (SHA-256) and logged, so the report can list exactly which bytes each fact came from.
 
 pub mod bytes;
+pub mod collections;
 mod folder;
 pub mod image;
 pub mod layout;

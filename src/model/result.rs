@@ -85,6 +85,9 @@ pub struct ScanResult {
     /// What each rule that fired means (id order): the glossary of the findings.
     pub rules: Vec<RuleInfo>,
     /// The run (case, examiner, command line, times) when the command line made it.
+    /// The host the result is about: its computer name from the SYSTEM hive, or in a run over many hosts the
+    /// name the host was grouped under; `null` when the evidence does not tell.
+    pub host: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<Run>,
 }

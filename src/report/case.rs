@@ -33,6 +33,39 @@ pub type Written = Vec<(String, String)>;
 /// must not lie in any of them); `force` allows a folder that already holds files (the case files in it are
 /// replaced, other files are left alone and are not in the manifest).
 pub fn write(result: &ScanResult, dir: &Path, evidence: &[PathBuf], force: bool) -> io::Result<Written> {
+    prepare(dir, evidence, force)?;
+    let mut written = Vec::new();
+    for (name, bytes) in render(result)? {
+        written.push(write_file(&dir.join(name), name, &bytes)?);
+    }
+    written.push(write_manifest(dir, &written)?);
+    Ok(written)
+}
+
+/// The case files of one result, rendered: each name with its bytes, in [`FILES`] order.
+pub fn render(result: &ScanResult) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for (name, format) in FILES {
+        let p = printer(format, PrintOptions::default())
+            .ok_or_else(|| io::Error::other(format!("no printer for {format}")))?;
+        let mut bytes = Vec::new();
+        p.print(result, &mut bytes)?;
+        out.push((*name, bytes));
+    }
+    Ok(out)
+}
+
+/// Writes `MANIFEST.sha256` of `written` (names relative to `dir`) into `dir`.
+pub fn write_manifest(dir: &Path, written: &[(String, String)]) -> io::Result<(String, String)> {
+    let mut manifest = String::new();
+    for (name, hash) in written {
+        manifest.push_str(&format!("{hash}  {name}\n"));
+    }
+    write_file(&dir.join(MANIFEST), MANIFEST, manifest.as_bytes())
+}
+
+/// Checks and creates the case folder: outside the evidence, and empty unless `force`.
+pub fn prepare(dir: &Path, evidence: &[PathBuf], force: bool) -> io::Result<()> {
     refuse_evidence(dir, evidence)?;
     if dir.exists() {
         if !dir.is_dir() {
@@ -46,24 +79,11 @@ pub fn write(result: &ScanResult, dir: &Path, evidence: &[PathBuf], force: bool)
             )));
         }
     }
-    std::fs::create_dir_all(dir)?;
-    let mut written = Vec::new();
-    for (name, format) in FILES {
-        let p = printer(format, PrintOptions::default())
-            .ok_or_else(|| io::Error::other(format!("no printer for {format}")))?;
-        let mut bytes = Vec::new();
-        p.print(result, &mut bytes)?;
-        written.push(write_file(&dir.join(name), name, &bytes)?);
-    }
-    let mut manifest = String::new();
-    for (name, hash) in &written {
-        manifest.push_str(&format!("{hash}  {name}\n"));
-    }
-    written.push(write_file(&dir.join(MANIFEST), MANIFEST, manifest.as_bytes())?);
-    Ok(written)
+    std::fs::create_dir_all(dir)
 }
 
-fn write_file(path: &Path, name: &str, bytes: &[u8]) -> io::Result<(String, String)> {
+/// Writes one file of a case folder; `name` is how the manifest names it.
+pub fn write_file(path: &Path, name: &str, bytes: &[u8]) -> io::Result<(String, String)> {
     std::fs::write(path, bytes).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
     Ok((name.to_string(), crate::model::hex(&Sha256::digest(bytes))))
 }

@@ -525,3 +525,79 @@ fn glossary(h: &mut String, r: &ScanResult) {
     }
     h.push_str("</dl>\n");
 }
+
+/// The index page of a fleet case folder: the hosts (each linking to its own report), what stands out on each,
+/// and the fleet view. `folders` gives each host's folder under `hosts/`.
+pub fn render_fleet(f: &crate::model::FleetResult, folders: &[String]) -> String {
+    let mut h = String::with_capacity(16 * 1024);
+    let case = f.run.as_ref().and_then(|run| run.case_id.as_deref());
+    let title = match case {
+        Some(c) => format!("inetsift fleet report — case {}", esc(c)),
+        None => "inetsift fleet report".to_string(),
+    };
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
+    );
+    let _ = write!(
+        h,
+        "<p>{} hosts, {} evidence; tool {} (baseline {}). Each host's full report, timeline and manifest are in its \
+         folder under <code>hosts/</code>.</p>\n<h2 id=\"hosts\">Hosts</h2>\n<table>\n<thead><tr><th>Host</th>\
+         <th>Named by</th><th>Evidence</th><th>Components</th><th>Stand out</th><th>Findings</th><th>Warnings</th>\
+         </tr></thead>\n<tbody>\n",
+        f.hosts.len(),
+        f.evidence.len(),
+        esc(f.tool.version),
+        esc(f.tool.baseline)
+    );
+    for (host, folder) in f.hosts.iter().zip(folders) {
+        let r = &host.result;
+        let _ = writeln!(
+            h,
+            "<tr><td><a href=\"hosts/{}/report.html\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(folder),
+            esc(&host.host),
+            host.named_by.as_str(),
+            esc(&host.evidence.join(", ")),
+            r.components.len(),
+            r.components.iter().filter(|c| c.stands_out()).count(),
+            r.findings.len(),
+            r.warnings.len()
+        );
+    }
+    h.push_str(
+        "</tbody>\n</table>\n<h2 id=\"fleet\">Fleet: components not part of the default install, rarest first</h2>\n",
+    );
+    h.push_str(
+        "<table>\n<thead><tr><th>Prevalence</th><th>Kind</th><th>Name</th><th>DLL / type</th><th>SHA-256</th>\
+         <th>Strongest verdict</th><th>Hosts (verdict, arrived UTC)</th></tr></thead>\n<tbody>\n",
+    );
+    for e in &f.fleet {
+        let hosts: Vec<String> = e
+            .hosts
+            .iter()
+            .map(|x| {
+                let arrived = x.arrived.map(|t| t.to_string()).unwrap_or_else(|| "unknown".into());
+                let verdict = x.verdict.map(|v| v.as_str()).unwrap_or("-");
+                format!("{} ({verdict}, {arrived})", esc(&x.host))
+            })
+            .collect();
+        let _ = writeln!(
+            h,
+            "<tr><td>{} of {}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            e.count,
+            e.of,
+            e.kind.as_str(),
+            esc(&e.name),
+            esc(e.image.as_deref().unwrap_or("-")),
+            esc(e.sha256.as_deref().unwrap_or("-")),
+            e.strongest().map(|v| v.as_str()).unwrap_or("-"),
+            hosts.join("<br>")
+        );
+    }
+    h.push_str("</tbody>\n</table>\n</body>\n</html>\n");
+    h
+}

@@ -7,6 +7,7 @@ pub mod case;
 pub mod components_csv;
 pub mod escape;
 pub mod findings_csv;
+pub mod fleet;
 pub mod guard;
 pub mod html;
 pub mod json;

@@ -509,3 +509,73 @@ pub fn write_verdicts(verdicts: &[crate::model::FileVerdict], mut out: impl Writ
     }
     writeln!(out, "{t}")
 }
+
+/// The terminal report of a run over many hosts: the hosts, the components that stand out on each, and the fleet
+/// view of every non-default component, rarest first.
+pub fn write_fleet(f: &crate::model::FleetResult, mut out: impl Write) -> io::Result<()> {
+    let out = &mut out;
+    let standing: usize = f.hosts.iter().map(|h| h.result.components.iter().filter(|c| c.stands_out()).count()).sum();
+    writeln!(
+        out,
+        "inetsift {} — {} hosts, {} evidence, {} components stand out, {} non-default components across the fleet\n",
+        f.tool.version,
+        f.hosts.len(),
+        f.evidence.len(),
+        standing,
+        f.fleet.len()
+    )?;
+    let mut t = table(&["Host", "Named by", "Evidence", "Components", "Stand out", "Findings", "Warnings"]);
+    for h in &f.hosts {
+        let r = &h.result;
+        t.add_row(vec![
+            cell(&h.host),
+            cell(h.named_by.as_str()),
+            cell(&h.evidence.join(", ")),
+            cell(&r.components.len().to_string()),
+            cell(&r.components.iter().filter(|c| c.stands_out()).count().to_string()),
+            cell(&r.findings.len().to_string()),
+            cell(&r.warnings.len().to_string()),
+        ]);
+    }
+    writeln!(out, "Hosts\n{t}\n")?;
+    let mut t = table(&["Host", "Verdict", "ID", "Kind", "Name", "DLL / type", "Added (UTC)", "Reasons"]);
+    let mut any = false;
+    for h in &f.hosts {
+        let mut flagged: Vec<&Component> = h.result.components.iter().filter(|c| c.stands_out()).collect();
+        flagged.sort_by(|a, b| b.level().cmp(&a.level()).then_with(|| a.id.cmp(&b.id)));
+        for c in flagged {
+            any = true;
+            let reasons = c.verdict.as_ref().map(|v| v.reasons.iter().take(3).copied().collect::<Vec<_>>().join(", "));
+            t.add_row(vec![
+                cell(&h.host),
+                cell(c.level().as_str()),
+                cell(&c.id),
+                cell(c.kind.as_str()),
+                cell(&c.name),
+                cell(&c.image_text().unwrap_or_else(|| "-".into())),
+                cell(&c.lifecycle.as_ref().map(Lifecycle::added_text).unwrap_or_else(|| "unknown".into())),
+                cell(reasons.as_deref().unwrap_or("")),
+            ]);
+        }
+    }
+    if any {
+        writeln!(out, "Components that stand out, per host\n{t}\n")?;
+    } else {
+        writeln!(out, "Components that stand out: none on any host\n")?;
+    }
+    let mut t = table(&["Prevalence", "Kind", "Name", "DLL / type", "SHA-256", "Strongest verdict", "Hosts"]);
+    for e in &f.fleet {
+        let hosts = e.hosts.iter().map(|h| h.host.as_str()).collect::<Vec<_>>().join(", ");
+        let strongest = crate::model::FleetEntry::strongest(e).map(|v| v.as_str()).unwrap_or("-");
+        t.add_row(vec![
+            cell(&format!("{} of {}", e.count, e.of)),
+            cell(e.kind.as_str()),
+            cell(&e.name),
+            cell(e.image.as_deref().unwrap_or("-")),
+            cell(e.sha256.as_deref().map(|s| &s[..s.len().min(16)]).unwrap_or("-")),
+            cell(strongest),
+            cell(&hosts),
+        ]);
+    }
+    writeln!(out, "Fleet: components not part of the default install, rarest first\n{t}")
+}

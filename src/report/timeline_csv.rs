@@ -14,6 +14,7 @@ pub const COLUMNS: &[&str] = &[
     "RecordId",
     "Component",
     "Description",
+    "Host",
     "EvidenceId",
     "File",
     "Line",
@@ -30,14 +31,20 @@ impl super::Printer for TimelineCsv {
     fn print(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", COLUMNS.join(","))?;
         for row in &result.timeline {
-            writeln!(out, "{}", cells(row).iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","))?;
+            writeln!(out, "{}", cells(row, host(result)).iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","))?;
         }
         Ok(())
     }
 }
 
+/// The host a result is about, as the timeline rows name it (empty when the evidence does not tell): Timesketch
+/// and Timeline Explorer keep rows of many hosts apart by it.
+pub fn host(result: &ScanResult) -> &str {
+    result.host.as_deref().unwrap_or_default()
+}
+
 /// One row's cells, in [`COLUMNS`] order.
-pub fn cells(t: &TimelineEvent) -> Vec<String> {
+pub fn cells(t: &TimelineEvent, host: &str) -> Vec<String> {
     let p = &t.evidence;
     let num = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
     vec![
@@ -48,6 +55,7 @@ pub fn cells(t: &TimelineEvent) -> Vec<String> {
         num(t.event.as_ref().map(|e| e.record_id).or(p.record)),
         t.component.clone().unwrap_or_default(),
         t.description.clone(),
+        host.to_string(),
     ]
     .into_iter()
     .chain(position_cells(p))

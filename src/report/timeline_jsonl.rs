@@ -1,7 +1,7 @@
 //! The timeline in Timesketch's JSONL import format: one JSON object a line, each with `message`, `datetime`
 //! (ISO 8601) and `timestamp_desc`, plus the fields of the CSV printer under snake_case names.
 
-use super::timeline_csv::{COLUMNS, cells};
+use super::timeline_csv::{COLUMNS, cells, host};
 use crate::model::ScanResult;
 use std::io::{self, Write};
 
@@ -15,7 +15,7 @@ impl super::Printer for TimelineJsonl {
             line.insert("message".into(), row.description.clone().into());
             line.insert("datetime".into(), row.timestamp.to_string().into());
             line.insert("timestamp_desc".into(), row.timestamp_desc.clone().into());
-            for (name, value) in COLUMNS.iter().zip(cells(row)) {
+            for (name, value) in COLUMNS.iter().zip(cells(row, host(result))) {
                 if !value.is_empty() && !matches!(*name, "Timestamp" | "TimestampDescription" | "Description") {
                     line.insert(snake(name), value.into());
                 }

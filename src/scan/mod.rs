@@ -5,9 +5,11 @@ use crate::analysis::{lifecycle, rules, verdict};
 use crate::artifacts::authenticode::trust::TrustSet;
 use crate::artifacts::{COLLECTORS, Context, registry};
 use crate::evidence::{Evidence, EvidenceError, OpenOptions};
-use crate::model::{Completeness, Facts, Finding, Warning};
+use crate::model::{Completeness, Facts, FileRecord, Finding, HostContext, Warning};
 pub use crate::model::{Coverage, EventLogOutput, EvidenceInfo, RegistryOutput, SCHEMA_VERSION, ScanResult, Tool};
 use std::path::PathBuf;
+
+pub mod hosts;
 
 /// Errors that stop a scan before it starts: evidence that cannot be opened at all.
 #[derive(Debug, thiserror::Error)]
@@ -66,29 +68,94 @@ pub fn scan_with(paths: &[PathBuf], opts: &ScanOptions) -> Result<ScanResult, Sc
     Ok(analyse(&opened, opts))
 }
 
-/// Runs the stages over opened evidence: per evidence the host stage and the collectors, then the fusion
-/// stage, the rules, and the result.
+/// What a run over many evidence gives: the classic result when the evidence is one host's, else one result per
+/// host and the fleet view.
+#[derive(Debug)]
+pub enum Outcome {
+    /// All evidence belongs to one host.
+    One(Box<ScanResult>),
+    /// More than one host.
+    Fleet(Box<crate::model::FleetResult>),
+}
+
+/// The evidence paths with every folder of collections replaced by its collections (each path kept once).
+pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let found = if p.is_dir() { crate::evidence::collections::collections_in(p) } else { None };
+        for q in found.unwrap_or_else(|| vec![p.clone()]) {
+            if !out.contains(&q) {
+                out.push(q);
+            }
+        }
+    }
+    out
+}
+
+/// Opens the evidence (folders of collections expanded) `jobs` at a time, groups it by host and analyses each host
+/// on its own. Fails only when a piece of evidence cannot be opened at all.
+pub fn scan_hosts(paths: &[PathBuf], opts: &ScanOptions, jobs: usize) -> Result<Outcome, ScanError> {
+    let paths = expand(paths);
+    let numbered: Vec<(usize, &PathBuf)> = paths.iter().enumerate().collect();
+    let opened = hosts::par_map(numbered, jobs, |(i, p)| {
+        say(opts, &format!("E{}: opening {}", i + 1, p.display()));
+        Evidence::open(&format!("E{}", i + 1), p, &opts.open)
+    });
+    let (ok, errors): (Vec<_>, Vec<_>) = opened.into_iter().partition(Result::is_ok);
+    if !errors.is_empty() {
+        return Err(ScanError::Evidence(errors.into_iter().filter_map(Result::err).collect()));
+    }
+    let evidence: Vec<Evidence> = ok.into_iter().filter_map(Result::ok).collect();
+    let mut results = hosts::analyse_hosts(&evidence, opts, jobs);
+    if results.len() == 1 {
+        let mut r = results.remove(0).result;
+        // One host: its name only when the hives tell it (a collection's file name is no computer name).
+        r.host = r.registry.installations.iter().find_map(|i| i.computer_name.clone());
+        return Ok(Outcome::One(Box::new(r)));
+    }
+    Ok(Outcome::Fleet(Box::new(hosts::fleet(&evidence, results))))
+}
+
+/// Runs the stages over opened evidence as one host: per evidence the host stage and the collectors, then the
+/// fusion stage, the rules, and the result.
 pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
-    let now = opts.now.unwrap_or_else(|| {
+    let now = now(opts);
+    let collected = evidence.iter().map(|ev| collect(ev, opts, now)).collect();
+    let mut r = judge(&evidence.iter().collect::<Vec<_>>(), collected);
+    r.host = r.registry.installations.iter().find_map(|i| i.computer_name.clone());
+    r
+}
+
+/// "Now" for signature checks.
+fn now(opts: &ScanOptions) -> i64 {
+    opts.now.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or_default()
-    });
-    let mut collected = Vec::new();
-    for ev in evidence {
-        let mut facts = Facts::default();
-        opening_notes(ev, &mut facts);
-        say(opts, &format!("{}: registry hives", ev.id));
-        let host = registry::host_stage(ev, &mut facts);
-        let ctx = Context { host: &host, user_trust: &opts.user_trust, now };
-        for collector in COLLECTORS {
-            say(opts, &format!("{}: {}", ev.id, collector.name()));
-            collector.collect(ev, &ctx, &mut facts);
-        }
-        collected.push((host, facts, ev.files_read()));
+    })
+}
+
+/// What the collectors read from one evidence.
+type Collected = (HostContext, Facts, Vec<FileRecord>);
+
+/// The host stage and the collectors over one evidence.
+fn collect(ev: &Evidence, opts: &ScanOptions, now: i64) -> Collected {
+    let mut facts = Facts::default();
+    opening_notes(ev, &mut facts);
+    say(opts, &format!("{}: registry hives", ev.id));
+    let host = registry::host_stage(ev, &mut facts);
+    let ctx = Context { host: &host, user_trust: &opts.user_trust, now };
+    for collector in COLLECTORS {
+        say(opts, &format!("{}: {}", ev.id, collector.name()));
+        collector.collect(ev, &ctx, &mut facts);
     }
-    say(opts, "fusing and judging");
+    let files = ev.files_read();
+    (host, facts, files)
+}
+
+/// The fusion stage, the rules, lifecycles and verdicts over what was collected from one host's evidence.
+fn judge(evidence: &[&Evidence], collected: Vec<Collected>) -> ScanResult {
     let mut fused = fuse::fuse(collected);
     let findings = rules::evaluate(&fused);
     let lifecycles = lifecycle::lifecycles(&fused);
@@ -122,17 +189,22 @@ fn glossary(findings: &[Finding]) -> Vec<crate::model::RuleInfo> {
     ids.into_iter().filter_map(crate::analysis::rules::info).copied().collect()
 }
 
+/// The tool that writes the results.
+fn tool() -> Tool {
+    Tool {
+        name: "inetsift",
+        version: env!("CARGO_PKG_VERSION"),
+        commit: env!("INETSIFT_GIT_COMMIT"),
+        baseline: crate::analysis::baseline::VERSION,
+    }
+}
+
 /// The result document.
-fn result(evidence: &[Evidence], f: Fused, findings: Vec<Finding>) -> ScanResult {
+fn result(evidence: &[&Evidence], f: Fused, findings: Vec<Finding>) -> ScanResult {
     let rules = glossary(&findings);
     ScanResult {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "inetsift",
-            version: env!("CARGO_PKG_VERSION"),
-            commit: env!("INETSIFT_GIT_COMMIT"),
-            baseline: crate::analysis::baseline::VERSION,
-        },
+        tool: tool(),
         evidence: evidence
             .iter()
             .map(|ev| EvidenceInfo {
@@ -161,6 +233,7 @@ fn result(evidence: &[Evidence], f: Fused, findings: Vec<Finding>) -> ScanResult
         warnings: f.warnings,
         coverage: Coverage { artifacts: f.artifacts, files_read: f.files_read, notes: f.notes },
         rules,
+        host: None,
         run: None,
     }
 }
