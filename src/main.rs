@@ -166,10 +166,12 @@ fn main() -> ExitCode {
                 inetsift::model::RunClock::SourceDateEpoch => started,
                 inetsift::model::RunClock::System => run_clock().0,
             };
+            // An empty value (a template's unset parameter) is no value.
+            let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
             let run = inetsift::model::Run {
-                case_id,
-                examiner,
-                notes,
+                case_id: given(case_id),
+                examiner: given(examiner),
+                notes: given(notes),
                 command_line: inetsift::model::Run::masked_command_line(std::env::args()),
                 started,
                 ended,

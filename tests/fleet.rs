@@ -140,6 +140,27 @@ fn the_fleet_case_folder_holds_a_case_folder_per_host_and_one_manifest_over_all(
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(v["host"], "WEB02");
     }
+    // Timesketch's importer takes each host's JSONL as it is: every line has its mandatory fields, a `datetime`
+    // Python reads as ISO 8601 and the same instant as `timestamp` (microseconds), and the host.
+    if let Some(py) = python_with("json") {
+        let script = r#"
+import datetime, json, sys
+n = 0
+for path in sys.argv[1:]:
+    for line in open(path, encoding='utf-8'):
+        e = json.loads(line)
+        assert e['message'] and e['timestamp_desc'] and e['host'], e
+        t = datetime.datetime.fromisoformat(e['datetime'].replace('Z', '+00:00'))
+        assert abs(t.timestamp() * 1e6 - e['timestamp']) < 1, e
+        n += 1
+print(n)
+"#;
+        let paths: Vec<_> =
+            std::fs::read_dir(case.join("hosts")).unwrap().map(|e| e.unwrap().path().join("timeline.jsonl")).collect();
+        let out = Command::new(py).arg("-c").arg(script).args(&paths).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).trim().parse::<usize>().unwrap() > 10);
+    }
     // The fleet CSV and the index page open in their consumers.
     let Some(py) = python_with("html5lib") else {
         consumer("python3 with html5lib", false);

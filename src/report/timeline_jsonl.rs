@@ -14,6 +14,8 @@ impl super::Printer for TimelineJsonl {
             let mut line = serde_json::Map::new();
             line.insert("message".into(), row.description.clone().into());
             line.insert("datetime".into(), row.timestamp.to_string().into());
+            // Microseconds since 1970, the `timestamp` Timesketch keeps beside `datetime`.
+            line.insert("timestamp".into(), row.timestamp.ticks().div_euclid(10).into());
             line.insert("timestamp_desc".into(), row.timestamp_desc.clone().into());
             for (name, value) in COLUMNS.iter().zip(cells(row, host(result))) {
                 if !value.is_empty() && !matches!(*name, "Timestamp" | "TimestampDescription" | "Description") {
