@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}"
 shift
-all=(config_xml hive hive_log evtx pe catalog zip image mft usn dotnet)
+all=(config_xml hive hive_log evtx evtx_chunk pe catalog zip image mft usn dotnet)
 targets=("${@:-${all[@]}}")
 shared="$(cd .. && pwd)/shared/corpus"
 seeds="$(mktemp -d)"
@@ -33,6 +33,18 @@ for z in glob.glob("tests/fixtures/history/*.zip") + glob.glob("tests/fixtures/i
                 put("usn", os.path.basename(z) + ".j", f.read(n))
             elif base.lower().endswith((".raw", ".e01", ".vhd", ".vhdx", ".vmdk")) and f.getinfo(n).file_size < 4 << 20:
                 put("image", base, f.read(n))
+# Chunks of the corpus logs and the sample's, one file each.
+logs = glob.glob("../shared/corpus/evtx/*.evtx")
+with zipfile.ZipFile("samples/iis-compromised-kape.zip") as f:
+    for n in f.namelist():
+        if n.endswith(".evtx"):
+            put("evtx_logs", os.path.basename(n), f.read(n))
+logs += glob.glob(os.path.join(out, "evtx_logs", "*.evtx"))
+for log in logs:
+    data = open(log, "rb").read()
+    for i, at in enumerate(range(4096, len(data) - 65535, 65536)):
+        if data[at:at + 8] == b"ElfChnk\0" and i < 8:
+            put("evtx_chunk", "%s.%d" % (os.path.basename(log), i), data[at:at + 65536])
 for dll in glob.glob("tests/fixtures/managed/*.dll") + glob.glob("../shared/corpus/pe/*"):
     data = open(dll, "rb").read()
     i = data.find(b"BSJB")
@@ -46,6 +58,7 @@ seed_dirs() {
         hive) echo "$shared/hives/regipy $shared/hives/yarp samples/hives" ;;
         hive_log) echo "samples/hives" ;;
         evtx) echo "$shared/evtx" ;;
+        evtx_chunk) echo "$seeds/evtx_chunk" ;;
         pe) echo "$shared/pe tests/fixtures/managed" ;;
         catalog) echo "$shared/pe" ;;
         zip) echo "$shared/zips samples tests/fixtures/history" ;;

@@ -8,6 +8,7 @@
 pub mod extract;
 pub mod reader;
 pub mod record;
+pub mod walk;
 
 use crate::evidence::{Completeness, Evidence, EvidenceKind, WinPath};
 use crate::model::{ArtifactStatus, ParseError, Position, Warning};

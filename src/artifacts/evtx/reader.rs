@@ -7,6 +7,7 @@
 //! value equal to its `EventID` marks the slot. A template whose slot cannot be told apart renders every record.
 
 use super::record::{self, Record};
+use super::walk;
 use crate::evidence::ReadSeek;
 use crate::model::ParseError;
 use crate::model::Timestamp;
@@ -14,7 +15,7 @@ use evtx::binxml::value_variant::BinXmlValue;
 use evtx::{EvtxParser, EvtxRecord, ParserSettings};
 use memchr::memmem::Finder;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// What the caller wants rendered for an event id.
 #[derive(Clone, Copy, Debug)]
@@ -93,65 +94,169 @@ enum Slot {
     Fixed(u32),
 }
 
-/// What one record became in the chunk pass.
-enum Item {
-    Skipped(Timestamp),
-    Rendered(Timestamp, Box<Record>),
-}
-
-/// Reads a whole log. `threads` above 1 parses chunks on the rayon pool, so call it from outside that pool.
-pub fn read(reader: Box<dyn ReadSeek>, threads: usize, want: fn(u32) -> Want) -> Result<LogRead, ParseError> {
-    let parser = EvtxParser::from_read_seek(reader).map_err(|e| chain(&e))?;
-    let settings = ParserSettings::new()
-        .num_threads(threads.max(1))
-        .separate_json_attributes(true)
-        .indent(false)
-        .validate_checksums(false);
-    let mut parser = parser.with_configuration(settings);
+/// Reads a whole log, chunk by chunk in the order Windows reads it (the evtx crate finds the chunks, the oldest
+/// first, and says which it cannot read). A clean chunk is walked bare ([`walk`]): each record's time is noted and
+/// its values looked at, and only the records to keep — plus the log's first, for its channel — are rendered, by the
+/// crate, from that chunk. A chunk the bare walk does not recognise is read record by record by the crate, so its
+/// damage is recovered from and reported the crate's way. Memory stays at a few chunks whatever the log's size.
+pub fn read(reader: Box<dyn ReadSeek>, _threads: usize, want: fn(u32) -> Want) -> Result<LogRead, ParseError> {
+    let settings =
+        ParserSettings::new().num_threads(1).separate_json_attributes(true).indent(false).validate_checksums(false);
+    let mut parser = EvtxParser::from_read_seek(reader).map_err(|e| chain(&e))?.with_configuration(settings.clone());
+    let settings = Arc::new(settings);
     let mut out = LogRead::default();
-    // One closure per chunk (the parser clones it), so the template map is per chunk as template offsets are.
-    let mut slots: HashMap<u32, Slot> = HashMap::new();
-    let items = parser.serialized_records(move |rec| {
-        let rec = rec?;
-        // The header's FILETIME, kept to 100 ns.
-        let at = i64::try_from(rec.timestamp.as_nanosecond() / 100).map(Timestamp::from_ticks).unwrap_or_default();
-        let header_id = rec.event_record_id;
-        let values = first_instance(&rec);
-        let decision = match values.as_ref().and_then(|(def, v)| slots.get(def).map(|s| (s, v))) {
-            Some((slot, v)) => decide(slot, v, want),
-            None => true,
+    let mut first = true;
+    for chunk in parser.chunks() {
+        let mut chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                out.problems.push(located(&e));
+                continue;
+            }
         };
-        if !decision {
-            return Ok(Item::Skipped(at));
-        }
-        let json = rec.into_json_value()?.data;
-        let r = record::from_json(&json, header_id, at);
-        if let Some((def, v)) = values {
-            slots.entry(def).or_insert_with(|| learn(&v, r.event_id));
-        }
-        Ok(Item::Rendered(at, Box::new(r)))
-    });
-    for item in items {
-        match item {
-            Ok(Item::Skipped(at)) => out.note(at),
-            Ok(Item::Rendered(at, r)) => {
-                out.note(at);
-                out.rendered += 1;
-                out.channels.insert(r.channel.clone());
-                if out.first_channel.is_none() && !r.channel.is_empty() {
-                    out.first_channel = Some(r.channel.clone());
+        match walk::records(&chunk.data) {
+            Some(records) => {
+                let mut slots: HashMap<u32, walk::EventIdAt> = HashMap::new();
+                let mut marked = Vec::new();
+                for r in &records {
+                    out.note(Timestamp::from_filetime(r.filetime).unwrap_or_default());
+                    if std::mem::take(&mut first) || keep(&chunk.data, r, &mut slots, want) {
+                        marked.push(r.id);
+                    }
                 }
-                if !matches!(want(r.event_id), Want::No) {
-                    out.wanted.push(*r);
+                if !marked.is_empty() {
+                    render_marked(&mut chunk, &settings, &marked, want, &mut out);
                 }
             }
-            Err(e) => out.problems.push(located(&e)),
+            None => read_by_crate(&mut chunk, &settings, want, &mut out, &mut first),
         }
     }
     Ok(out)
 }
 
+/// Whether a record of a clean chunk must be rendered: its event id (from the slot its template keeps it in) is
+/// wanted, and its strings hold one of the words where the id asks for that. What cannot be told is rendered.
+fn keep(chunk: &[u8], r: &walk::RawRecord, slots: &mut HashMap<u32, walk::EventIdAt>, want: fn(u32) -> Want) -> bool {
+    let Some(inst) = walk::instance(chunk, r.binxml.clone()) else { return true };
+    let at = *slots.entry(inst.definition).or_insert_with(|| walk::event_id_at(chunk, inst.definition));
+    let id = match at {
+        walk::EventIdAt::Value(i) => match inst.values.get(i).and_then(|&(ty, b)| walk::number(ty, b)) {
+            Some(id) => id,
+            None => return true,
+        },
+        walk::EventIdAt::Fixed(id) => id,
+        walk::EventIdAt::Unknown => return true,
+    };
+    match want(id) {
+        Want::No => false,
+        Want::Always => true,
+        Want::IfContains(words) => {
+            let texts: Vec<&[u8]> = inst.values.iter().filter(|(ty, _)| walk::is_text(*ty)).map(|&(_, b)| b).collect();
+            Words::any_found_in(&[words], &texts)
+        }
+    }
+}
+
+/// Renders the marked records of a clean chunk with the crate.
+fn render_marked(
+    chunk: &mut evtx::EvtxChunkData,
+    settings: &Arc<ParserSettings>,
+    marked: &[u64],
+    want: fn(u32) -> Want,
+    out: &mut LogRead,
+) {
+    let number = chunk.number.unwrap_or_default();
+    let mut parsed = match chunk.parse(settings.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            out.problems
+                .push(located(&evtx::err::EvtxError::FailedToParseChunk { chunk_id: number, source: Box::new(e) }));
+            return;
+        }
+    };
+    for rec in parsed.iter() {
+        match rec {
+            Ok(rec) if marked.contains(&rec.event_record_id) => {
+                let at =
+                    i64::try_from(rec.timestamp.as_nanosecond() / 100).map(Timestamp::from_ticks).unwrap_or_default();
+                let id = rec.event_record_id;
+                match rec.into_json_value() {
+                    Ok(json) => out.keep(record::from_json(&json.data, id, at), want),
+                    Err(e) => out.problems.push(located(&e)),
+                }
+            }
+            Ok(_) => {}
+            Err(e) => out.problems.push(located(&e)),
+        }
+    }
+}
+
+/// Reads a chunk the bare walk did not recognise record by record with the crate: every record built, its values
+/// looked at, the first of each template rendered to learn where its event id is.
+fn read_by_crate(
+    chunk: &mut evtx::EvtxChunkData,
+    settings: &Arc<ParserSettings>,
+    want: fn(u32) -> Want,
+    out: &mut LogRead,
+    first: &mut bool,
+) {
+    let number = chunk.number.unwrap_or_default();
+    let mut parsed = match chunk.parse(settings.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            out.problems
+                .push(located(&evtx::err::EvtxError::FailedToParseChunk { chunk_id: number, source: Box::new(e) }));
+            return;
+        }
+    };
+    let mut slots: HashMap<u32, Slot> = HashMap::new();
+    for rec in parsed.iter() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                out.problems.push(located(&e));
+                continue;
+            }
+        };
+        let at = i64::try_from(rec.timestamp.as_nanosecond() / 100).map(Timestamp::from_ticks).unwrap_or_default();
+        out.note(at);
+        let id = rec.event_record_id;
+        let values = first_instance(&rec);
+        let render = std::mem::take(first)
+            || match values.as_ref().and_then(|(def, v)| slots.get(def).map(|s| (s, v))) {
+                Some((slot, v)) => decide(slot, v, want),
+                None => true,
+            };
+        if !render {
+            continue;
+        }
+        let learned = values.map(|(def, v)| (def, v.numbers, v.typed));
+        match rec.into_json_value() {
+            Ok(json) => {
+                let r = record::from_json(&json.data, id, at);
+                if let Some((def, numbers, typed)) = learned {
+                    slots.entry(def).or_insert_with(|| learn(&numbers, &typed, r.event_id));
+                }
+                out.keep(r, want);
+            }
+            Err(e) => out.problems.push(located(&e)),
+        }
+    }
+}
+
 impl LogRead {
+    /// A rendered record: counted, its channel noted, kept when its id is wanted.
+    fn keep(&mut self, r: Record, want: fn(u32) -> Want) {
+        self.rendered += 1;
+        self.channels.insert(r.channel.clone());
+        if self.first_channel.is_none() && !r.channel.is_empty() {
+            self.first_channel = Some(r.channel.clone());
+        }
+        if !matches!(want(r.event_id), Want::No) {
+            self.wanted.push(r);
+        }
+    }
+
     fn note(&mut self, at: Timestamp) {
         self.records += 1;
         // A zero header time (1601) is a record whose header was never stamped, not a time the log covers.
@@ -231,9 +336,9 @@ fn decide(slot: &Slot, v: &Values<'_>, want: fn(u32) -> Want) -> bool {
 
 /// Finds which values may hold `event_id`: the `UInt16` values equal to it, else the values of any type equal
 /// to it; none means the template spells the id out.
-fn learn(v: &Values, event_id: u32) -> Slot {
-    let equal: Vec<usize> = (0..v.numbers.len()).filter(|&i| v.numbers[i] == Some(event_id)).collect();
-    let typed: Vec<usize> = equal.iter().copied().filter(|&i| v.typed[i]).collect();
+fn learn(numbers: &[Option<u32>], typed_values: &[bool], event_id: u32) -> Slot {
+    let equal: Vec<usize> = (0..numbers.len()).filter(|&i| numbers[i] == Some(event_id)).collect();
+    let typed: Vec<usize> = equal.iter().copied().filter(|&i| typed_values[i]).collect();
     match (typed.is_empty(), equal.is_empty()) {
         (false, _) => Slot::Values(typed),
         (true, false) => Slot::Values(equal),
