@@ -206,3 +206,26 @@ fn evidence_of_one_host_still_gives_the_single_host_result() {
     assert!(v.get("kind").is_none() && v["host"] == "WEB01", "the single-host document");
     assert_eq!(v["evidence"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_folder_of_files_copied_off_a_server_is_read_file_by_file_as_one_host() {
+    // applicationHost.config, the SYSTEM hive and a Security log side by side, as an analyst copies them: before,
+    // nothing sat where Windows keeps it and the folder gave no component at all.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo("samples/host/applicationHost.config"), dir.path().join("applicationHost.config")).unwrap();
+    std::fs::copy(repo("samples/hives/SYSTEM"), dir.path().join("SYSTEM")).unwrap();
+    std::fs::write(dir.path().join("case notes.txt"), b"copied by hand").unwrap();
+    let out = run(dir.path(), &["scan", ".", "--json", "-"]);
+    let folder: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = inetsift::scan::scan(
+        &[dir.path().join("SYSTEM"), dir.path().join("applicationHost.config")],
+        &inetsift::evidence::OpenOptions::default(),
+    )
+    .unwrap();
+    let count = |k: &str| folder[k].as_array().unwrap().len();
+    assert!(count("components") > 0);
+    assert_eq!(count("components"), files.components.len());
+    assert_eq!(count("findings"), files.findings.len());
+    assert_eq!(count("evidence"), 2, "the notes are not evidence");
+    assert_eq!(folder["host"], "WEB01");
+}

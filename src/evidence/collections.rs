@@ -34,6 +34,41 @@ pub fn collections_in(dir: &Path) -> Option<Vec<PathBuf>> {
     (!found.is_empty()).then_some(found)
 }
 
+/// The loose artifacts at the top of `dir`, sorted by name, when `dir` is a plain folder (no Windows tree, drive
+/// folders or collection layout) holding copied files: IIS configuration files, registry hives, event logs. Each is
+/// then read as the single file it is, so that a folder of files copied off a server is analysed instead of being
+/// a triage collection in which nothing sits where Windows keeps it. A hive's transaction logs are read with
+/// the hive, not on their own. `None` when the folder holds none of them.
+pub fn loose_files_in(dir: &Path) -> Option<Vec<PathBuf>> {
+    let mut top = Vec::new();
+    for e in std::fs::read_dir(dir).ok()?.flatten() {
+        let Ok(ft) = e.file_type() else { continue };
+        top.push((e.file_name().to_string_lossy().into_owned(), e.path(), ft.is_dir(), ft.is_file()));
+    }
+    let own = dir.file_name().and_then(|n| n.to_str());
+    if Layout::detect(top.iter().map(|(n, _, d, _)| (n.as_str(), *d)), own) != Layout::Flat {
+        return None;
+    }
+    let mut found: Vec<PathBuf> = top
+        .into_iter()
+        .filter(|(name, _, _, is_file)| *is_file && is_loose_artifact(name))
+        .map(|(_, p, _, _)| p)
+        .collect();
+    found.sort();
+    (!found.is_empty()).then_some(found)
+}
+
+/// A file name inetsift reads on its own: IIS and .NET configuration files, the SYSTEM and SOFTWARE hives, event
+/// logs.
+fn is_loose_artifact(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "applicationhost.config" | "administration.config" | "redirection.config" | "web.config" | "machine.config"
+    ) || crate::model::HIVE_NAMES.iter().any(|h| h.eq_ignore_ascii_case(name))
+        || lower.ends_with(".evtx")
+}
+
 /// A folder laid out as a collection: a Windows tree, drive folders, or an unzipped Velociraptor collection.
 fn is_collection_folder(dir: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else { return false };
@@ -111,5 +146,21 @@ mod tests {
         assert_eq!(names, ["WEB01.zip", "WEB02"]);
         assert_eq!(collections_in(&d.path().join("WEB02")), None, "drive folders are one collection");
         assert_eq!(collections_in(&d.path().join("misc")), None, "nothing in it");
+    }
+
+    #[test]
+    fn a_folder_of_copied_files_is_read_file_by_file_and_a_tree_is_not() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["applicationHost.config", "SYSTEM", "SYSTEM.LOG1", "Security.evtx", "notes.txt"] {
+            std::fs::write(d.path().join(f), b"x").unwrap();
+        }
+        let names: Vec<String> = loose_files_in(d.path())
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["SYSTEM", "Security.evtx", "applicationHost.config"]);
+        std::fs::create_dir(d.path().join("Windows")).unwrap();
+        assert_eq!(loose_files_in(d.path()), None, "a volume root is one evidence");
     }
 }

@@ -78,11 +78,13 @@ pub enum Outcome {
     Fleet(Box<crate::model::FleetResult>),
 }
 
-/// The evidence paths with every folder of collections replaced by its collections (each path kept once).
+/// The evidence paths with every folder of collections replaced by its collections, and every plain folder of
+/// copied files by those files (each path kept once).
 pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    use crate::evidence::collections::{collections_in, loose_files_in};
     let mut out: Vec<PathBuf> = Vec::new();
     for p in paths {
-        let found = if p.is_dir() { crate::evidence::collections::collections_in(p) } else { None };
+        let found = if p.is_dir() { collections_in(p).or_else(|| loose_files_in(p)) } else { None };
         for q in found.unwrap_or_else(|| vec![p.clone()]) {
             if !out.contains(&q) {
                 out.push(q);
