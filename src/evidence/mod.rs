@@ -355,6 +355,69 @@ impl Evidence {
         Ok(FileData { path: path.clone(), bytes, sha256 })
     }
 
+    /// Reads a file once, front to back, in blocks (`first` bytes, then `block` bytes each): `consume` gets the blocks in order while a
+    /// second thread hashes the very same blocks (one read of every byte, the hash beside the parse); whatever
+    /// `consume` leaves is read and hashed after it. The read is logged like [`Evidence::read`]. A read error
+    /// ends the blocks `consume` sees; it is returned after `consume`'s result, with the hash of what was read.
+    pub fn stream_blocks<T>(
+        &self,
+        path: &WinPath,
+        limit: u64,
+        (first, block): (usize, usize),
+        consume: impl FnOnce(&mut dyn Iterator<Item = std::sync::Arc<Vec<u8>>>) -> T,
+    ) -> Result<(T, FileRecord, Option<String>), EvidenceError> {
+        let path = &self.source.canonical(path).unwrap_or_else(|| path.clone());
+        let mut reader = self.source.open(path, limit)?.take(limit.saturating_add(1));
+        let (tx, rx) = std::sync::mpsc::sync_channel::<std::sync::Arc<Vec<u8>>>(16);
+        let mut failed = None;
+        let (out, (size, sha256)) = std::thread::scope(|s| {
+            let hasher = s.spawn(move || {
+                let mut h = Sha256::new();
+                let mut size = 0u64;
+                for b in rx {
+                    h.update(&b[..]);
+                    size += b.len() as u64;
+                }
+                (size, hex(&h.finalize()))
+            });
+            let mut want = first;
+            let mut next = || -> Option<std::sync::Arc<Vec<u8>>> {
+                let mut buf = vec![0u8; want];
+                let mut filled = 0;
+                while filled < buf.len() {
+                    match reader.read(&mut buf[filled..]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            failed = Some(e.to_string());
+                            break;
+                        }
+                    }
+                }
+                if filled == 0 {
+                    return None;
+                }
+                buf.truncate(filled);
+                want = block;
+                let b = std::sync::Arc::new(buf);
+                tx.send(b.clone()).ok()?;
+                Some(b)
+            };
+            let mut blocks = std::iter::from_fn(&mut next);
+            let out = consume(&mut blocks);
+            blocks.for_each(drop);
+            drop(tx);
+            (out, hasher.join().unwrap_or((0, String::new())))
+        });
+        if size > limit {
+            return Err(EvidenceError::TooLarge { evidence: self.id.clone(), file: path.clone(), size, limit });
+        }
+        let record = self.record(path, size, sha256);
+        self.log(record.clone());
+        Ok((out, record, failed))
+    }
+
     /// Streams a file to `use_reader` (from its start), hashing it and logging the read like [`Evidence::read`],
     /// so parsers that seek through large files (event logs) never need them whole in memory. With `alongside`,
     /// and a source that reads from disk, the hash is computed on a second handle in parallel; otherwise first.

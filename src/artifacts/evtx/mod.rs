@@ -16,15 +16,12 @@ pub use crate::model::{ChannelCoverage, LogEvent, LogReport};
 use crate::model::{ChannelStatus, ReadState};
 use rayon::prelude::*;
 
-/// Cap on one event log; Windows' own maximum log size is far larger, but a server's logs are rarely over 1 GiB
-/// and a zip entry must be held in memory.
-const EVTX_LIMIT: u64 = 4 << 30;
-/// Logs from this size on are read one at a time, their chunks spread over the threads.
-const LARGE_LOG: u64 = 8 << 20;
 /// How deep and how wide the walk of a triage collection goes looking for `.evtx` files.
 const WALK_DEPTH: usize = 24;
 const WALK_ENTRIES: usize = 500_000;
 /// EVTX file header and chunk sizes.
+/// Cap on one event log; Windows' own maximum log size is far larger, but a server's logs are rarely over 1 GiB.
+const EVTX_LIMIT: u64 = 4 << 30;
 const EVTX_HEADER: u64 = 4096;
 const EVTX_CHUNK: u64 = 65536;
 /// Problems kept per log; the rest are counted.
@@ -124,12 +121,9 @@ pub fn channel_coverage(evidence: &str, logs: &[LogReport]) -> Vec<ChannelCovera
 pub fn collect(ev: &Evidence) -> EventLogs {
     let mut out = EventLogs::default();
     let files = find(ev, &mut out);
-    let (mut large, small): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, size)| *size >= LARGE_LOG);
-    large.sort();
-    let threads = rayon::current_num_threads();
+    // Logs in parallel; each is read once by one thread while another hashes the same blocks.
     let mut results: Vec<(LogReport, Vec<LogEvent>, Vec<ParseError>)> =
-        small.par_iter().map(|(p, _)| read_log(ev, p, 1)).collect();
-    results.extend(large.iter().map(|(p, _)| read_log(ev, p, threads)));
+        files.par_iter().map(|(p, _)| read_log(ev, p)).collect();
     results.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     for (report, events, located) in results {
         let file = Some(report.path.clone());
@@ -223,7 +217,7 @@ fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<(WinPath, u64)> {
 }
 
 /// Reads one log: its report and its extracted events. Never fails; problems go into the report.
-fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<LogEvent>, Vec<ParseError>) {
+fn read_log(ev: &Evidence, path: &WinPath) -> (LogReport, Vec<LogEvent>, Vec<ParseError>) {
     let mut report = LogReport {
         evidence: ev.id.clone(),
         path: path.clone(),
@@ -240,14 +234,17 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
         problems: Vec::new(),
     };
     // The parser must never take the scan down: a panic on hostile bytes becomes a problem of this log.
-    let parse = |reader| crate::model::contain(|| reader::read(reader, threads, extract::want));
-    let (read, file) = match ev.with_hashed(path, EVTX_LIMIT, threads > 1, parse) {
-        Ok(r) => r,
-        Err(e) => {
-            report.problems.push(e.to_string());
-            return (report, Vec::new(), Vec::new());
-        }
+    let parse = |blocks: &mut dyn Iterator<Item = std::sync::Arc<Vec<u8>>>| {
+        crate::model::contain(|| reader::read(blocks, extract::want))
     };
+    let (read, file, failed) =
+        match ev.stream_blocks(path, EVTX_LIMIT, (EVTX_HEADER as usize, EVTX_CHUNK as usize), parse) {
+            Ok(r) => r,
+            Err(e) => {
+                report.problems.push(e.to_string());
+                return (report, Vec::new(), Vec::new());
+            }
+        };
     report.sha256 = Some(file.sha256.clone());
     report.size = file.size;
     let read = match read {
@@ -271,6 +268,9 @@ fn read_log(ev: &Evidence, path: &WinPath, threads: usize) -> (LogReport, Vec<Lo
     report.other_channels =
         read.channels.iter().filter(|c| !c.is_empty() && Some(*c) != read.first_channel.as_ref()).cloned().collect();
     let mut problems = read.problems;
+    if let Some(failed) = failed {
+        problems.push(ParseError::at_offset(file.size, format!("the file could not be read to its end: {failed}")));
+    }
     // The parser reads whole 64 KiB chunks only: a copy cut short loses its last, torn chunk without a word.
     let torn = file.size.saturating_sub(EVTX_HEADER) % EVTX_CHUNK;
     if torn != 0 && file.size > EVTX_HEADER {

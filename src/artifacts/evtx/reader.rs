@@ -8,11 +8,10 @@
 
 use super::record::{self, Record};
 use super::walk;
-use crate::evidence::ReadSeek;
 use crate::model::ParseError;
 use crate::model::Timestamp;
 use evtx::binxml::value_variant::BinXmlValue;
-use evtx::{EvtxParser, EvtxRecord, ParserSettings};
+use evtx::{EvtxRecord, ParserSettings};
 use memchr::memmem::Finder;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -94,44 +93,67 @@ enum Slot {
     Fixed(u32),
 }
 
-/// Reads a whole log, chunk by chunk in the order Windows reads it (the evtx crate finds the chunks, the oldest
-/// first, and says which it cannot read). A clean chunk is walked bare ([`walk`]): each record's time is noted and
-/// its values looked at, and only the records to keep — plus the log's first, for its channel — are rendered, by the
-/// crate, from that chunk. A chunk the bare walk does not recognise is read record by record by the crate, so its
-/// damage is recovered from and reported the crate's way. Memory stays at a few chunks whatever the log's size.
-pub fn read(reader: Box<dyn ReadSeek>, _threads: usize, want: fn(u32) -> Want) -> Result<LogRead, ParseError> {
-    let settings =
-        ParserSettings::new().num_threads(1).separate_json_attributes(true).indent(false).validate_checksums(false);
-    let mut parser = EvtxParser::from_read_seek(reader).map_err(|e| chain(&e))?.with_configuration(settings.clone());
-    let settings = Arc::new(settings);
+/// Reads a whole log from its blocks: the 4 KiB file header, then one 64 KiB chunk per block, in file order (the
+/// caller reads the file once and hashes the same blocks). A clean chunk is walked bare ([`walk`]): each
+/// record's time is noted and its values looked at, and only the records to keep — plus the log's first, for its
+/// channel — are rendered, by the evtx crate, from that chunk. A chunk the bare walk does not recognise is read
+/// record by record by the crate, so its damage is recovered from and reported the crate's way; an all-zero
+/// chunk is unused space, a chunk with a bad signature is said, a short last block is a torn chunk the caller
+/// reports. Memory stays at a few chunks whatever the log's size.
+pub fn read(blocks: &mut dyn Iterator<Item = Arc<Vec<u8>>>, want: fn(u32) -> Want) -> Result<LogRead, ParseError> {
+    let header = blocks.next().unwrap_or_default();
+    if header.len() < 8 || &header[..8] != b"ElfFile\0" {
+        return Err(ParseError::new("not an event log: invalid EVTX file header signature"));
+    }
+    let settings = Arc::new(
+        ParserSettings::new().num_threads(1).separate_json_attributes(true).indent(false).validate_checksums(false),
+    );
     let mut out = LogRead::default();
     let mut first = true;
-    for chunk in parser.chunks() {
-        let mut chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => {
-                out.problems.push(located(&e));
-                continue;
-            }
-        };
-        match walk::records(&chunk.data) {
+    for (number, block) in blocks.enumerate() {
+        let number = number as u64;
+        if block.len() < CHUNK_SIZE as usize || block.iter().all(|&b| b == 0) {
+            continue;
+        }
+        match walk::records(&block) {
             Some(records) => {
                 let mut slots: HashMap<u32, walk::EventIdAt> = HashMap::new();
                 let mut marked = Vec::new();
                 for r in &records {
                     out.note(Timestamp::from_filetime(r.filetime).unwrap_or_default());
-                    if std::mem::take(&mut first) || keep(&chunk.data, r, &mut slots, want) {
+                    if std::mem::take(&mut first) || keep(&block, r, &mut slots, want) {
                         marked.push(r.id);
                     }
                 }
-                if !marked.is_empty() {
+                if !marked.is_empty()
+                    && let Some(mut chunk) = chunk_data(&block, number, &mut out)
+                {
                     render_marked(&mut chunk, &settings, &marked, want, &mut out);
                 }
             }
-            None => read_by_crate(&mut chunk, &settings, want, &mut out, &mut first),
+            None => {
+                if let Some(mut chunk) = chunk_data(&block, number, &mut out) {
+                    read_by_crate(&mut chunk, &settings, want, &mut out, &mut first);
+                }
+            }
         }
     }
     Ok(out)
+}
+
+/// The crate's view of a chunk, or the problem with its header.
+fn chunk_data(block: &[u8], number: u64, out: &mut LogRead) -> Option<evtx::EvtxChunkData> {
+    match evtx::EvtxChunkData::new(block.to_vec(), false) {
+        Ok(mut c) => {
+            c.number = Some(number);
+            Some(c)
+        }
+        Err(e) => {
+            out.problems
+                .push(located(&evtx::err::EvtxError::FailedToParseChunk { chunk_id: number, source: Box::new(e) }));
+            None
+        }
+    }
 }
 
 /// Whether a record of a clean chunk must be rendered: its event id (from the slot its template keeps it in) is
