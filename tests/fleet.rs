@@ -229,3 +229,28 @@ fn a_folder_of_files_copied_off_a_server_is_read_file_by_file_as_one_host() {
     assert_eq!(count("evidence"), 2, "the notes are not evidence");
     assert_eq!(folder["host"], "WEB01");
 }
+
+#[test]
+fn the_fleet_timeline_csv_has_one_header_and_rows_of_every_host() {
+    let out = run(&repo("."), &["scan", "tests/fixtures/fleet", "--format", "csv"]);
+    let Some(py) = python_with("csv") else {
+        consumer("python3", false);
+        return;
+    };
+    let script = "import csv, sys, json\nrows = list(csv.reader(sys.stdin))\nprint(json.dumps(rows))";
+    let mut child = Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), &out.stdout).unwrap();
+    let parsed = child.wait_with_output().unwrap();
+    let rows: Vec<Vec<String>> = serde_json::from_slice(&parsed.stdout).unwrap();
+    assert_eq!(rows[0], inetsift::report::timeline_csv::COLUMNS);
+    assert_eq!(rows.iter().filter(|r| r[0] == "Timestamp").count(), 1, "one header row");
+    let host = rows[0].iter().position(|c| c == "Host").unwrap();
+    let hosts: std::collections::BTreeSet<&str> = rows[1..].iter().map(|r| r[host].as_str()).collect();
+    assert_eq!(hosts.into_iter().collect::<Vec<_>>(), ["WEB01", "WEB02", "WEB03", "WEB04", "WEB05"]);
+}
