@@ -9,6 +9,9 @@ use inetsift::artifacts::evtx::walk;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+/// Records whose channel the walk told (and the crate agreed with).
+static CHANNELS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// (chunks walked bare, chunks left to the crate, records compared, event ids compared) for one log.
 fn compare(name: &str, bytes: Vec<u8>) -> (usize, usize, usize, usize) {
     let settings = ParserSettings::new().num_threads(1).separate_json_attributes(true).validate_checksums(false);
@@ -24,7 +27,7 @@ fn compare(name: &str, bytes: Vec<u8>) -> (usize, usize, usize, usize) {
         };
         bare += 1;
         let mut parsed = chunk.parse(settings.clone()).unwrap();
-        let rendered: Vec<(u64, u32)> = parsed
+        let rendered: Vec<(u64, u32, String)> = parsed
             .iter()
             .filter_map(Result::ok)
             .map(|r| {
@@ -34,7 +37,8 @@ fn compare(name: &str, bytes: Vec<u8>) -> (usize, usize, usize, usize) {
                     .as_u64()
                     .or_else(|| json["Event"]["System"]["EventID"]["#text"].as_u64())
                     .unwrap_or(u64::MAX) as u32;
-                (id, event_id)
+                let channel = json["Event"]["System"]["Channel"].as_str().unwrap_or_default().to_string();
+                (id, event_id, channel)
             })
             .collect();
         let walked_ids: Vec<u64> = walked.iter().map(|r| r.id).collect();
@@ -42,9 +46,24 @@ fn compare(name: &str, bytes: Vec<u8>) -> (usize, usize, usize, usize) {
         assert_eq!(walked_ids, crate_ids, "{name}: chunk {:?}", chunk.number);
         records += walked.len();
         let mut slots = HashMap::new();
-        for (r, &(_, crate_event_id)) in walked.iter().zip(&rendered) {
+        for (r, (_, crate_event_id, crate_channel)) in walked.iter().zip(&rendered) {
+            let crate_event_id = *crate_event_id;
             let Some(inst) = walk::instance(&data, r.binxml.clone()) else { continue };
-            let at = *slots.entry(inst.definition).or_insert_with(|| walk::event_id_at(&data, inst.definition));
+            let (at, channel_at) = slots
+                .entry(inst.definition)
+                .or_insert_with(|| {
+                    (walk::event_id_at(&data, inst.definition), walk::channel_at(&data, inst.definition))
+                })
+                .clone();
+            let channel = match channel_at {
+                walk::ChannelAt::Fixed(c) => Some(c),
+                walk::ChannelAt::Value(i) => inst.values.get(i).filter(|v| v.0 == 1).map(|v| walk::text(v.1)),
+                walk::ChannelAt::Unknown => None,
+            };
+            if let Some(c) = channel {
+                assert_eq!(&c, crate_channel, "{name}: record {} channel", r.id);
+                CHANNELS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             let event_id = match at {
                 walk::EventIdAt::Value(i) => inst.values.get(i).and_then(|&(ty, b)| walk::number(ty, b)),
                 walk::EventIdAt::Fixed(id) => Some(id),
@@ -75,6 +94,7 @@ fn the_bare_walk_reads_the_records_and_event_ids_the_crate_renders() {
         total = (total.0 + c.0, total.1 + c.1, total.2 + c.2, total.3 + c.3);
     }
     assert!(total.2 >= 19, "{total:?}");
+    assert_eq!(CHANNELS.load(std::sync::atomic::Ordering::Relaxed), total.2, "every channel of the sample told");
     if !common::have_corpus() {
         return;
     }

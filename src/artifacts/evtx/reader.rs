@@ -117,11 +117,11 @@ pub fn read(blocks: &mut dyn Iterator<Item = Arc<Vec<u8>>>, want: fn(u32) -> Wan
         }
         match walk::records(&block) {
             Some(records) => {
-                let mut slots: HashMap<u32, walk::EventIdAt> = HashMap::new();
+                let mut slots: HashMap<u32, Template> = HashMap::new();
                 let mut marked = Vec::new();
                 for r in &records {
                     out.note(Timestamp::from_filetime(r.filetime).unwrap_or_default());
-                    if std::mem::take(&mut first) || keep(&block, r, &mut slots, want) {
+                    if keep(&block, r, &mut slots, want, &mut out.channels) | std::mem::take(&mut first) {
                         marked.push(r.id);
                     }
                 }
@@ -156,12 +156,40 @@ fn chunk_data(block: &[u8], number: u64, out: &mut LogRead) -> Option<evtx::Evtx
     }
 }
 
+/// Where a template of a chunk keeps a record's event id and channel, found once per chunk.
+struct Template {
+    event_id: walk::EventIdAt,
+    channel: walk::ChannelAt,
+    /// The channel value last noted, as bytes (most records of a template repeat it).
+    last_channel: Vec<u8>,
+}
+
 /// Whether a record of a clean chunk must be rendered: its event id (from the slot its template keeps it in) is
 /// wanted, and its strings hold one of the words where the id asks for that. What cannot be told is rendered.
-fn keep(chunk: &[u8], r: &walk::RawRecord, slots: &mut HashMap<u32, walk::EventIdAt>, want: fn(u32) -> Want) -> bool {
+/// The record's channel is noted on the way (a forwarded-events log holds several).
+fn keep(
+    chunk: &[u8],
+    r: &walk::RawRecord,
+    slots: &mut HashMap<u32, Template>,
+    want: fn(u32) -> Want,
+    channels: &mut BTreeSet<String>,
+) -> bool {
     let Some(inst) = walk::instance(chunk, r.binxml.clone()) else { return true };
-    let at = *slots.entry(inst.definition).or_insert_with(|| walk::event_id_at(chunk, inst.definition));
-    let id = match at {
+    let t = slots.entry(inst.definition).or_insert_with(|| {
+        let channel = walk::channel_at(chunk, inst.definition);
+        if let walk::ChannelAt::Fixed(c) = &channel {
+            channels.insert(c.clone());
+        }
+        Template { event_id: walk::event_id_at(chunk, inst.definition), channel, last_channel: Vec::new() }
+    });
+    if let walk::ChannelAt::Value(i) = t.channel
+        && let Some(&(0x01, bytes)) = inst.values.get(i)
+        && bytes != t.last_channel.as_slice()
+    {
+        t.last_channel = bytes.to_vec();
+        channels.insert(walk::text(bytes));
+    }
+    let id = match t.event_id {
         walk::EventIdAt::Value(i) => match inst.values.get(i).and_then(|&(ty, b)| walk::number(ty, b)) {
             Some(id) => id,
             None => return true,

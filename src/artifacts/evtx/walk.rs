@@ -133,13 +133,51 @@ pub enum EventIdAt {
 }
 
 /// Finds the `EventID` element of the template definition at `offset` of the chunk and says where its content
-/// comes from. Follows the BinXml tokens of the definition ([MS-EVEN6] 3.1.4.7): element names are in the chunk's
-/// string table or written inline at their first use.
+/// comes from.
 pub fn event_id_at(chunk: &[u8], offset: u32) -> EventIdAt {
-    walk_definition(chunk, offset as usize).unwrap_or(EventIdAt::Unknown)
+    match element_content(chunk, offset as usize, "EventID") {
+        Some(Content::Value(i)) => EventIdAt::Value(i),
+        Some(Content::Text(t)) => t.trim().parse().map(EventIdAt::Fixed).unwrap_or(EventIdAt::Unknown),
+        None => EventIdAt::Unknown,
+    }
 }
 
-fn walk_definition(chunk: &[u8], offset: usize) -> Option<EventIdAt> {
+/// Where a template keeps its channel: written into the definition, or in a substitution value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChannelAt {
+    /// The channel's name.
+    Fixed(String),
+    /// In this substitution value.
+    Value(usize),
+    /// Could not be told.
+    Unknown,
+}
+
+/// Finds the `Channel` element of the template definition at `offset` of the chunk.
+pub fn channel_at(chunk: &[u8], offset: u32) -> ChannelAt {
+    match element_content(chunk, offset as usize, "Channel") {
+        Some(Content::Value(i)) => ChannelAt::Value(i),
+        Some(Content::Text(t)) => ChannelAt::Fixed(t),
+        None => ChannelAt::Unknown,
+    }
+}
+
+/// A UTF-16 string value as text (without its terminating NUL).
+pub fn text(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    String::from_utf16_lossy(&units).trim_end_matches('\0').to_string()
+}
+
+/// What an element of a template holds.
+enum Content {
+    Text(String),
+    Value(usize),
+}
+
+/// Finds the first element called `name` in the template definition at `offset` and says what its content is.
+/// Follows the BinXml tokens of the definition ([MS-EVEN6] 3.1.4.7): element names are in the chunk's string table
+/// or written inline at their first use.
+fn element_content(chunk: &[u8], offset: usize, name: &str) -> Option<Content> {
     let data_size = u32_at(chunk, offset + 20)? as usize;
     let mut at = offset + 24;
     let end = at.checked_add(data_size)?.min(chunk.len());
@@ -166,7 +204,7 @@ fn walk_definition(chunk: &[u8], offset: usize) -> Option<EventIdAt> {
                 if token & 0x40 != 0 {
                     at += 4;
                 }
-                pending_start = Some(name_is(chunk, name_offset, "EventID")?);
+                pending_start = Some(name_is(chunk, name_offset, name)?);
                 in_attribute = false;
             }
             0x02 => {
@@ -201,13 +239,10 @@ fn walk_definition(chunk: &[u8], offset: usize) -> Option<EventIdAt> {
                     return None;
                 }
                 let chars = u16_at(chunk, at + 2)? as usize;
-                let text = chunk.get(at + 4..at + 4 + 2 * chars)?;
+                let bytes = chunk.get(at + 4..at + 4 + 2 * chars)?;
                 at += 4 + 2 * chars;
                 if !in_attribute && open.last() == Some(&true) {
-                    let s = String::from_utf16_lossy(
-                        &text.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect::<Vec<_>>(),
-                    );
-                    return s.trim().parse().ok().map(EventIdAt::Fixed);
+                    return Some(Content::Text(text(bytes)));
                 }
                 in_attribute = false;
             }
@@ -216,7 +251,7 @@ fn walk_definition(chunk: &[u8], offset: usize) -> Option<EventIdAt> {
                 let index = u16_at(chunk, at + 1)? as usize;
                 at += 4;
                 if !in_attribute && open.last() == Some(&true) {
-                    return Some(EventIdAt::Value(index));
+                    return Some(Content::Value(index));
                 }
                 in_attribute = false;
             }
