@@ -254,3 +254,22 @@ fn the_fleet_timeline_csv_has_one_header_and_rows_of_every_host() {
     let hosts: std::collections::BTreeSet<&str> = rows[1..].iter().map(|r| r[host].as_str()).collect();
     assert_eq!(hosts.into_iter().collect::<Vec<_>>(), ["WEB01", "WEB02", "WEB03", "WEB04", "WEB05"]);
 }
+
+#[test]
+fn collections_without_hives_are_hosts_named_after_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["app-a.zip", "app-b.zip"] {
+        std::fs::copy(repo("tests/fixtures/fleet/web-configs-only.zip"), dir.path().join(name)).unwrap();
+    }
+    let out = run(dir.path(), &["scan", ".", "--json", "-"]);
+    let f: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hosts: Vec<(&str, &str)> = f["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["host"].as_str().unwrap(), h["named_by"].as_str().unwrap()))
+        .collect();
+    assert_eq!(hosts, [("app-a", "collection_name"), ("app-b", "collection_name")]);
+    // The same configuration on both: every non-default component is on 2 of 2.
+    assert!(f["fleet"].as_array().unwrap().iter().all(|e| e["count"] == 2 && e["of"] == 2));
+}

@@ -90,8 +90,11 @@ fn group(evidence: &[Evidence], collected: &[Collected]) -> Vec<(String, HostNam
         groups.entry(name.to_uppercase()).or_insert_with(|| (name, HostNaming::CollectionName, Vec::new())).2.push(i);
     };
     match (groups.len(), collections.len()) {
-        (1, _) => groups.values_mut().next().into_iter().for_each(|g| g.2.extend(&collections)),
-        (0, 0 | 1) => loose.splice(0..0, collections.drain(..)).for_each(drop),
+        // One named host: unnamed collections are more of its evidence.
+        (1, _) => groups.values_mut().for_each(|g| g.2.extend(&collections)),
+        // Nothing named and at most one collection: one host, named after the collection when there is one.
+        (0, 0 | 1) => loose = collections.iter().chain(&loose).copied().collect(),
+        // Several hosts: each unnamed collection is a host of its own.
         _ => collections.iter().for_each(|&i| by_name(&mut groups, i)),
     }
     if groups.len() <= 1 && !loose.is_empty() {
