@@ -102,7 +102,8 @@ for spec in "256MB 418000" "1GB 1670000"; do
     bench "EVTX: one $(du -sh "$BIG/$1/Security.evtx" | cut -f1) Security log ($2 records), inetsift scan" "$BIG/$1/Security.evtx"
     dbench "EVTX: the same log, evtx_dump -t 2 -o jsonl" "$BIG/$1"
     "$BIN" scan "$BIG/$1/Security.evtx" --json "$BIG/r.json" >/dev/null
-    python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); f=[x for x in r["findings"] if x["rule"]=="evtx_w3wp_shell"]; print("    (w3wp shell starts found:", f[0]["message"].count("record") if f else 0, "records named)")' "$BIG/r.json"
+    dumped=$("$EVTX_DUMP" -t 2 -o jsonl "$BIG/$1/Security.evtx" | wc -l)
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); f=[x for x in r["findings"] if x["rule"]=="evtx_w3wp_shell"]; print("    (records: inetsift", r["event_logs"]["logs"][0]["records"], "evtx_dump", sys.argv[2], "; w3wp shell finding:", "yes" if f else "NO", ")")' "$BIG/r.json" "$dumped"
     rm -rf "$BIG/$1"
 done
 
