@@ -149,7 +149,21 @@ fn main() -> ExitCode {
             let progress = bar.clone().map(|b| -> inetsift::scan::Progress {
                 std::sync::Arc::new(move |stage: &str| b.set_message(inetsift::report::escape::terminal(stage)))
             });
-            let opts = inetsift::scan::ScanOptions { open, user_trust, now: None, progress };
+            // Many evidence: the spinner becomes a count of the evidence read (a host is done when its evidence is).
+            let counted = bar.clone().map(|b| -> inetsift::scan::Counted {
+                std::sync::Arc::new(move |done: usize, of: usize| {
+                    if b.length() != Some(of as u64) {
+                        b.set_length(of as u64);
+                        if let Ok(style) =
+                            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} evidence read  {wide_msg}")
+                        {
+                            b.set_style(style);
+                        }
+                    }
+                    b.set_position(done as u64);
+                })
+            });
+            let opts = inetsift::scan::ScanOptions { open, user_trust, now: None, progress, counted };
             let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
             let scanned = inetsift::scan::scan_hosts(&evidence, &opts, jobs.max(1));
             if let Some(b) = bar {

@@ -22,6 +22,9 @@ pub fn analyse_hosts(evidence: &[Evidence], opts: &ScanOptions, jobs: usize) -> 
         let c = collect(ev, opts, now);
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         say(opts, &format!("collected {n} of {} evidence", evidence.len()));
+        if let Some(c) = &opts.counted {
+            c(n, evidence.len());
+        }
         c
     });
     let groups = group(evidence, &collected);

@@ -22,11 +22,16 @@ pub enum ScanError {
 /// Told what the scan is doing, stage by stage (a progress display).
 pub type Progress = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
+/// Told how many evidence items have been read, of how many (a progress bar over many hosts).
+pub type Counted = std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>;
+
 /// How a scan runs.
 #[derive(Clone, Default)]
 pub struct ScanOptions {
     /// Told each stage as it starts.
     pub progress: Option<Progress>,
+    /// Told (done, of) each time an evidence has been read.
+    pub counted: Option<Counted>,
     /// How evidence is opened.
     pub open: OpenOptions,
     /// Roots the analyst trusts (`--trust`), besides Microsoft's program and the host's own stores.
