@@ -490,3 +490,77 @@ fn an_attribute_list_pointing_at_its_own_record_or_nowhere_ends() {
     assert!(r.warnings.iter().any(|w| w.position.path().ends_with("applicationHost.config")));
     assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
 }
+
+/// A PE32+ DLL whose import directory has `descriptors` descriptors, all naming the same list of `functions`
+/// entries (which all name one function): the shape of the fuzz find above, small.
+fn pe_with_repeated_imports(descriptors: u32, functions: u32) -> Vec<u8> {
+    let (section_rva, section_at) = (0x1000u32, 0x200usize);
+    let mut data = Vec::new();
+    let ilt = section_rva;
+    let hint_name = ilt + 8 * (functions + 1);
+    let dll_name = hint_name + 8;
+    let table = dll_name + 8;
+    for _ in 0..functions {
+        data.extend(u64::from(hint_name).to_le_bytes());
+    }
+    data.extend(0u64.to_le_bytes());
+    data.extend(b"\0\0fn0\0\0\0"); // hint 0, "fn0", padded to 8
+    data.extend(b"a.dll\0\0\0");
+    for _ in 0..descriptors {
+        for v in [ilt, 0, 0, dll_name, ilt] {
+            data.extend(v.to_le_bytes());
+        }
+    }
+    data.extend([0u8; 20]);
+    let raw = data.len().div_ceil(0x200) * 0x200;
+    data.resize(raw, 0);
+    let mut pe = vec![0u8; section_at];
+    pe[..2].copy_from_slice(b"MZ");
+    pe[0x3C..0x40].copy_from_slice(&0x40u32.to_le_bytes());
+    pe[0x40..0x44].copy_from_slice(b"PE\0\0");
+    let coff = 0x44;
+    pe[coff..coff + 2].copy_from_slice(&0x8664u16.to_le_bytes());
+    pe[coff + 2..coff + 4].copy_from_slice(&1u16.to_le_bytes());
+    pe[coff + 16..coff + 18].copy_from_slice(&0xF0u16.to_le_bytes());
+    pe[coff + 18..coff + 20].copy_from_slice(&0x2022u16.to_le_bytes());
+    let opt = coff + 20;
+    let put32 = |pe: &mut Vec<u8>, at: usize, v: u32| pe[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    pe[opt..opt + 2].copy_from_slice(&0x20Bu16.to_le_bytes());
+    pe[opt + 24..opt + 32].copy_from_slice(&0x1_8000_0000u64.to_le_bytes()); // image base
+    put32(&mut pe, opt + 32, 0x1000); // section alignment
+    put32(&mut pe, opt + 36, 0x200); // file alignment
+    pe[opt + 40..opt + 42].copy_from_slice(&6u16.to_le_bytes()); // OS version
+    pe[opt + 48..opt + 50].copy_from_slice(&6u16.to_le_bytes()); // subsystem version
+    let image = section_rva + (raw as u32).div_ceil(0x1000) * 0x1000;
+    put32(&mut pe, opt + 56, image); // size of image
+    put32(&mut pe, opt + 60, 0x200); // size of headers
+    pe[opt + 68..opt + 70].copy_from_slice(&2u16.to_le_bytes()); // GUI subsystem
+    put32(&mut pe, opt + 108, 16); // data directories
+    put32(&mut pe, opt + 112 + 8, table); // import directory
+    put32(&mut pe, opt + 112 + 12, 20 * (descriptors + 1));
+    let sec = opt + 0xF0;
+    pe[sec..sec + 8].copy_from_slice(b".idata\0\0");
+    put32(&mut pe, sec + 8, raw as u32);
+    put32(&mut pe, sec + 12, section_rva);
+    put32(&mut pe, sec + 16, raw as u32);
+    put32(&mut pe, sec + 20, section_at as u32);
+    put32(&mut pe, sec + 36, 0xC000_0040);
+    pe.extend(data);
+    pe
+}
+
+#[test]
+fn a_small_file_whose_import_descriptors_repeat_one_list_stops_at_the_import_bound() {
+    // The fuzz find above, rebuilt small (8 KB): 300 descriptors naming one list of 300 entries are 90,000 imports.
+    let pe = pe_with_repeated_imports(300, 300);
+    assert!(pe.len() < 16 * 1024, "{}", pe.len());
+    let facts = inetsift::artifacts::pe::analyse(&pe).expect("a well-formed PE");
+    assert!(
+        facts.problems.iter().any(|p| p.contains("the import table lists more than 65536 functions")),
+        "{:?}",
+        facts.problems
+    );
+    // Below the bound the same shape is read whole and nothing is said.
+    let small = inetsift::artifacts::pe::analyse(&pe_with_repeated_imports(3, 4)).expect("a well-formed PE");
+    assert!(small.problems.is_empty(), "{:?}", small.problems);
+}
