@@ -7,27 +7,39 @@
 //! own by file name when there are several. A run whose evidence forms one host gives the classic result.
 
 use super::{Collected, ScanOptions, collect, judge, now, say};
-use crate::evidence::{Evidence, EvidenceKind};
-use crate::model::{FleetEvidence, FleetResult, HostNaming, HostResult, SCHEMA_VERSION};
+use crate::evidence::{Evidence, EvidenceError, EvidenceKind};
+use crate::model::{EvidenceInfo, FleetEvidence, FleetResult, HostNaming, HostResult, SCHEMA_VERSION};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Collects every evidence with `jobs` workers, groups by host and judges each group. One entry per host,
-/// sorted by host name.
-pub fn analyse_hosts(evidence: &[Evidence], opts: &ScanOptions, jobs: usize) -> Vec<HostResult> {
+/// Opens and collects every evidence with `jobs` workers, each evidence closed as soon as it is read: what the
+/// result says of it, and its facts; or why it could not be opened. In evidence order.
+pub fn read_all(
+    paths: &[std::path::PathBuf],
+    opts: &ScanOptions,
+    jobs: usize,
+) -> Vec<Result<(EvidenceInfo, Collected), EvidenceError>> {
     let now = now(opts);
     let done = AtomicUsize::new(0);
-    let collected = par_map(evidence.iter().collect(), jobs, |ev| {
-        let c = collect(ev, opts, now);
+    let numbered: Vec<(usize, &std::path::PathBuf)> = paths.iter().enumerate().collect();
+    par_map(numbered, jobs, |(i, p)| {
+        say(opts, &format!("E{}: opening {}", i + 1, p.display()));
+        let ev = Evidence::open(&format!("E{}", i + 1), p, &opts.open)?;
+        let c = collect(&ev, opts, now);
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        say(opts, &format!("collected {n} of {} evidence", evidence.len()));
+        say(opts, &format!("collected {n} of {} evidence", paths.len()));
         if let Some(c) = &opts.counted {
-            c(n, evidence.len());
+            c(n, paths.len());
         }
-        c
-    });
-    let groups = group(evidence, &collected);
+        Ok((super::info(&ev), c))
+    })
+}
+
+/// Groups what was read by host and judges each group, `jobs` at a time. One entry per host, sorted by host name.
+pub fn analyse_hosts(read: Vec<(EvidenceInfo, Collected)>, jobs: usize, opts: &ScanOptions) -> Vec<HostResult> {
+    let (infos, collected): (Vec<EvidenceInfo>, Vec<Collected>) = read.into_iter().unzip();
+    let groups = group(&infos, &collected);
     let mut slots: Vec<Option<Collected>> = collected.into_iter().map(Some).collect();
     let work: Vec<(String, HostNaming, Vec<usize>, Vec<Collected>)> = groups
         .into_iter()
@@ -37,25 +49,26 @@ pub fn analyse_hosts(evidence: &[Evidence], opts: &ScanOptions, jobs: usize) -> 
         })
         .collect();
     let mut hosts = par_map(work, jobs, |(host, naming, members, taken)| {
-        let evs: Vec<&Evidence> = members.iter().map(|&i| &evidence[i]).collect();
-        let mut result = judge(&evs, taken);
+        let evs: Vec<EvidenceInfo> = members.iter().map(|&i| infos[i].clone()).collect();
+        let ids = evs.iter().map(|e| e.id.clone()).collect();
+        let mut result = judge(evs, taken);
         result.host = Some(host.clone());
         say(opts, &format!("judged {host}"));
-        HostResult { host, named_by: naming, evidence: evs.iter().map(|e| e.id.clone()).collect(), result }
+        HostResult { host, named_by: naming, evidence: ids, result }
     });
     hosts.sort_by(|a, b| a.host.to_lowercase().cmp(&b.host.to_lowercase()).then_with(|| a.host.cmp(&b.host)));
     hosts
 }
 
 /// The fleet document over per-host results.
-pub fn fleet(evidence: &[Evidence], hosts: Vec<HostResult>) -> FleetResult {
+pub fn fleet(evidence: &[EvidenceInfo], hosts: Vec<HostResult>) -> FleetResult {
     let host_of: BTreeMap<&str, &str> =
         hosts.iter().flat_map(|h| h.evidence.iter().map(|e| (e.as_str(), h.host.as_str()))).collect();
     let evidence = evidence
         .iter()
         .map(|ev| FleetEvidence {
             id: ev.id.clone(),
-            path: ev.path.display().to_string(),
+            path: ev.path.clone(),
             host: host_of.get(ev.id.as_str()).copied().unwrap_or_default().to_string(),
         })
         .collect();
@@ -65,7 +78,7 @@ pub fn fleet(evidence: &[Evidence], hosts: Vec<HostResult>) -> FleetResult {
 }
 
 /// The hosts of a run: name, how it was told, and the indexes of its evidence (in evidence order).
-fn group(evidence: &[Evidence], collected: &[Collected]) -> Vec<(String, HostNaming, Vec<usize>)> {
+fn group(evidence: &[EvidenceInfo], collected: &[Collected]) -> Vec<(String, HostNaming, Vec<usize>)> {
     // Named hosts, case-insensitively, keeping the first spelling.
     let mut named: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     let mut collections = Vec::new();
@@ -82,7 +95,7 @@ fn group(evidence: &[Evidence], collected: &[Collected]) -> Vec<(String, HostNam
     let mut groups: BTreeMap<String, (String, HostNaming, Vec<usize>)> =
         named.into_iter().map(|(k, (name, members))| (k, (name, HostNaming::SystemHive, members))).collect();
     let stem = |i: usize| {
-        let p = &evidence[i].path;
+        let p = std::path::Path::new(&evidence[i].path);
         p.file_stem()
             .or(p.file_name())
             .map(|s| s.to_string_lossy().into_owned())

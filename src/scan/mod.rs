@@ -99,28 +99,47 @@ pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-/// Opens the evidence (folders of collections expanded) `jobs` at a time, groups it by host and analyses each host
-/// on its own. Fails only when a piece of evidence cannot be opened at all.
+/// Reads the evidence (folders of collections expanded) `jobs` at a time — each opened, collected and closed in
+/// one go, so memory holds at most `jobs` open evidence and the facts read — then groups it by host and analyses
+/// each host on its own. Fails only when a piece of evidence cannot be opened at all.
 pub fn scan_hosts(paths: &[PathBuf], opts: &ScanOptions, jobs: usize) -> Result<Outcome, ScanError> {
+    // Evidence that is not there is refused before anything is read.
     let paths = expand(paths);
-    let numbered: Vec<(usize, &PathBuf)> = paths.iter().enumerate().collect();
-    let opened = hosts::par_map(numbered, jobs, |(i, p)| {
-        say(opts, &format!("E{}: opening {}", i + 1, p.display()));
-        Evidence::open(&format!("E{}", i + 1), p, &opts.open)
-    });
-    let (ok, errors): (Vec<_>, Vec<_>) = opened.into_iter().partition(Result::is_ok);
+    let missing: Vec<EvidenceError> = paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).err().map(|source| EvidenceError::Open { path: p.clone(), source }))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ScanError::Evidence(missing));
+    }
+    let read = hosts::read_all(&paths, opts, jobs);
+    let (ok, errors): (Vec<_>, Vec<_>) = read.into_iter().partition(Result::is_ok);
     if !errors.is_empty() {
         return Err(ScanError::Evidence(errors.into_iter().filter_map(Result::err).collect()));
     }
-    let evidence: Vec<Evidence> = ok.into_iter().filter_map(Result::ok).collect();
-    let mut results = hosts::analyse_hosts(&evidence, opts, jobs);
+    let read: Vec<(EvidenceInfo, Collected)> = ok.into_iter().filter_map(Result::ok).collect();
+    let infos: Vec<EvidenceInfo> = read.iter().map(|(i, _)| i.clone()).collect();
+    let mut results = hosts::analyse_hosts(read, jobs, opts);
     if results.len() == 1 {
         let mut r = results.remove(0).result;
         // One host: its name only when the hives tell it (a collection's file name is no computer name).
         r.host = r.registry.installations.iter().find_map(|i| i.computer_name.clone());
         return Ok(Outcome::One(Box::new(r)));
     }
-    Ok(Outcome::Fleet(Box::new(hosts::fleet(&evidence, results))))
+    Ok(Outcome::Fleet(Box::new(hosts::fleet(&infos, results))))
+}
+
+/// What the result says of an opened evidence.
+fn info(ev: &Evidence) -> EvidenceInfo {
+    EvidenceInfo {
+        id: ev.id.clone(),
+        path: ev.path.display().to_string(),
+        kind: ev.kind,
+        layout: ev.source().layout().name(),
+        completeness: ev.source().completeness(),
+        sha256: ev.sha256.clone(),
+        notes: ev.notes.clone(),
+    }
 }
 
 /// Runs the stages over opened evidence as one host: per evidence the host stage and the collectors, then the
@@ -128,7 +147,7 @@ pub fn scan_hosts(paths: &[PathBuf], opts: &ScanOptions, jobs: usize) -> Result<
 pub fn analyse(evidence: &[Evidence], opts: &ScanOptions) -> ScanResult {
     let now = now(opts);
     let collected = evidence.iter().map(|ev| collect(ev, opts, now)).collect();
-    let mut r = judge(&evidence.iter().collect::<Vec<_>>(), collected);
+    let mut r = judge(evidence.iter().map(info).collect(), collected);
     r.host = r.registry.installations.iter().find_map(|i| i.computer_name.clone());
     r
 }
@@ -162,7 +181,7 @@ fn collect(ev: &Evidence, opts: &ScanOptions, now: i64) -> Collected {
 }
 
 /// The fusion stage, the rules, lifecycles and verdicts over what was collected from one host's evidence.
-fn judge(evidence: &[&Evidence], collected: Vec<Collected>) -> ScanResult {
+fn judge(evidence: Vec<EvidenceInfo>, collected: Vec<Collected>) -> ScanResult {
     let mut fused = fuse::fuse(collected);
     let findings = rules::evaluate(&fused);
     let lifecycles = lifecycle::lifecycles(&fused);
@@ -207,23 +226,12 @@ fn tool() -> Tool {
 }
 
 /// The result document.
-fn result(evidence: &[&Evidence], f: Fused, findings: Vec<Finding>) -> ScanResult {
+fn result(evidence: Vec<EvidenceInfo>, f: Fused, findings: Vec<Finding>) -> ScanResult {
     let rules = glossary(&findings);
     ScanResult {
         schema_version: SCHEMA_VERSION,
         tool: tool(),
-        evidence: evidence
-            .iter()
-            .map(|ev| EvidenceInfo {
-                id: ev.id.clone(),
-                path: ev.path.display().to_string(),
-                kind: ev.kind,
-                layout: ev.source().layout().name(),
-                completeness: ev.source().completeness(),
-                sha256: ev.sha256.clone(),
-                notes: ev.notes.clone(),
-            })
-            .collect(),
+        evidence,
         components: f.components,
         findings,
         config_facts: f.config_facts,
