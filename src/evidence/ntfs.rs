@@ -10,7 +10,7 @@ use crate::model::{FileNameTimes, NtfsFacts, NtfsTimes, WinPath};
 use ntfs::structured_values::{NtfsFileName, NtfsFileNamespace};
 use ntfs::{Ntfs, NtfsAttributeType, NtfsFile, NtfsReadSeek, NtfsTime};
 use std::io::Cursor;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Reads a file's NTFS facts.
 fn facts(file: &NtfsFile<'_>, fs: &mut Box<dyn ReadSeek>) -> Result<NtfsFacts, ParseError> {
@@ -74,7 +74,7 @@ struct Volume {
 
 /// One NTFS volume, read-only.
 pub struct NtfsSource {
-    volume: Mutex<Volume>,
+    volume: Arc<Mutex<Volume>>,
     drive: char,
     /// How messages name the volume: `disk.E01, partition 2`.
     label: String,
@@ -88,7 +88,7 @@ impl NtfsSource {
             ntfs.read_upcase_table(&mut fs).map_err(|e| format!("$UpCase unreadable: {e}"))?;
             Ok(ntfs)
         })?;
-        Ok(NtfsSource { volume: Mutex::new(Volume { fs, ntfs: opened }), drive, label: label.to_string() })
+        Ok(NtfsSource { volume: Arc::new(Mutex::new(Volume { fs, ntfs: opened })), drive, label: label.to_string() })
     }
 
     /// The volume label, when it has one.
@@ -268,9 +268,33 @@ impl FileSource for NtfsSource {
         Some(WinPath::from_parts(Some(self.drive), &spelled))
     }
 
-    /// Opens a file's data, or one of its alternate data streams with `name:stream` as the last component.
+    /// Opens a file's data, or one of its alternate data streams with `name:stream` as the last component. Files
+    /// up to [`IN_MEMORY`] are read whole; larger ones (event logs, a change journal) are streamed from the
+    /// volume, so memory does not grow with their size.
     fn open(&self, path: &WinPath, limit: u64) -> Result<Box<dyn ReadSeek>, EvidenceError> {
         let (file_path, stream) = split_stream(path);
+        let large = self.with_file(&file_path, |file, _, fs, _| {
+            if file.is_directory() && stream.is_empty() {
+                return Ok(None);
+            }
+            let Some(item) = file.data(fs, &stream) else { return Ok(None) };
+            let item = item.map_err(|e| e.to_string())?;
+            let attribute = item.to_attribute().map_err(|e| e.to_string())?;
+            let len = attribute.value_length();
+            let value = attribute.value(fs).map_err(|e| e.to_string())?;
+            let skip = if stream.eq_ignore_ascii_case("$J") { sparse_head(&value).min(len) } else { 0 };
+            Ok((len - skip > IN_MEMORY && len - skip <= limit).then_some((file.file_record_number(), skip, len)))
+        })?;
+        if let Some(Some((record, skip, len))) = large {
+            return Ok(Box::new(NtfsStream {
+                volume: self.volume.clone(),
+                record,
+                stream,
+                start: skip,
+                len: len - skip,
+                at: 0,
+            }));
+        }
         let bytes = self.with_file(&file_path, |file, _, fs, _| {
             if file.is_directory() && stream.is_empty() {
                 return Err("is a folder, not a file".into());
@@ -301,6 +325,57 @@ impl FileSource for NtfsSource {
             Some(b) => Ok(Box::new(Cursor::new(b))),
             None => Err(EvidenceError::NotFound { evidence: self.label.clone(), file: path.clone() }),
         }
+    }
+}
+
+/// Largest file read whole into memory from a volume; larger ones are streamed.
+const IN_MEMORY: u64 = 64 << 10;
+
+/// A large file of the volume, read where it lies: each read finds the file's record again (the volume is shared
+/// with every other reader of the evidence, behind its lock) and reads from its data runs.
+struct NtfsStream {
+    volume: Arc<Mutex<Volume>>,
+    record: u64,
+    stream: String,
+    /// Where the readable data starts in the attribute value (after a change journal's sparse head).
+    start: u64,
+    len: u64,
+    at: u64,
+}
+
+impl std::io::Read for NtfsStream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = (buf.len() as u64).min(self.len.saturating_sub(self.at)) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        let mut v = self.volume.lock().map_err(|_| std::io::Error::other("volume reader poisoned"))?;
+        let Volume { fs, ntfs } = &mut *v;
+        let ntfs = &*ntfs;
+        let (record, stream, at) = (self.record, self.stream.clone(), self.start + self.at);
+        let n = guard(|| {
+            let file = ntfs.file(fs, record).map_err(|e| e.to_string())?;
+            let item = file.data(fs, &stream).ok_or("the data stream is gone")?.map_err(|e| e.to_string())?;
+            let attribute = item.to_attribute().map_err(|e| e.to_string())?;
+            let mut value = attribute.value(fs).map_err(|e| e.to_string())?;
+            value.seek(fs, std::io::SeekFrom::Start(at)).map_err(|e| e.to_string())?;
+            value.read(fs, &mut buf[..want]).map_err(|e| e.to_string().into())
+        })
+        .map_err(|e| std::io::Error::other(e.message))?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for NtfsStream {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        let to = match pos {
+            std::io::SeekFrom::Start(n) => Some(n),
+            std::io::SeekFrom::End(d) => self.len.checked_add_signed(d),
+            std::io::SeekFrom::Current(d) => self.at.checked_add_signed(d),
+        };
+        self.at = to.ok_or_else(|| std::io::Error::other("seek before the start"))?;
+        Ok(self.at)
     }
 }
 
