@@ -161,20 +161,26 @@ fn mft_record_offset(img: &[u8], part: usize, entry: u64) -> usize {
     part + mft_lcn * cluster + entry as usize * record
 }
 
-#[test]
-fn a_torn_mft_record_is_damage_not_absence() {
-    // Found by fuzzing: bad magic in the MFT record of the configuration made the report say it is missing
-    // from the volume. Here the fixture image's applicationHost.config record loses its FILE magic.
+/// The fixture's MBR image unpacked, and the MFT entry its scan reads applicationHost.config from.
+fn image_and_config_entry() -> (tempfile::TempDir, std::path::PathBuf, u64) {
     let dir = common::unpack("tests/fixtures/images/iis-host-images.zip");
     let image = dir.path().join("mbr.raw");
-    let before = scan_one(&image);
-    let cfg = before
+    let entry = scan_one(&image)
         .coverage
         .files_read
         .iter()
         .find(|f| f.path.as_str().ends_with(r"inetsrv\config\applicationHost.config"))
-        .expect("the configuration is read from the intact image");
-    let entry = cfg.ntfs.as_ref().unwrap().mft_entry;
+        .and_then(|f| f.ntfs.as_ref())
+        .expect("the configuration is read from the intact image")
+        .mft_entry;
+    (dir, image, entry)
+}
+
+#[test]
+fn a_torn_mft_record_is_damage_not_absence() {
+    // Found by fuzzing: bad magic in the MFT record of the configuration made the report say it is missing
+    // from the volume. Here the fixture image's applicationHost.config record loses its FILE magic.
+    let (_dir, image, entry) = image_and_config_entry();
     let mut img = std::fs::read(&image).unwrap();
     let at = mft_record_offset(&img, 1 << 20, entry);
     assert_eq!(&img[at..at + 4], b"FILE");
@@ -274,13 +280,7 @@ fn index_record_holding(img: &[u8], part: usize, name: &str) -> (usize, Vec<u8>)
         .filter(|&at| &img[at..at + 4] == b"INDX")
         .map(|at| {
             let mut rec = img[at..at + 4096].to_vec();
-            let usa = u16::from_le_bytes([rec[4], rec[5]]) as usize;
-            let count = u16::from_le_bytes([rec[6], rec[7]]) as usize;
-            for i in 1..count {
-                let end = i * 512 - 2;
-                rec[end] = rec[usa + 2 * i];
-                rec[end + 1] = rec[usa + 2 * i + 1];
-            }
+            unfix(&mut rec);
             (at, rec)
         })
         .find(|(_, rec)| rec.windows(utf16.len()).any(|w| w == utf16.as_slice()))
@@ -387,8 +387,8 @@ fn text_that_is_not_valid_in_its_encoding_is_read_and_said() {
     assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
 }
 
-/// An MFT record with its update-sequence fixups undone (the sector ends hold their true bytes).
-fn mft_unfix(rec: &mut [u8]) {
+/// An MFT or index record with its update-sequence fixups undone (the sector ends hold their true bytes).
+fn unfix(rec: &mut [u8]) {
     let usa = u16::from_le_bytes([rec[4], rec[5]]) as usize;
     let count = u16::from_le_bytes([rec[6], rec[7]]) as usize;
     for i in 1..count {
@@ -415,7 +415,7 @@ fn mft_refix(rec: &mut [u8]) {
 /// the MFT record at `at` of the image, after `$STANDARD_INFORMATION` (attributes are in type order).
 fn add_attribute_list(img: &mut [u8], at: usize, record: u64, instance: u16) {
     let mut rec = img[at..at + 1024].to_vec();
-    mft_unfix(&mut rec);
+    unfix(&mut rec);
     let u16_at = |r: &[u8], o: usize| u16::from_le_bytes([r[o], r[o + 1]]) as usize;
     let u32_at = |r: &[u8], o: usize| u32::from_le_bytes(r[o..o + 4].try_into().unwrap()) as usize;
     let first = u16_at(&rec, 0x14);
@@ -455,17 +455,7 @@ fn add_attribute_list(img: &mut [u8], at: usize, record: u64, instance: u16) {
 fn an_attribute_list_pointing_at_its_own_record_or_nowhere_ends() {
     // The configuration's MFT record gets an attribute list: first naming an attribute of the record itself (read
     // as it is), then one naming an attribute that is not in the record it names (damage, said as such).
-    let dir = common::unpack("tests/fixtures/images/iis-host-images.zip");
-    let image = dir.path().join("mbr.raw");
-    let before = scan_one(&image);
-    let entry = before
-        .coverage
-        .files_read
-        .iter()
-        .find(|f| f.path.as_str().ends_with(r"inetsrv\config\applicationHost.config"))
-        .and_then(|f| f.ntfs.as_ref())
-        .unwrap()
-        .mft_entry;
+    let (_dir, image, entry) = image_and_config_entry();
     let pristine = std::fs::read(&image).unwrap();
     let at = mft_record_offset(&pristine, 1 << 20, entry);
     let config_status = |r: &ScanResult| {

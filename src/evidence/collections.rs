@@ -10,15 +10,7 @@ use std::path::{Path, PathBuf};
 /// links are not followed. Later segments of a split image (`.E02`, `-s001.vmdk`, `.002`) are not collections of
 /// their own: their first segment opens them.
 pub fn collections_in(dir: &Path) -> Option<Vec<PathBuf>> {
-    let mut top = Vec::new();
-    for e in std::fs::read_dir(dir).ok()?.flatten() {
-        let Ok(ft) = e.file_type() else { continue };
-        top.push((e.file_name().to_string_lossy().into_owned(), e.path(), ft.is_dir(), ft.is_file()));
-    }
-    let own = dir.file_name().and_then(|n| n.to_str());
-    if Layout::detect(top.iter().map(|(n, _, d, _)| (n.as_str(), *d)), own) != Layout::Flat {
-        return None;
-    }
+    let top = flat_top(dir)?;
     let mut found: Vec<PathBuf> = top
         .into_iter()
         .filter(|(name, path, is_dir, is_file)| {
@@ -40,15 +32,7 @@ pub fn collections_in(dir: &Path) -> Option<Vec<PathBuf>> {
 /// a triage collection in which nothing sits where Windows keeps it. A hive's transaction logs are read with
 /// the hive, not on their own. `None` when the folder holds none of them.
 pub fn loose_files_in(dir: &Path) -> Option<Vec<PathBuf>> {
-    let mut top = Vec::new();
-    for e in std::fs::read_dir(dir).ok()?.flatten() {
-        let Ok(ft) = e.file_type() else { continue };
-        top.push((e.file_name().to_string_lossy().into_owned(), e.path(), ft.is_dir(), ft.is_file()));
-    }
-    let own = dir.file_name().and_then(|n| n.to_str());
-    if Layout::detect(top.iter().map(|(n, _, d, _)| (n.as_str(), *d)), own) != Layout::Flat {
-        return None;
-    }
+    let top = flat_top(dir)?;
     let mut found: Vec<PathBuf> = top
         .into_iter()
         .filter(|(name, _, _, is_file)| *is_file && is_loose_artifact(name))
@@ -67,6 +51,18 @@ fn is_loose_artifact(name: &str) -> bool {
         "applicationhost.config" | "administration.config" | "redirection.config" | "web.config" | "machine.config"
     ) || crate::model::HIVE_NAMES.iter().any(|h| h.eq_ignore_ascii_case(name))
         || lower.ends_with(".evtx")
+}
+
+/// The entries at the top of `dir` (name, path, is a folder, is a file) when it is a plain folder: no Windows
+/// tree, drive folders or collection layout of its own. Symbolic links are neither folders nor files here.
+fn flat_top(dir: &Path) -> Option<Vec<(String, PathBuf, bool, bool)>> {
+    let mut top = Vec::new();
+    for e in std::fs::read_dir(dir).ok()?.flatten() {
+        let Ok(ft) = e.file_type() else { continue };
+        top.push((e.file_name().to_string_lossy().into_owned(), e.path(), ft.is_dir(), ft.is_file()));
+    }
+    let own = dir.file_name().and_then(|n| n.to_str());
+    (Layout::detect(top.iter().map(|(n, _, d, _)| (n.as_str(), *d)), own) == Layout::Flat).then_some(top)
 }
 
 /// A folder laid out as a collection: a Windows tree, drive folders, or an unzipped Velociraptor collection.

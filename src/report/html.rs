@@ -33,6 +33,17 @@ code,.mono{font-family:ui-monospace,Consolas,monospace;font-size:.92em}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
 ";
 
+/// The document's start: head with the content policy (nothing loaded, no script), style, title, heading.
+fn page_head(h: &mut String, title: &str) {
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
+    );
+}
+
 /// The whole page.
 pub fn render(r: &ScanResult) -> String {
     let files = index(&r.coverage.files_read);
@@ -42,13 +53,7 @@ pub fn render(r: &ScanResult) -> String {
         Some(c) => format!("inetsift report — case {}", esc(c)),
         None => "inetsift report".to_string(),
     };
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
-    );
+    page_head(&mut h, &title);
     case_section(&mut h, r);
     answer(&mut h, r, &files);
     component_timeline(&mut h, r);
@@ -535,13 +540,7 @@ pub fn render_fleet(f: &crate::model::FleetResult, folders: &[String]) -> String
         Some(c) => format!("inetsift fleet report — case {}", esc(c)),
         None => "inetsift fleet report".to_string(),
     };
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
-    );
+    page_head(&mut h, &title);
     let _ = write!(
         h,
         "<p>{} hosts, {} evidence; tool {} (baseline {}). Each host's full report, timeline and manifest are in its \

@@ -149,8 +149,7 @@ fn chunk_data(block: &[u8], number: u64, out: &mut LogRead) -> Option<evtx::Evtx
             Some(c)
         }
         Err(e) => {
-            out.problems
-                .push(located(&evtx::err::EvtxError::FailedToParseChunk { chunk_id: number, source: Box::new(e) }));
+            out.problems.push(chunk_problem(number, e));
             None
         }
     }
@@ -207,6 +206,26 @@ fn keep(
     }
 }
 
+/// The crate's parse of a chunk, or the problem with it.
+fn parse_chunk<'c>(
+    chunk: &'c mut evtx::EvtxChunkData,
+    settings: &Arc<ParserSettings>,
+    out: &mut LogRead,
+) -> Option<evtx::EvtxChunk<'c>> {
+    let number = chunk.number.unwrap_or_default();
+    chunk.parse(settings.clone()).map_err(|e| out.problems.push(chunk_problem(number, e))).ok()
+}
+
+/// A chunk the crate cannot take, placed like the crate's own chunk errors.
+fn chunk_problem(number: u64, e: evtx::err::ChunkError) -> ParseError {
+    located(&evtx::err::EvtxError::FailedToParseChunk { chunk_id: number, source: Box::new(e) })
+}
+
+/// A record header's time, kept to 100 ns.
+fn record_time(rec: &EvtxRecord<'_>) -> Timestamp {
+    i64::try_from(rec.timestamp.as_nanosecond() / 100).map(Timestamp::from_ticks).unwrap_or_default()
+}
+
 /// Renders the marked records of a clean chunk with the crate.
 fn render_marked(
     chunk: &mut evtx::EvtxChunkData,
@@ -215,20 +234,11 @@ fn render_marked(
     want: fn(u32) -> Want,
     out: &mut LogRead,
 ) {
-    let number = chunk.number.unwrap_or_default();
-    let mut parsed = match chunk.parse(settings.clone()) {
-        Ok(p) => p,
-        Err(e) => {
-            out.problems
-                .push(located(&evtx::err::EvtxError::FailedToParseChunk { chunk_id: number, source: Box::new(e) }));
-            return;
-        }
-    };
+    let Some(mut parsed) = parse_chunk(chunk, settings, out) else { return };
     for rec in parsed.iter() {
         match rec {
             Ok(rec) if marked.contains(&rec.event_record_id) => {
-                let at =
-                    i64::try_from(rec.timestamp.as_nanosecond() / 100).map(Timestamp::from_ticks).unwrap_or_default();
+                let at = record_time(&rec);
                 let id = rec.event_record_id;
                 match rec.into_json_value() {
                     Ok(json) => out.keep(record::from_json(&json.data, id, at), want),
@@ -250,15 +260,7 @@ fn read_by_crate(
     out: &mut LogRead,
     first: &mut bool,
 ) {
-    let number = chunk.number.unwrap_or_default();
-    let mut parsed = match chunk.parse(settings.clone()) {
-        Ok(p) => p,
-        Err(e) => {
-            out.problems
-                .push(located(&evtx::err::EvtxError::FailedToParseChunk { chunk_id: number, source: Box::new(e) }));
-            return;
-        }
-    };
+    let Some(mut parsed) = parse_chunk(chunk, settings, out) else { return };
     let mut slots: HashMap<u32, Slot> = HashMap::new();
     for rec in parsed.iter() {
         let rec = match rec {
@@ -268,7 +270,7 @@ fn read_by_crate(
                 continue;
             }
         };
-        let at = i64::try_from(rec.timestamp.as_nanosecond() / 100).map(Timestamp::from_ticks).unwrap_or_default();
+        let at = record_time(&rec);
         out.note(at);
         let id = rec.event_record_id;
         let values = first_instance(&rec);
