@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks (not timed tests): wall time and peak memory of `inetsift scan` on fixed inputs, median of N runs.
-# usage: scripts/bench.sh [RUNS]      (results go into docs/benchmarks.md by hand, with the machine they ran on)
+# usage: scripts/bench.sh [RUNS] [SECTION...]   (results go into docs/benchmarks.md by hand, with the machine they
+# ran on). Sections: basic verify volume evtx bigevtx fleet image; all of them when none is named.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-15}
+shift || true
+SECTIONS=("$@")
+want() { [ ${#SECTIONS[@]} -eq 0 ] || [[ " ${SECTIONS[*]} " == *" $1 "* ]]; }
 cargo build --release -q
 BIN=target/release/inetsift
 CORPUS=../shared/corpus
@@ -40,15 +44,22 @@ bench() {
 
 echo "| input | median wall time ($RUNS runs) | peak RSS |"
 echo "|---|---|---|"
+if want basic; then
 bench "regipy/SYSTEM_WIN_10_1709 (15 MB, dirty, no logs): open + all IIS facts" "$CORPUS/hives/regipy/SYSTEM_WIN_10_1709"
 bench "regipy/SYSTEM_B + LOG1/LOG2 (12 MB, 24 log entries replayed)" "$CORPUS/hives/regipy/SYSTEM_B"
 bench "cssexchange_E16_applicationHost.config (174 KB, 150 components)" "$CORPUS/iisconfig/cssexchange_E16_applicationHost.config"
 bench "samples/iis-compromised-kape.zip (whole sample)" samples/iis-compromised-kape.zip
 
+fi
+
+if want verify; then
 # Signatures: verify over every corpus PE with the corpus catalogs.
 PE=("$CORPUS"/pe/*.exe "$CORPUS"/pe/*.dll "$CORPUS"/pe/*.sys "$CORPUS"/pe/*.tmp)
 measure "verify: ${#PE[@]} corpus PE files, 5 corpus catalogs" "$BIN" verify "${PE[@]}" --catalog "$CORPUS/pe" --json /dev/null
 
+fi
+
+if want volume; then
 # A whole-volume folder: 100 DLLs in inetsrv (signed and unsigned corpus/fixture PEs) and a CatRoot of 2,000
 # catalogs (copies of real Windows catalogs), so the catalog index dominates.
 VOL=$(mktemp -d)
@@ -61,6 +72,8 @@ CATS=("$CORPUS"/pe/*.cat)
 for i in $(seq 1 2000); do cp "${CATS[$((i % ${#CATS[@]}))]}" "$VOL/Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/c$i.cat"; done
 bench "volume folder: 100 DLLs in inetsrv + 2,000 catalogs in CatRoot" "$VOL"
 
+fi
+
 # Event logs against evtx_dump (the evtx crate's own CLI, same parser) on the same files, in the same run:
 # all corpus EVTX, then a folder of ~300 MB of copies. evtx_dump renders every record to JSON lines, once per file;
 # inetsift renders only the records it wants, and also hashes every log.
@@ -72,6 +85,7 @@ fi
 dbench() {
     measure "$1" sh -c 'for f in "$1"/*.evtx; do "$2" -t 2 -o jsonl "$f"; done' _ "$2" "$EVTX_DUMP"
 }
+if want evtx; then
 LOGS=$(mktemp -d)
 TEMP+=("$LOGS")
 i=0
@@ -85,6 +99,9 @@ dbench "EVTX: all $N corpus logs, evtx_dump -t 2 -o jsonl per file" "$CORPUS/evt
 bench "EVTX: $(ls "$LOGS" | wc -l) copies ($(du -sh "$LOGS" | cut -f1)), inetsift scan" "$LOGS"
 dbench "EVTX: $(ls "$LOGS" | wc -l) copies, evtx_dump -t 2 -o jsonl per file" "$LOGS"
 
+fi
+
+if want bigevtx; then
 # Large server Security logs written by the repository's EVTX writer from scripts/make_security_log.py (a realistic
 # mix: logons, logoffs, privileges, process starts, object access, HTTP.sys connections, NTLM; four w3wp.exe ->
 # cmd.exe process starts hidden at 1/5..4/5): ~256 MB (418,000 records), and ~1 GB made of four copies of its
@@ -110,6 +127,9 @@ for spec in "256MB 1 418000" "1GB 4 1672000"; do
     rm -rf "$BIG/$1"
 done
 
+fi
+
+if want fleet; then
 # Forty host collections (tests/fixtures/fleet/make.py: WEB01..WEB40, WEB07 and WEB23 compromised) in one run, with
 # one and two jobs.
 FLEET=$(mktemp -d)
@@ -118,9 +138,11 @@ python3 tests/fixtures/fleet/make.py "$FLEET" 40 7 23
 measure "fleet: $(ls "$FLEET" | wc -l) host collections ($(du -sh "$FLEET" | cut -f1)), --jobs 1" "$BIN" scan "$FLEET" --jobs 1 --json /dev/null
 measure "fleet: the same, --jobs 2" "$BIN" scan "$FLEET" --jobs 2 --json /dev/null
 
+fi
+
 # A sparse 8 GiB GPT disk whose one 8 GiB NTFS partition holds the sample host (mkntfs + ntfs-3g: needs root and
 # /dev/fuse; skipped otherwise), against the same files as a folder.
-if [ "$(id -u)" = 0 ] && [ -e /dev/fuse ] && command -v mkntfs >/dev/null && command -v sfdisk >/dev/null; then
+if want image && [ "$(id -u)" = 0 ] && [ -e /dev/fuse ] && command -v mkntfs >/dev/null && command -v sfdisk >/dev/null; then
     IMG=$(mktemp -d)
     TEMP+=("$IMG")
     unzip -q samples/iis-compromised-kape.zip -d "$IMG/tree"
