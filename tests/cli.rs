@@ -439,3 +439,32 @@ fn scan_never_writes_its_json_over_the_evidence_whatever_the_spelling() {
     assert_ne!(out.status.code(), Some(0));
     assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1, "nothing written into the evidence folder");
 }
+
+#[test]
+fn event_logs_in_a_zip_are_streamed_past_the_in_memory_entry_cap() {
+    // With the in-memory cap at 0 MiB every configuration and hive of the sample zip is too large to hold, but its
+    // event logs are streamed from the archive block by block and read whole, with the same hashes.
+    let sample = sample();
+    let capped = inetsift(&["scan", &sample, "--max-zip-entry-mib", "0", "--json", "-"]);
+    assert_eq!(capped.status.code(), Some(0), "{}", String::from_utf8_lossy(&capped.stderr));
+    let capped: serde_json::Value = serde_json::from_slice(&capped.stdout).unwrap();
+    let normal: serde_json::Value =
+        serde_json::from_slice(&inetsift(&["scan", &sample, "--json", "-"]).stdout).unwrap();
+    let logs = |v: &serde_json::Value| -> Vec<(String, u64, String)> {
+        v["event_logs"]["logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["path"].as_str().unwrap().to_string(),
+                    l["records"].as_u64().unwrap(),
+                    l["sha256"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(logs(&capped).len(), 6);
+    assert_eq!(logs(&capped), logs(&normal));
+    assert!(capped["components"].as_array().unwrap().is_empty(), "the configuration was over the cap");
+}

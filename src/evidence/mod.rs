@@ -105,6 +105,11 @@ pub trait FileSource: Send + Sync {
     fn canonical(&self, path: &WinPath) -> Option<WinPath>;
     /// Opens a file for reading. `limit` caps what a source may have to hold in memory for it.
     fn open(&self, path: &WinPath, limit: u64) -> Result<Box<dyn ReadSeek>, EvidenceError>;
+    /// Opens a file to be read once from its start, at most `limit` bytes: sources that would otherwise hold a
+    /// whole file in memory (a zip entry) stream it instead.
+    fn open_stream(&self, path: &WinPath, limit: u64) -> Result<Box<dyn Read + Send>, EvidenceError> {
+        Ok(Box::new(self.open(path, limit)?))
+    }
     /// The file's NTFS record (entry, times, streams), for sources that read a file system.
     fn ntfs_facts(&self, _path: &WinPath) -> Option<NtfsFacts> {
         None
@@ -367,7 +372,7 @@ impl Evidence {
         consume: impl FnOnce(&mut dyn Iterator<Item = std::sync::Arc<Vec<u8>>>) -> T,
     ) -> Result<(T, FileRecord, Option<String>), EvidenceError> {
         let path = &self.source.canonical(path).unwrap_or_else(|| path.clone());
-        let mut reader = self.source.open(path, limit)?.take(limit.saturating_add(1));
+        let mut reader = self.source.open_stream(path, limit)?.take(limit.saturating_add(1));
         let (tx, rx) = std::sync::mpsc::sync_channel::<std::sync::Arc<Vec<u8>>>(16);
         let mut failed = None;
         let (out, (size, sha256)) = std::thread::scope(|s| {

@@ -9,10 +9,10 @@ use super::path::WinPath;
 use super::{Completeness, DirEntry, EvidenceError, FileMeta, FileSource, OpenOptions, ReadSeek};
 use crate::model::Timestamp;
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read};
+use std::io::{self as io, Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use zip::ZipArchive;
 use zip::result::ZipError;
 
@@ -41,10 +41,35 @@ struct Entry {
     modified: Option<Timestamp>,
 }
 
+/// The reading end of an entry inflated by another thread.
+struct QueueReader {
+    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    at: usize,
+}
+
+impl Read for QueueReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.block.len() {
+            match self.rx.recv() {
+                Ok(block) => {
+                    self.block = block?;
+                    self.at = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.block.len() - self.at);
+        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 /// A zip archive as a [`FileSource`].
 pub struct ZipSource {
     path: PathBuf,
-    archive: Mutex<ZipArchive<Box<dyn ReadSeek>>>,
+    archive: Arc<Mutex<ZipArchive<Box<dyn ReadSeek>>>>,
     layout: Layout,
     /// Files by the case-folded Windows path.
     files: BTreeMap<String, (WinPath, Entry)>,
@@ -52,7 +77,7 @@ pub struct ZipSource {
     dirs: BTreeMap<String, BTreeMap<String, DirEntry>>,
     password: Option<Vec<u8>>,
     limits: ZipLimits,
-    inflated: AtomicU64,
+    inflated: Arc<AtomicU64>,
     notes: Vec<String>,
     problems: Vec<String>,
     /// Leading components dropped from every entry name (a collection zipped inside one top folder).
@@ -144,13 +169,13 @@ impl ZipSource {
 
         let mut src = ZipSource {
             path: path.into(),
-            archive: Mutex::new(archive),
+            archive: Arc::new(Mutex::new(archive)),
             layout,
             files: BTreeMap::new(),
             dirs: BTreeMap::new(),
             password,
             limits: opts.zip_limits,
-            inflated: AtomicU64::new(0),
+            inflated: Arc::new(AtomicU64::new(0)),
             notes,
             problems,
             strip,
@@ -305,6 +330,63 @@ impl FileSource for ZipSource {
             return Err(EvidenceError::InflationLimit { evidence, file: path.clone(), limit: self.limits.max_total });
         }
         Ok(Box::new(Cursor::new(bytes)))
+    }
+
+    /// Streams an entry: a thread inflates it block by block into a small queue (the archive locked meanwhile),
+    /// so an entry of any size up to `limit` is read in bounded memory; the per-entry cap that bounds in-memory
+    /// reads does not apply, the archive's total inflation cap does.
+    fn open_stream(&self, path: &WinPath, limit: u64) -> Result<Box<dyn Read + Send>, EvidenceError> {
+        let evidence = self.display();
+        let Some((_, e)) = self.files.get(&path.key()) else {
+            return Err(EvidenceError::NotFound { evidence, file: path.clone() });
+        };
+        if e.size > limit {
+            return Err(EvidenceError::TooLarge { evidence, file: path.clone(), size: e.size, limit });
+        }
+        let (index, archive, password) = (e.index, self.archive.clone(), self.password.clone());
+        let (inflated, max_total) = (self.inflated.clone(), self.limits.max_total);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
+        std::thread::spawn(move || {
+            let Ok(mut archive) = archive.lock() else {
+                let _ = tx.send(Err(io::Error::other("zip reader poisoned by an earlier panic")));
+                return;
+            };
+            let opened = match &password {
+                Some(pw) => archive.by_index_decrypt(index, pw),
+                None => archive.by_index(index),
+            };
+            let mut f = match opened {
+                Ok(f) => f.take(limit.saturating_add(1)),
+                Err(err) => {
+                    let _ = tx.send(Err(io::Error::other(err.to_string())));
+                    return;
+                }
+            };
+            loop {
+                let mut buf = vec![0u8; 64 << 10];
+                match f.read(&mut buf) {
+                    Ok(0) => return,
+                    Ok(n) => {
+                        buf.truncate(n);
+                        // The whole archive's inflation cap counts what is really inflated, not declared sizes.
+                        if inflated.fetch_add(n as u64, Ordering::Relaxed) + n as u64 > max_total {
+                            let _ = tx.send(Err(io::Error::other(format!(
+                                "the archive inflates to more than {max_total} bytes in all (zip bomb guard)"
+                            ))));
+                            return;
+                        }
+                        if tx.send(Ok(buf)).is_err() {
+                            return; // the reader stopped early
+                        }
+                    }
+                    Err(err) => {
+                        let _ = tx.send(Err(err));
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Box::new(QueueReader { rx, block: Vec::new(), at: 0 }))
     }
 }
 
