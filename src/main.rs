@@ -41,7 +41,7 @@ enum Command {
         /// Also trust the roots in this PEM file for signatures (repeatable).
         #[arg(long, value_name = "PEM")]
         trust: Vec<PathBuf>,
-        /// Largest zip entry inflated into memory, in MiB (zip bomb guard).
+        /// Largest zip entry inflated into memory, in MiB (zip bomb guard); event logs are streamed instead.
         #[arg(long, value_name = "MIB", default_value_t = 512)]
         max_zip_entry_mib: u64,
         /// Read E01 images whole and check them against their stored acquisition MD5/SHA-1 (slow on big images).
