@@ -554,3 +554,17 @@ fn a_small_file_whose_import_descriptors_repeat_one_list_stops_at_the_import_bou
     let small = inetsift::artifacts::pe::analyse(&pe_with_repeated_imports(3, 4)).expect("a well-formed PE");
     assert!(small.problems.is_empty(), "{:?}", small.problems);
 }
+
+#[test]
+fn a_hive_whose_root_key_has_a_64_kib_name_is_read_in_bounded_memory() {
+    // Found by fuzzing (hive target, out of memory: 2 GB and 19 s from 530 KB): notatin gave every entry of a
+    // subkey list a copy of its parent's path, and the root key's name was 65,535 bytes. Windows' limit is 255.
+    let bytes = std::fs::read(common::repo("tests/fuzz/hive/oom-root-name-64k-and-repeated-list")).unwrap();
+    let dir = tree(&[("C/Windows/System32/config/SYSTEM", &bytes)]);
+    let r = scan_one(dir.path());
+    assert!(
+        r.warnings.iter().any(|w| w.message.contains("is 65535 bytes, longer than Windows allows")),
+        "{:?}",
+        r.warnings
+    );
+}

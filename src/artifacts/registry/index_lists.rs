@@ -1,4 +1,4 @@
-//! Makes a hive's `ri` (index root) subkey lists safe for notatin before it parses them.
+//! Makes a hive's subkey lists and key names safe for notatin before it parses them.
 //!
 //! An `ri` list names other subkey lists, and Windows only ever points it at leaf lists (`li`, `lf`, `lh`).
 //! notatin follows `ri` entries recursively without a depth limit, so an `ri` that names itself (or another
@@ -6,6 +6,10 @@
 //! once, linearly, and in the in-memory copy drops every `ri` entry that does not name a leaf list, keeping the
 //! good ones in order; each change is reported with its hive offset. Written here because notatin exposes no
 //! hook before it follows the lists, and the rule is one line of the format.
+//!
+//! notatin also materialises every entry of a leaf list as a key carrying its whole path: a list that names the
+//! same key thousands of times under a key whose name is 64 KiB long (Windows allows 255 characters) took 2 GB
+//! and 19 s from a 530 KB hive. The same pass keeps each key once per leaf list and cuts names to Windows' limit.
 
 /// Where the hive bins start: after the 4 KiB base block. List entries are offsets from here.
 const BINS: usize = 4096;
@@ -42,14 +46,58 @@ pub fn make_safe(bytes: &mut [u8]) -> Vec<String> {
             if len < 8 || cell + len > end {
                 break;
             }
-            if raw < 0 && bytes.get(cell + 4..cell + 6) == Some(b"ri") {
-                fix_index_root(bytes, cell, len, &mut changed);
+            match bytes.get(cell + 4..cell + 6) {
+                Some(b"ri") if raw < 0 => fix_index_root(bytes, cell, len, &mut changed),
+                Some(b"lf" | b"lh") if raw < 0 => dedupe_leaf(bytes, cell, len, 8, &mut changed),
+                Some(b"li") if raw < 0 => dedupe_leaf(bytes, cell, len, 4, &mut changed),
+                Some(b"nk") if raw < 0 => cut_long_name(bytes, cell, &mut changed),
+                _ => {}
             }
             cell += len;
         }
         bin += size;
     }
     changed
+}
+
+/// Windows' longest key name, in characters.
+const MAX_NAME_CHARS: u16 = 255;
+
+/// Keeps each key once in a leaf list (`step`: 8 bytes an entry for `lf`/`lh`, 4 for `li`), in order.
+fn dedupe_leaf(bytes: &mut [u8], cell: usize, len: usize, step: usize, changed: &mut Vec<String>) {
+    let count = usize::from(u16_at(bytes, cell + 6).unwrap_or(0)).min((len - 8) / step);
+    let mut seen = std::collections::HashSet::with_capacity(count);
+    let mut kept = 0;
+    for i in 0..count {
+        let at = cell + 8 + step * i;
+        let Some(offset) = u32_at(bytes, at) else { break };
+        if seen.insert(offset) {
+            if kept != i {
+                bytes.copy_within(at..at + step, cell + 8 + step * kept);
+            }
+            kept += 1;
+        }
+    }
+    if kept < count {
+        bytes[cell + 6..cell + 8].copy_from_slice(&(kept as u16).to_le_bytes());
+        changed.push(format!(
+            "subkey list at hive offset {cell:#x} names {count} keys but only {kept} different ones: each is read once"
+        ));
+    }
+}
+
+/// Cuts a key name longer than Windows allows to that length (the name field of an `nk` cell: its length at
+/// 0x48 of the cell data, in bytes; ASCII names — flag 0x20 — one byte a character, others UTF-16).
+fn cut_long_name(bytes: &mut [u8], cell: usize, changed: &mut Vec<String>) {
+    let data = cell + 4;
+    let (Some(flags), Some(name_len)) = (u16_at(bytes, data + 2), u16_at(bytes, data + 0x48)) else { return };
+    let max = if flags & 0x20 != 0 { MAX_NAME_CHARS } else { MAX_NAME_CHARS * 2 };
+    if name_len > max {
+        bytes[data + 0x48..data + 0x4A].copy_from_slice(&max.to_le_bytes());
+        changed.push(format!(
+            "key name at hive offset {cell:#x} is {name_len} bytes, longer than Windows allows: read as its first {MAX_NAME_CHARS} characters"
+        ));
+    }
 }
 
 fn fix_index_root(bytes: &mut [u8], cell: usize, len: usize, changed: &mut Vec<String>) {
@@ -111,6 +159,44 @@ mod tests {
         assert_eq!(u32_at(&b, ri + 8), Some(0x20));
         // A second pass finds nothing left to change.
         assert!(make_safe(&mut b).is_empty());
+    }
+
+    #[test]
+    fn a_leaf_list_naming_one_key_again_and_again_keeps_it_once() {
+        let mut b = hive();
+        // The lf at 0x20 (cell of 32 bytes: 3 entries of 8) names 0x100, 0x100, 0x200.
+        let lf = BINS + 0x20;
+        b[lf + 6..lf + 8].copy_from_slice(&3u16.to_le_bytes());
+        for (i, e) in [0x100u32, 0x100, 0x200].iter().enumerate() {
+            b[lf + 8 + 8 * i..lf + 12 + 8 * i].copy_from_slice(&e.to_le_bytes());
+        }
+        let changed = make_safe(&mut b);
+        assert!(
+            changed
+                .iter()
+                .any(|c| c
+                    == "subkey list at hive offset 0x1020 names 3 keys but only 2 different ones: each is read once"),
+            "{changed:?}"
+        );
+        assert_eq!((u16_at(&b, lf + 6), u32_at(&b, lf + 8), u32_at(&b, lf + 16)), (Some(2), Some(0x100), Some(0x200)));
+    }
+
+    #[test]
+    fn a_key_name_longer_than_windows_allows_is_cut() {
+        let mut b = hive();
+        // An nk cell in the free space: ASCII name flag, name length 65535.
+        let nk = BINS + 0x100;
+        b[nk..nk + 4].copy_from_slice(&(-0x60i32).to_le_bytes());
+        b[nk + 4..nk + 6].copy_from_slice(b"nk");
+        b[nk + 6..nk + 8].copy_from_slice(&0x20u16.to_le_bytes());
+        b[nk + 4 + 0x48..nk + 4 + 0x4A].copy_from_slice(&u16::MAX.to_le_bytes());
+        let free = BINS + 0x160;
+        b[free..free + 4].copy_from_slice(&(4096i32 - 0x160).to_le_bytes());
+        let gap = BINS + 0x58;
+        b[gap..gap + 4].copy_from_slice(&(0x100i32 - 0x58).to_le_bytes());
+        let changed = make_safe(&mut b);
+        assert!(changed.iter().any(|c| c.starts_with("key name at hive offset 0x1100 is 65535 bytes")), "{changed:?}");
+        assert_eq!(u16_at(&b, nk + 4 + 0x48), Some(255));
     }
 
     #[test]
