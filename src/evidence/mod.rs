@@ -425,60 +425,6 @@ impl Evidence {
         Ok((out, record, failed))
     }
 
-    /// Streams a file to `use_reader` (from its start), hashing it and logging the read like [`Evidence::read`],
-    /// so parsers that seek through large files (event logs) never need them whole in memory. With `alongside`,
-    /// and a source that reads from disk, the hash is computed on a second handle in parallel; otherwise first.
-    pub fn with_hashed<T>(
-        &self,
-        path: &WinPath,
-        limit: u64,
-        alongside: bool,
-        use_reader: impl FnOnce(Box<dyn ReadSeek>) -> T,
-    ) -> Result<(T, FileRecord), EvidenceError> {
-        let path = &self.source.canonical(path).unwrap_or_else(|| path.clone());
-        let on_disk = self.kind != EvidenceKind::Zip;
-        let record = if alongside && on_disk {
-            let for_hash = self.source.open(path, limit)?;
-            let reader = self.source.open(path, limit)?;
-            let (out, hashed) = std::thread::scope(|s| {
-                let hashing = s.spawn(|| self.hash(path, for_hash, limit));
-                let out = use_reader(reader);
-                (out, hashing.join())
-            });
-            let record = hashed.unwrap_or_else(|_| {
-                Err(EvidenceError::Read {
-                    evidence: self.id.clone(),
-                    file: path.clone(),
-                    reason: "hashing failed".into(),
-                })
-            })?;
-            (out, record)
-        } else {
-            let mut reader = self.source.open(path, limit)?;
-            let record = self.hash(path, &mut reader, limit)?;
-            reader.seek(io::SeekFrom::Start(0)).map_err(|e| EvidenceError::Read {
-                evidence: self.id.clone(),
-                file: path.clone(),
-                reason: e.to_string(),
-            })?;
-            (use_reader(reader), record)
-        };
-        self.log(record.1.clone());
-        Ok(record)
-    }
-
-    /// SHA-256 and size of what `reader` yields, at most `limit` bytes.
-    fn hash(&self, path: &WinPath, mut reader: impl Read, limit: u64) -> Result<FileRecord, EvidenceError> {
-        let mut h = Sha256::new();
-        let size = io::copy(&mut (&mut reader).take(limit.saturating_add(1)), &mut h).map_err(|e| {
-            EvidenceError::Read { evidence: self.id.clone(), file: path.clone(), reason: e.to_string() }
-        })?;
-        if size > limit {
-            return Err(EvidenceError::TooLarge { evidence: self.id.clone(), file: path.clone(), size, limit });
-        }
-        Ok(self.record(path, size, hex(&h.finalize())))
-    }
-
     /// The provenance record of a file read: its size, hash and, where there are some, its NTFS facts.
     fn record(&self, path: &WinPath, size: u64, sha256: String) -> FileRecord {
         FileRecord { evidence: self.id.clone(), path: path.clone(), size, sha256, ntfs: self.ntfs_facts(path) }

@@ -273,35 +273,14 @@ impl FileSource for NtfsSource {
     /// volume, so memory does not grow with their size.
     fn open(&self, path: &WinPath, limit: u64) -> Result<Box<dyn ReadSeek>, EvidenceError> {
         let (file_path, stream) = split_stream(path);
-        let large = self.with_file(&file_path, |file, _, fs, _| {
-            if file.is_directory() && stream.is_empty() {
-                return Ok(None);
-            }
-            let Some(item) = file.data(fs, &stream) else { return Ok(None) };
-            let item = item.map_err(|e| e.to_string())?;
-            let attribute = item.to_attribute().map_err(|e| e.to_string())?;
-            let len = attribute.value_length();
-            let value = attribute.value(fs).map_err(|e| e.to_string())?;
-            let skip = if stream.eq_ignore_ascii_case("$J") { sparse_head(&value).min(len) } else { 0 };
-            Ok((len - skip > IN_MEMORY && len - skip <= limit).then_some((file.file_record_number(), skip, len)))
-        })?;
-        if let Some(Some((record, skip, len))) = large {
-            return Ok(Box::new(NtfsStream {
-                volume: self.volume.clone(),
-                record,
-                stream,
-                start: skip,
-                len: len - skip,
-                at: 0,
-            }));
-        }
-        let bytes = self.with_file(&file_path, |file, _, fs, _| {
+        // One lookup of the file: its data read whole when small, else where to stream it from.
+        let opened = self.with_file(&file_path, |file, _, fs, _| {
             if file.is_directory() && stream.is_empty() {
                 return Err("is a folder, not a file".into());
             }
             let Some(item) = file.data(fs, &stream) else {
                 return if stream.is_empty() {
-                    Ok(Vec::new())
+                    Ok(Opened::Whole(Vec::new()))
                 } else {
                     Err(format!("no data stream {stream:?}").into())
                 };
@@ -316,16 +295,32 @@ impl FileSource for NtfsSource {
             if len - skip > limit {
                 return Err(format!("{} bytes, over the {limit}-byte limit for one file", len - skip).into());
             }
+            if len - skip > IN_MEMORY {
+                return Ok(Opened::Stream { record: file.file_record_number(), start: skip, len: len - skip });
+            }
             value.seek(fs, std::io::SeekFrom::Start(skip)).map_err(|e| e.to_string())?;
             let mut out = vec![0u8; (len - skip) as usize];
             value.read_exact(fs, &mut out).map_err(|e| e.to_string())?;
-            Ok(out)
+            Ok(Opened::Whole(out))
         })?;
+        let bytes = match opened {
+            Some(Opened::Stream { record, start, len }) => {
+                return Ok(Box::new(NtfsStream { volume: self.volume.clone(), record, stream, start, len, at: 0 }));
+            }
+            Some(Opened::Whole(b)) => Some(b),
+            None => None,
+        };
         match bytes {
             Some(b) => Ok(Box::new(Cursor::new(b))),
             None => Err(EvidenceError::NotFound { evidence: self.label.clone(), file: path.clone() }),
         }
     }
+}
+
+/// What opening a file of the volume gives: its bytes, or where to stream them from.
+enum Opened {
+    Whole(Vec<u8>),
+    Stream { record: u64, start: u64, len: u64 },
 }
 
 /// Largest file read whole into memory from a volume; larger ones are streamed.

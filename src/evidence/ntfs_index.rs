@@ -36,10 +36,16 @@ pub type Entry<'s> = NtfsIndexEntry<'s, NtfsFileNameIndex>;
 fn next_entry<'s>(
     entries: &mut NtfsIndexNodeEntries<'s, NtfsFileNameIndex>,
     node: &Node,
+    taken: &mut usize,
 ) -> Result<Option<Entry<'s>>, String> {
     let next = crate::model::contain(|| entries.next())
         .map_err(|_| format!("{node}: an entry shorter than an entry header: damaged"))?;
     let Some(entry) = next else { return Ok(None) };
+    // `taken` counts the node's entries: more than a node can hold is one entry handed out again and again.
+    *taken += 1;
+    if *taken > MAX_NODE_ENTRIES {
+        return Err(format!("{node} hands out more than {MAX_NODE_ENTRIES} entries: damaged"));
+    }
     let entry = entry.map_err(|e| format!("{node}: {e}"))?;
     let length = entry.index_entry_length() as usize;
     let subnode = if entry.flags().contains(NtfsIndexEntryFlags::HAS_SUBNODE) { 8 } else { 0 };
@@ -160,11 +166,7 @@ fn walk<T: Read + Seek>(
     visit: &mut dyn FnMut(&Entry<'_>, &mut T) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut n = 0;
-    while let Some(entry) = next_entry(&mut entries, &node)? {
-        n += 1;
-        if n > MAX_NODE_ENTRIES {
-            return Err(format!("{node} hands out more than {MAX_NODE_ENTRIES} entries: damaged"));
-        }
+    while let Some(entry) = next_entry(&mut entries, &node, &mut n)? {
         if let Some(vcn) = entry.subnode_vcn() {
             let vcn = vcn.map_err(|e| e.to_string())?;
             if depth >= MAX_DEPTH {
@@ -206,11 +208,7 @@ pub fn find<'n, T: Read + Seek>(
             .map_err(|e| e.to_string())?;
             let mut down = None;
             let mut n = 0;
-            while let Some(entry) = next_entry(&mut entries, &node)? {
-                n += 1;
-                if n > MAX_NODE_ENTRIES {
-                    return Err(format!("{node} hands out more than {MAX_NODE_ENTRIES} entries: damaged"));
-                }
+            while let Some(entry) = next_entry(&mut entries, &node, &mut n)? {
                 if let Some(key) = entry.key() {
                     let key = key.map_err(|e| e.to_string())?;
                     match name.upcase_cmp(ntfs, &key.name()) {

@@ -19,9 +19,9 @@ use rayon::prelude::*;
 /// How deep and how wide the walk of a triage collection goes looking for `.evtx` files.
 const WALK_DEPTH: usize = 24;
 const WALK_ENTRIES: usize = 500_000;
-/// EVTX file header and chunk sizes.
 /// Cap on one event log; Windows' own maximum log size is far larger, but a server's logs are rarely over 1 GiB.
 const EVTX_LIMIT: u64 = 4 << 30;
+/// EVTX file header and chunk sizes.
 const EVTX_HEADER: u64 = 4096;
 const EVTX_CHUNK: u64 = 65536;
 /// Problems kept per log; the rest are counted.
@@ -123,7 +123,7 @@ pub fn collect(ev: &Evidence) -> EventLogs {
     let files = find(ev, &mut out);
     // Logs in parallel; each is read once by one thread while another hashes the same blocks.
     let mut results: Vec<(LogReport, Vec<LogEvent>, Vec<ParseError>)> =
-        files.par_iter().map(|(p, _)| read_log(ev, p)).collect();
+        files.par_iter().map(|p| read_log(ev, p)).collect();
     results.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     for (report, events, located) in results {
         let file = Some(report.path.clone());
@@ -153,13 +153,13 @@ pub fn collect(ev: &Evidence) -> EventLogs {
     out
 }
 
-/// The logs to read and their sizes, sorted by path.
-fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<(WinPath, u64)> {
+/// The logs to read, sorted by path.
+fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<WinPath> {
     let src = ev.source();
     let mut found = std::collections::BTreeMap::new();
     if ev.kind == EvidenceKind::EventLog {
         for e in src.roots().unwrap_or_default() {
-            found.insert(e.path.key(), (e.path, e.size));
+            found.insert(e.path.key(), e.path);
         }
         return found.into_values().collect();
     }
@@ -170,7 +170,7 @@ fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<(WinPath, u64)> {
     match src.read_dir(&logs) {
         Ok(entries) if !entries.is_empty() => {
             for e in entries.into_iter().filter(|e| !e.is_dir) {
-                found.insert(e.path.key(), (e.path, e.size));
+                found.insert(e.path.key(), e.path);
             }
         }
         Ok(_) => out.artifacts.push(ArtifactStatus {
@@ -195,7 +195,7 @@ fn find(ev: &Evidence, out: &mut EventLogs) -> Vec<(WinPath, u64)> {
         for root in src.roots().unwrap_or_default() {
             let visit = &mut |e: &crate::evidence::DirEntry| {
                 if e.name.to_ascii_lowercase().ends_with(".evtx") {
-                    found.entry(e.path.key()).or_insert_with(|| (e.path.clone(), e.size));
+                    found.entry(e.path.key()).or_insert_with(|| e.path.clone());
                 }
             };
             if root.is_dir {

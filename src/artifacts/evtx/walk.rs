@@ -297,8 +297,7 @@ fn name_is(chunk: &[u8], offset: usize, want: &str) -> Option<bool> {
 }
 
 /// A value as a number, when it is one: unsigned integers of any width, and decimal text (forwarded events write
-/// the event id as text; a number has at most 10 digits). The second element is whether the value is `UInt16`,
-/// the type event ids have.
+/// the event id as text; a number has at most 10 digits).
 pub fn number(ty: u8, bytes: &[u8]) -> Option<u32> {
     match ty {
         0x04 => bytes.first().map(|&b| u32::from(b)),
