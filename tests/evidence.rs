@@ -20,7 +20,7 @@ fn velociraptor_collection_maps_url_encoded_paths_to_drive_c() {
     let ev = open(&corpus(VR_ZIP), &OpenOptions::default()).unwrap();
     assert_eq!(ev.source().layout().name(), "velociraptor");
     assert_eq!(ev.source().completeness(), Completeness::Triage);
-    assert_eq!(ev.sha256.as_deref(), Some("f1a7c2292874df3436b02206bc90b3be51d400a09a9e49a18541dee03134bb5b"));
+    assert_eq!(ev.sha256().as_deref(), Some("f1a7c2292874df3436b02206bc90b3be51d400a09a9e49a18541dee03134bb5b"));
 
     let admin = ev.source().read_dir(&WinPath::parse(r"C:\Users\Administrator")).unwrap();
     let names: Vec<(&str, &str)> = admin.iter().map(|e| (e.name.as_str(), e.path.as_str())).collect();
@@ -267,4 +267,29 @@ fn a_collection_zipped_again_is_opened_and_other_inner_zips_are_named() {
         w.iter().any(|m| m.starts_with(r"C:\Users\a\old.zip is a zip inside the collection: it is not opened")),
         "{w:?}"
     );
+}
+
+/// A file given alone is hashed whole once: by its own whole read when the scan makes one (a large event log is
+/// not read twice), else on first ask; a partial read never stands for the whole file.
+#[test]
+fn single_file_evidence_hash_is_the_whole_files() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("applicationHost.config");
+    let text = "<configuration><system.webServer><globalModules>\
+                <add name=\"X\" image=\"C:\\x.dll\" /></globalModules></system.webServer></configuration>";
+    std::fs::write(&path, text).unwrap();
+    let want = inetsift::evidence::hex(&Sha256::digest(text.as_bytes()));
+    let file = WinPath::parse("applicationHost.config");
+
+    // A read cut short (limit 10 bytes) is refused and says nothing of the whole file.
+    let ev = open(&path, &OpenOptions::default()).unwrap();
+    assert!(ev.read(&file, 10).is_err());
+    assert_eq!(ev.sha256().as_deref(), Some(want.as_str()));
+
+    // A whole read's hash is the evidence's.
+    let ev = open(&path, &OpenOptions::default()).unwrap();
+    assert_eq!(ev.read(&file, 1 << 20).unwrap().sha256, want);
+    assert_eq!(ev.sha256().as_deref(), Some(want.as_str()));
+    assert_eq!(ev.files_read().len(), 1);
 }

@@ -26,7 +26,6 @@ pub use ntfs::NtfsSource;
 pub use single::SingleFileSource;
 pub use zip::{ZipLimits, ZipSource};
 
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
@@ -178,8 +177,8 @@ pub struct Evidence {
     pub path: PathBuf,
     /// Container kind.
     pub kind: EvidenceKind,
-    /// SHA-256 of the container file (zip or single file); `None` for folders.
-    pub sha256: Option<String>,
+    /// How the container file's SHA-256 is had (see [`Evidence::sha256`]).
+    whole: WholeHash,
     /// Notes from opening (layout, duplicates).
     pub notes: Vec<String>,
     /// Problems met while opening (zip entries refused as unsafe or unreadable); the rest is read.
@@ -203,22 +202,22 @@ impl Evidence {
     pub fn open(id: &str, path: &Path, opts: &OpenOptions) -> Result<Evidence, EvidenceError> {
         let meta = std::fs::metadata(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
         let mut problems = Vec::new();
-        let (kind, sha256, source, notes): (_, _, Box<dyn FileSource>, _) = if meta.is_dir() {
+        let (kind, whole, source, notes): (_, _, Box<dyn FileSource>, _) = if meta.is_dir() {
             let src = FolderSource::open(path)?;
             let notes = vec![format!("folder layout: {}", src.layout().name())];
-            (EvidenceKind::Folder, None, Box::new(src), notes)
+            (EvidenceKind::Folder, WholeHash::None, Box::new(src), notes)
         } else if meta.is_file() {
             if is_zip(path)? {
                 let src = ZipSource::open(path, opts)?;
                 let notes = src.notes().to_vec();
                 problems = src.problems().to_vec();
-                (EvidenceKind::Zip, Some(hash_file(path)?), Box::new(src), notes)
+                (EvidenceKind::Zip, WholeHash::Known(hash_file(path)?), Box::new(src), notes)
             } else if has_magic(path, b"ElfFile\0")? {
                 let src = SingleFileSource::open(path)?;
-                (EvidenceKind::EventLog, Some(hash_file(path)?), Box::new(src), Vec::new())
+                (EvidenceKind::EventLog, WholeHash::single(&src), Box::new(src), Vec::new())
             } else if is_hive(path)? {
                 let src = SingleFileSource::open_with_logs(path)?;
-                (EvidenceKind::HiveFile, Some(hash_file(path)?), Box::new(src), Vec::new())
+                (EvidenceKind::HiveFile, WholeHash::single(&src), Box::new(src), Vec::new())
             } else if let Some(format) =
                 image::detect(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?
             {
@@ -227,10 +226,10 @@ impl Evidence {
                 let opened = image::open_windows_volume(path, format, opts.verify_images)
                     .map_err(|e| EvidenceError::Image { path: path.into(), reason: e.to_string() })?;
                 problems = opened.problems;
-                (EvidenceKind::Image, None, Box::new(opened.source), opened.notes)
+                (EvidenceKind::Image, WholeHash::None, Box::new(opened.source), opened.notes)
             } else {
                 let src = SingleFileSource::open(path)?;
-                (EvidenceKind::ConfigFile, Some(hash_file(path)?), Box::new(src), Vec::new())
+                (EvidenceKind::ConfigFile, WholeHash::single(&src), Box::new(src), Vec::new())
             }
         } else {
             return Err(EvidenceError::Unsupported { path: path.into() });
@@ -239,7 +238,7 @@ impl Evidence {
             id: id.to_string(),
             path: path.into(),
             kind,
-            sha256,
+            whole,
             notes,
             problems,
             source,
@@ -249,6 +248,22 @@ impl Evidence {
         };
         ev.load_mft();
         Ok(ev)
+    }
+
+    /// SHA-256 of the container file (a zip or a single file); `None` for folders and images. A single file is
+    /// hashed by its own read when the scan reads it whole (a large event log is then read and hashed once, not
+    /// twice), else here, on first ask.
+    pub fn sha256(&self) -> Option<String> {
+        match &self.whole {
+            WholeHash::None => None,
+            WholeHash::Known(h) => Some(h.clone()),
+            WholeHash::Single { path, host, size, hash } => hash
+                .get_or_init(|| match self.file_read(path) {
+                    Some(r) if r.size == *size => Some(r.sha256),
+                    _ => hash_file(host).ok(),
+                })
+                .clone(),
+        }
     }
 
     /// Reads a triage collection's `C:\$MFT`, when it has one, so its files get their NTFS facts.
@@ -355,7 +370,7 @@ impl Evidence {
                 limit,
             });
         }
-        let sha256 = hex(&Sha256::digest(&bytes));
+        let sha256 = sha256_hex(&bytes);
         self.log(self.record(path, bytes.len() as u64, sha256.clone()));
         Ok(FileData { path: path.clone(), bytes, sha256 })
     }
@@ -376,8 +391,7 @@ impl Evidence {
         let (tx, rx) = std::sync::mpsc::sync_channel::<std::sync::Arc<Vec<u8>>>(16);
         let mut failed = None;
         let (out, (size, sha256)) = std::thread::scope(|s| {
-            // OpenSSL's SHA-256 (already linked for Authenticode): a fifth faster than the sha2 crate here, and on
-            // a large log this thread is what the scan waits for.
+            // OpenSSL's SHA-256 (see `sha256_hex`).
             let hasher = s.spawn(move || {
                 let mut h = openssl::sha::Sha256::new();
                 let mut size = 0u64;
@@ -479,12 +493,44 @@ impl Evidence {
     }
 }
 
+/// How an evidence's container hash is had.
+enum WholeHash {
+    /// Not hashed as a whole (a folder, an image: every file read from it is).
+    None,
+    /// Hashed on opening (a zip).
+    Known(String),
+    /// One file given alone: the hash of its whole read, else hashed on first ask.
+    Single { path: WinPath, host: PathBuf, size: u64, hash: std::sync::OnceLock<Option<String>> },
+}
+
+impl WholeHash {
+    fn single(src: &SingleFileSource) -> WholeHash {
+        let (host, path, size) = src.main();
+        WholeHash::Single { path: path.clone(), host: host.to_path_buf(), size, hash: std::sync::OnceLock::new() }
+    }
+}
+
+/// SHA-256 of bytes, lower-case hex. OpenSSL's (already linked for Authenticode): a fifth faster than the sha2
+/// crate on this machine, which counts on hives, zips and large logs.
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&openssl::sha::sha256(bytes))
+}
+
 /// SHA-256 of a file on the analyst's machine, streamed.
 fn hash_file(path: &Path) -> Result<String, EvidenceError> {
-    let mut f = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
-    let mut h = Sha256::new();
-    io::copy(&mut f, &mut h).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
-    Ok(hex(&h.finalize()))
+    let err = |source| EvidenceError::Open { path: path.into(), source };
+    let mut f = std::fs::File::open(path).map_err(err)?;
+    let mut h = openssl::sha::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
+    Ok(hex(&h.finish()))
 }
 
 /// True when the file starts with `regf`, or is named like a hive (then the registry reader says what is

@@ -61,6 +61,11 @@ impl SingleFileSource {
         self.companions.iter().find(|(_, p, _)| p.key() == path.key()).map(|(h, p, s)| (h.as_path(), p, *s))
     }
 
+    /// The file itself: its host path, the path it is exposed at, its size.
+    pub fn main(&self) -> (&Path, &WinPath, u64) {
+        (&self.host, &self.path, self.size)
+    }
+
     /// The path the file is exposed at.
     pub fn file_path(&self) -> &WinPath {
         &self.path

@@ -137,7 +137,7 @@ fn info(ev: &Evidence) -> EvidenceInfo {
         kind: ev.kind,
         layout: ev.source().layout().name(),
         completeness: ev.source().completeness(),
-        sha256: ev.sha256.clone(),
+        sha256: ev.sha256(),
         notes: ev.notes.clone(),
     }
 }
