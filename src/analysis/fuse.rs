@@ -61,6 +61,8 @@ pub struct Fused {
     pub deleted_files: Vec<DeletedFile>,
     /// Limits of the analysis.
     pub notes: Vec<String>,
+    /// What the analyst's YARA rules matched, each match with the components that load its file.
+    pub yara: Option<YaraOutput>,
 }
 
 /// One component with everything the evidence says about it.
@@ -127,6 +129,16 @@ pub fn fuse(collected: Vec<(HostContext, Facts, Vec<FileRecord>)>) -> Fused {
         f.journal.extend(facts.journal);
         f.deleted_files.extend(facts.deleted_files);
         f.files_read.extend(files);
+        if let Some(y) = facts.yara {
+            let all = f.yara.get_or_insert_with(|| YaraOutput {
+                sources: y.sources.clone(),
+                rules: y.rules,
+                ..Default::default()
+            });
+            all.files_scanned += y.files_scanned;
+            all.files_skipped += y.files_skipped;
+            all.matches.extend(y.matches);
+        }
     }
 
     // Components: one stable order, ids, the baseline.
@@ -152,6 +164,27 @@ pub fn fuse(collected: Vec<(HostContext, Facts, Vec<FileRecord>)>) -> Fused {
             c.pe_kind = b.pe.as_ref().map(|p| p.kind);
             c.signature = b.signature.as_ref().map(|v| v.status);
         }
+    }
+
+    // YARA matches and what their file is: the components that load it, its signature.
+    if let Some(y) = &mut f.yara {
+        for m in &mut y.matches {
+            let key = m.path.key();
+            m.components = f
+                .components
+                .iter()
+                .filter(|c| c.source.evidence == m.evidence && c.path.as_ref().is_some_and(|p| p.key() == key))
+                .map(|c| c.id.clone())
+                .collect();
+            m.signature = f
+                .binaries
+                .iter()
+                .find(|b| b.evidence == m.evidence && b.path.key() == key)
+                .and_then(|b| b.signature.as_ref().map(|s| s.status));
+        }
+        y.matches.sort_by(|a, b| {
+            (&a.evidence, a.path.key(), &a.namespace, &a.rule).cmp(&(&b.evidence, b.path.key(), &b.namespace, &b.rule))
+        });
     }
 
     // Events and components; then every dated row in one time order.

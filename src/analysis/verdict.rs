@@ -30,6 +30,8 @@ enum Family {
     Shape,
     /// What the binary's code calls (a managed module reading the request and running what it gets).
     Code,
+    /// What the file holds, by the analyst's own YARA rules.
+    Content,
     /// Anything else (unknown to the baseline, missing files, legacy registrations).
     Other,
 }
@@ -58,6 +60,7 @@ fn family(rule: &str) -> Family {
         r if r.starts_with("evtx_") => Family::Behaviour,
         "pe_kind_mismatch" | "not_a_pe" | "multiple_iis_entry_points" | "managed_type_not_in_assembly" => Family::Shape,
         "managed_notable_calls" => Family::Code,
+        "yara_match" => Family::Content,
         "managed_assembly_added_later" => Family::Timestomp,
         _ => Family::Other,
     }

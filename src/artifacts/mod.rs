@@ -13,6 +13,7 @@ pub mod iis_config;
 pub mod pe;
 pub mod registry;
 pub mod usn;
+pub mod yara;
 
 use crate::evidence::Evidence;
 use crate::model::{Facts, HostContext};
@@ -27,6 +28,8 @@ pub struct Context<'a> {
     pub user_trust: &'a [TrustSet],
     /// "Now" for signatures without a trustworthy countersignature (seconds since 1970).
     pub now: i64,
+    /// The analyst's YARA rules (`--yara`), when given.
+    pub yara: Option<&'a yara::Rules>,
 }
 
 /// Reads one kind of artifact from one piece of evidence into facts. Collectors run in the order of
@@ -46,4 +49,5 @@ pub const COLLECTORS: &[&dyn Collector] = &[
     &usn::JournalCollector,
     &evtx::EventLogCollector,
     &binaries::BinaryCollector,
+    &yara::YaraCollector,
 ];

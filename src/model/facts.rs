@@ -74,4 +74,6 @@ pub struct Facts {
     pub journal: Vec<JournalRecord>,
     /// Records of deleted files components referenced.
     pub deleted_files: Vec<DeletedFile>,
+    /// What the analyst's YARA rules found (`--yara`).
+    pub yara: Option<YaraOutput>,
 }

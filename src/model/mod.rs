@@ -23,6 +23,7 @@ pub mod registry;
 pub mod result;
 pub mod run;
 pub mod time;
+pub mod yara;
 
 pub use binary::*;
 pub use component::*;
@@ -42,3 +43,4 @@ pub use registry::*;
 pub use result::*;
 pub use run::*;
 pub use time::*;
+pub use yara::*;

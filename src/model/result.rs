@@ -84,10 +84,13 @@ pub struct ScanResult {
     pub coverage: Coverage,
     /// What each rule that fired means (id order): the glossary of the findings.
     pub rules: Vec<RuleInfo>,
-    /// The run (case, examiner, command line, times) when the command line made it.
     /// The host the result is about: its computer name from the SYSTEM hive, or in a run over many hosts the
     /// name the host was grouped under; `null` when the evidence does not tell.
     pub host: Option<String>,
+    /// The analyst's YARA rules, what they were run over and what matched (only with `--yara`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yara: Option<YaraOutput>,
+    /// The run (case, examiner, command line, times) when the command line made it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<Run>,
 }

@@ -58,6 +58,7 @@ pub fn render(r: &ScanResult) -> String {
     answer(&mut h, r, &files);
     component_timeline(&mut h, r);
     findings(&mut h, r, &files);
+    yara(&mut h, r);
     components(&mut h, r);
     evidence(&mut h, r);
     coverage(&mut h, r);
@@ -350,6 +351,64 @@ fn findings(h: &mut String, r: &ScanResult, files: &Index<'_>) {
     };
     let rows: Vec<Vec<String>> = r.findings.iter().map(row).collect();
     table(h, "findings-table", &["Severity", "Rule", "Component", "Reason", "Evidence"], &rows);
+}
+
+/// The analyst's YARA rules: the files run, with their hashes (which rules were run is part of the record), and
+/// every match with the strings it found.
+fn yara(h: &mut String, r: &ScanResult) {
+    let Some(y) = &r.yara else { return };
+    let _ = writeln!(
+        h,
+        "<h2 id=\"yara\">YARA ({} rules from {} files over {} files; {} matches)</h2>",
+        y.rules,
+        y.sources.len(),
+        y.files_scanned,
+        y.matches.len()
+    );
+    let sources: Vec<Vec<String>> =
+        y.sources.iter().map(|s| vec![esc(&s.path), format!("<code>{}</code>", esc(&s.sha256))]).collect();
+    table(h, "yara-sources", &["Rule file", "SHA-256"], &sources);
+    if y.files_skipped > 0 {
+        let _ = writeln!(
+            h,
+            "<p>{} files not scanned in full (over the size cap or timed out): see the warnings.</p>",
+            y.files_skipped
+        );
+    }
+    let rows: Vec<Vec<String>> = y
+        .matches
+        .iter()
+        .map(|m| {
+            let strings: Vec<String> = m
+                .strings
+                .iter()
+                .map(|s| {
+                    let at: Vec<String> = s.offsets.iter().map(|o| format!("0x{o:x}")).collect();
+                    format!("<code>{}</code> at {} ({} in all)", esc(&s.id), at.join(", "), s.count)
+                })
+                .collect();
+            vec![
+                format!("<span class=\"{0}\">{0}</span>", m.severity.as_str()),
+                format!("<code>{}:{}</code>", esc(&m.namespace), esc(&m.rule)),
+                m.components
+                    .iter()
+                    .map(|c| format!("<a href=\"#c-{0}\">{0}</a>", esc(c)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                format!("{} {}<br><code>{}</code>", esc(&m.evidence), esc(m.path.as_str()), esc(&m.sha256)),
+                m.signature.map(|s| s.as_str()).unwrap_or("not examined").to_string(),
+                strings.join("<br>"),
+                esc(&m.tags.join(", ")),
+                m.meta.iter().map(|(k, v)| format!("{}={}", esc(k), esc(v))).collect::<Vec<_>>().join("<br>"),
+            ]
+        })
+        .collect();
+    table(
+        h,
+        "yara-matches",
+        &["Severity", "Rule", "Components", "File", "Signature", "Strings", "Tags", "Metadata"],
+        &rows,
+    );
 }
 
 fn components(h: &mut String, r: &ScanResult) {

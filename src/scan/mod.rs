@@ -38,6 +38,8 @@ pub struct ScanOptions {
     pub user_trust: Vec<TrustSet>,
     /// "Now" for signatures without a countersignature (seconds since 1970); the current time when `None`.
     pub now: Option<i64>,
+    /// The analyst's YARA rules (`--yara`), compiled once for every evidence.
+    pub yara: Option<std::sync::Arc<crate::artifacts::yara::Rules>>,
 }
 
 impl std::fmt::Debug for ScanOptions {
@@ -171,7 +173,7 @@ fn collect(ev: &Evidence, opts: &ScanOptions, now: i64) -> Collected {
     opening_notes(ev, &mut facts);
     say(opts, &format!("{}: registry hives", ev.id));
     let host = registry::host_stage(ev, &mut facts);
-    let ctx = Context { host: &host, user_trust: &opts.user_trust, now };
+    let ctx = Context { host: &host, user_trust: &opts.user_trust, now, yara: opts.yara.as_deref() };
     for collector in COLLECTORS {
         say(opts, &format!("{}: {}", ev.id, collector.name()));
         collector.collect(ev, &ctx, &mut facts);
@@ -249,6 +251,7 @@ fn result(evidence: Vec<EvidenceInfo>, f: Fused, findings: Vec<Finding>) -> Scan
         coverage: Coverage { artifacts: f.artifacts, files_read: f.files_read, notes: f.notes },
         rules,
         host: None,
+        yara: f.yara,
         run: None,
     }
 }

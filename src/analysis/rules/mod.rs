@@ -12,6 +12,7 @@ mod ntfs;
 mod operator;
 mod service;
 mod setting;
+mod yara;
 
 use super::fuse::Fused;
 use crate::model::{Component, ComponentKind, Finding};
@@ -50,6 +51,7 @@ pub const RULES: &[&dyn Rule] = &[
     &events::EventRules,
     &operator::OperatorRules,
     &ntfs::NtfsRules,
+    &yara::YaraRules,
 ];
 
 /// Every finding of every rule, most severe first.
