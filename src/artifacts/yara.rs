@@ -15,8 +15,10 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_MAX_FILE: u64 = 64 * 1024 * 1024;
 /// Default time one file's scan may take.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
-/// Files held in memory at once while scanning in parallel.
-const CHUNK: usize = 16;
+/// Files held in memory at once while scanning in parallel, and their most bytes (a batch is scanned when
+/// either is reached).
+const BATCH_FILES: usize = 16;
+const BATCH_BYTES: usize = 128 * 1024 * 1024;
 
 /// A problem with the rules: the scan is refused.
 #[derive(Debug, thiserror::Error)]
@@ -242,73 +244,35 @@ impl Collector for YaraCollector {
         keys.sort_by(|a, b| a.0.cmp(&b.0));
         keys.dedup_by(|a, b| a.0 == b.0);
         let mut out = YaraOutput { sources: rules.sources.clone(), rules: rules.count, ..YaraOutput::default() };
-        for chunk in keys.chunks(CHUNK) {
-            let mut read = Vec::new();
-            for (_, path) in chunk {
-                match ev.lookup(path) {
-                    crate::evidence::Lookup::File(size) if size > rules.max_file => {
-                        out.files_skipped += 1;
-                        facts.warnings.push(Warning::in_file(
-                            &ev.id,
-                            Some(path.clone()),
-                            None,
-                            format!(
-                                "not scanned with YARA: {size} bytes, over the {} MiB cap (--yara-max-mib)",
-                                rules.max_file >> 20
-                            ),
-                        ));
-                        continue;
-                    }
-                    _ => {}
+        let mut batch = Vec::new();
+        let mut held = 0usize;
+        for (_, path) in &keys {
+            if let crate::evidence::Lookup::File(size) = ev.lookup(path)
+                && size > rules.max_file
+            {
+                out.files_skipped += 1;
+                let cap = rules.max_file >> 20;
+                let why = format!("not scanned with YARA: {size} bytes, over the {cap} MiB cap (--yara-max-mib)");
+                facts.warnings.push(Warning::in_file(&ev.id, Some(path.clone()), None, why));
+                continue;
+            }
+            match ev.read(path, rules.max_file) {
+                Ok(d) => {
+                    held += d.bytes.len();
+                    batch.push(d);
                 }
-                match ev.read(path, rules.max_file) {
-                    Ok(d) => read.push(d),
-                    Err(e) => {
-                        out.files_skipped += 1;
-                        facts.warnings.push(Warning::in_file(
-                            &ev.id,
-                            Some(path.clone()),
-                            None,
-                            format!("not scanned with YARA: {e}"),
-                        ));
-                    }
+                Err(e) => {
+                    out.files_skipped += 1;
+                    let why = format!("not scanned with YARA: {e}");
+                    facts.warnings.push(Warning::in_file(&ev.id, Some(path.clone()), None, why));
                 }
             }
-            use rayon::prelude::*;
-            let scanned: Vec<_> = read.into_par_iter().map(|d| (rules.scan(&d.bytes), d.path, d.sha256)).collect();
-            for (result, path, sha256) in scanned {
-                match result {
-                    Ok(found) => {
-                        out.files_scanned += 1;
-                        out.matches.extend(found.into_iter().map(|f| crate::model::YaraMatch {
-                            evidence: ev.id.clone(),
-                            path: path.clone(),
-                            sha256: sha256.clone(),
-                            rule: f.rule,
-                            namespace: f.namespace,
-                            tags: f.tags,
-                            meta: f.meta,
-                            strings: f.strings,
-                            severity: f.severity,
-                            signature: None,
-                            components: Vec::new(),
-                        }));
-                    }
-                    Err(e) => {
-                        out.files_skipped += 1;
-                        facts.warnings.push(Warning::in_file(
-                            &ev.id,
-                            Some(path),
-                            None,
-                            format!(
-                                "YARA scan not finished ({e}; limit {} s per file, --yara-timeout): rules that had not matched by then are unknown",
-                                rules.timeout.as_secs()
-                            ),
-                        ));
-                    }
-                }
+            if batch.len() >= BATCH_FILES || held >= BATCH_BYTES {
+                scan_batch(rules, ev, std::mem::take(&mut batch), &mut out, &mut facts.warnings);
+                held = 0;
             }
         }
+        scan_batch(rules, ev, batch, &mut out, &mut facts.warnings);
         facts.notes.push(format!(
             "{}: YARA: {} rules from {} files over {} files, {} matches{}",
             ev.id,
@@ -322,5 +286,49 @@ impl Collector for YaraCollector {
             }
         ));
         facts.yara = Some(out);
+    }
+}
+
+/// Scans a batch of files read, in parallel, into `out`; a scan cut short is a warning on its file.
+fn scan_batch(
+    rules: &Rules,
+    ev: &Evidence,
+    batch: Vec<crate::evidence::FileData>,
+    out: &mut YaraOutput,
+    warnings: &mut Vec<Warning>,
+) {
+    use rayon::prelude::*;
+    let scanned: Vec<_> = batch.into_par_iter().map(|d| (rules.scan(&d.bytes), d.path, d.sha256)).collect();
+    for (result, path, sha256) in scanned {
+        match result {
+            Ok(found) => {
+                out.files_scanned += 1;
+                out.matches.extend(found.into_iter().map(|f| crate::model::YaraMatch {
+                    evidence: ev.id.clone(),
+                    path: path.clone(),
+                    sha256: sha256.clone(),
+                    rule: f.rule,
+                    namespace: f.namespace,
+                    tags: f.tags,
+                    meta: f.meta,
+                    strings: f.strings,
+                    severity: f.severity,
+                    signature: None,
+                    components: Vec::new(),
+                }));
+            }
+            Err(e) => {
+                out.files_skipped += 1;
+                warnings.push(Warning::in_file(
+                    &ev.id,
+                    Some(path),
+                    None,
+                    format!(
+                        "YARA scan not finished ({e}; limit {} s per file, --yara-timeout): rules that had not matched by then are unknown",
+                        rules.timeout.as_secs()
+                    ),
+                ));
+            }
+        }
     }
 }
