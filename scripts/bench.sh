@@ -9,7 +9,8 @@ shift || true
 SECTIONS=("$@")
 want() { [ ${#SECTIONS[@]} -eq 0 ] || [[ " ${SECTIONS[*]} " == *" $1 "* ]]; }
 cargo build --release -q
-BIN=target/release/inetsift
+TARGET=${CARGO_TARGET_DIR:-target}
+BIN=$TARGET/release/inetsift
 CORPUS=../shared/corpus
 
 TIMES=$(mktemp)
@@ -112,7 +113,7 @@ cargo build -q --release --example mkevtx
 BIG=$(mktemp -d)
 TEMP+=("$BIG")
 python3 scripts/make_security_log.py "$BIG/events.json" 418000
-target/release/examples/mkevtx "$BIG/events.json" "$BIG/one.evtx"
+"$TARGET"/release/examples/mkevtx "$BIG/events.json" "$BIG/one.evtx"
 rm "$BIG/events.json"
 for spec in "256MB 1 418000" "1GB 4 1672000"; do
     set -- $spec
