@@ -7,7 +7,8 @@
 # pure-Rust ones run without a sanitizer (safe Rust needs none, and they run two to three times as many inputs).
 # RSS_LIMIT_MB (default 1024) raises libFuzzer's process memory limit: a long run's own corpus and coverage tables
 # grow past 1 GB on the EVTX target while each input stays small (docs/fuzzing.md); any single allocation over
-# MALLOC_LIMIT_MB (default 1024) is still a find.
+# MALLOC_LIMIT_MB (default 1024) is still a find. Each sanitizer builds in its own target folder, so two runs
+# (one of each kind) can go side by side without rebuilding each other's binaries.
 # Usage: scripts/fuzz.sh SECONDS [TARGET...]     (needs the nightly toolchain and `cargo install cargo-fuzz`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -89,7 +90,7 @@ for t in "${targets[@]}"; do
     dirs=()
     for d in $(seed_dirs "$t"); do [ -d "$d" ] && dirs+=("$(cd "$d" && pwd)"); done
     log="$(mktemp)"
-    (cd fuzz && cargo +nightly fuzz run -O -s "$(sanitizer "$t")" "$t" "corpus/$t" "${dirs[@]}" -- \
+    (cd fuzz && cargo +nightly fuzz run -O -s "$(sanitizer "$t")" --target-dir "target/$(sanitizer "$t")" "$t" "corpus/$t" "${dirs[@]}" -- \
         -max_total_time="$secs" -runs=10000000 -timeout=10 -rss_limit_mb="${RSS_LIMIT_MB:-1024}" -malloc_limit_mb="${MALLOC_LIMIT_MB:-1024}" -max_len="$(max_len "$t")" -print_final_stats=1 \
         -close_fd_mask=3) > "$log" 2>&1 || true
     execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')"
