@@ -293,3 +293,37 @@ fn single_file_evidence_hash_is_the_whole_files() {
     assert_eq!(ev.sha256().as_deref(), Some(want.as_str()));
     assert_eq!(ev.files_read().len(), 1);
 }
+
+/// Velociraptor writes every entry with its sizes after its data (a data descriptor); cut such a collection
+/// before its central directory and every entry is still found, the encrypted `data.zip` of a protected one too.
+#[test]
+fn cut_velociraptor_collections_are_read_from_their_local_headers() {
+    if !common::have_corpus() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cut = |name: &str, drop: usize| {
+        let full = std::fs::read(corpus(&format!("zips/{name}"))).unwrap();
+        let p = dir.path().join(name);
+        std::fs::write(&p, &full[..full.len() - drop]).unwrap();
+        p
+    };
+    let p = cut("velociraptor_Collection-WIN-E5K9RC5GU23-2021-11-21T18_05_56-08_00.zip", 30);
+    let ev = open(&p, &OpenOptions::default()).unwrap();
+    let said = ev.problems.join("\n");
+    assert!(said.contains("25 entries read again from their local headers"), "{said}");
+    let whole = open(
+        &corpus("zips/velociraptor_Collection-WIN-E5K9RC5GU23-2021-11-21T18_05_56-08_00.zip"),
+        &OpenOptions::default(),
+    )
+    .unwrap();
+    let j = WinPath::parse(r"C:\$Extend\$UsnJrnl:$J");
+    assert_eq!(ev.read(&j, 1 << 24).unwrap().sha256, whole.read(&j, 1 << 24).unwrap().sha256);
+
+    let p = cut("velociraptor_encrypted_collector_password.zip", 30);
+    let right = OpenOptions { zip_password: Some("hello".into()), ..OpenOptions::default() };
+    let ev = open(&p, &right).unwrap();
+    assert!(ev.problems.iter().any(|m| m.contains("1 entry read again")), "{:?}", ev.problems);
+    let info = ev.read(&WinPath::parse(r"Generic.Client.Info\BasicInformation.json"), 1 << 20).unwrap();
+    assert_eq!(info.sha256, "835c9e401f757dfda7bcc2ac7dd51546284f96bcd5f1d2e9b77e699415da33b0");
+}

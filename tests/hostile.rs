@@ -568,3 +568,46 @@ fn a_hive_whose_root_key_has_a_64_kib_name_is_read_in_bounded_memory() {
         r.warnings
     );
 }
+
+/// A triage zip cut short (an upload that stopped, a disk that filled): its central directory is gone, so its
+/// entries are found again from their local headers. Every whole entry is analysed; the entry the archive ends
+/// inside is there but unreadable (damage, not absence), and both are said with their offsets.
+#[test]
+fn a_cut_triage_zip_keeps_its_whole_entries_and_names_the_cut_one() {
+    let full = std::fs::read(common::repo("samples/iis-compromised-kape.zip")).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(full.clone())).unwrap();
+    let (config_at, config_data) = {
+        let f = z.by_name("C/Windows/System32/inetsrv/config/applicationHost.config").unwrap();
+        (f.header_start(), f.data_start())
+    };
+    let whole = scan_one(&common::repo("samples/iis-compromised-kape.zip"));
+    let dir = tempfile::tempdir().unwrap();
+    let n = full.len();
+    for cut in [n / 4, n / 2, 3 * n / 4, n - 1, config_data as usize + 100] {
+        let p = dir.path().join(format!("cut-{cut}.zip"));
+        std::fs::write(&p, &full[..cut]).unwrap();
+        let r = scan_one(&p);
+        assert!(
+            r.warnings.iter().any(|w| w.message.contains("central directory is unreadable")),
+            "cut at {cut}: {:?}",
+            r.warnings
+        );
+        let status = |name: &str| {
+            r.coverage.artifacts.iter().find(|a| a.artifact == name).map(|a| a.status.as_str().to_string())
+        };
+        if cut == n - 1 {
+            // Only the central directory is lost: the analysis is the intact archive's.
+            assert_eq!(r.components.len(), whole.components.len());
+            assert_eq!(r.findings.len(), whole.findings.len());
+        }
+        if cut == config_data as usize + 100 {
+            assert_eq!(status("applicationHost.config").as_deref(), Some("unreadable"));
+            let said =
+                format!("\"C/Windows/System32/inetsrv/config/applicationHost.config\" at offset {config_at} is cut");
+            assert!(r.warnings.iter().any(|w| w.message.contains(&said)), "{:?}", r.warnings);
+            // What came before the cut is read: the hives are ahead of it in the archive.
+            assert_eq!(status("SYSTEM hive").as_deref(), Some("parsed"));
+            assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
+        }
+    }
+}

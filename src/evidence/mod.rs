@@ -15,6 +15,7 @@ mod ntfs;
 mod ntfs_index;
 mod single;
 mod zip;
+mod zip_salvage;
 
 pub use crate::model::{
     Completeness, EvidenceKind, FileNameTimes, FileRecord, NtfsFacts, NtfsTimes, WinPath, hex, path,

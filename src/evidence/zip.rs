@@ -39,6 +39,8 @@ struct Entry {
     is_dir: bool,
     /// The entry's DOS date and time (no zone; taken as written).
     modified: Option<Timestamp>,
+    /// Why the entry cannot be read though it is there (the archive ends inside it).
+    damage: Option<String>,
 }
 
 /// The reading end of an entry inflated by another thread.
@@ -89,11 +91,12 @@ impl ZipSource {
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<ZipSource, EvidenceError> {
         let file = std::fs::File::open(path).map_err(|source| EvidenceError::Open { path: path.into(), source })?;
         let bad = |e: ZipError| EvidenceError::BadZip { path: path.into(), reason: e.to_string() };
-        let mut archive: ZipArchive<Box<dyn ReadSeek>> =
-            ZipArchive::new(Box::new(file) as Box<dyn ReadSeek>).map_err(bad)?;
         let password = opts.zip_password.as_ref().map(|p| p.as_bytes().to_vec());
         let mut notes = Vec::new();
         let mut problems = Vec::new();
+        let reopen = || file.try_clone().map(|f| Box::new(f) as Box<dyn ReadSeek>);
+        let mut cut = None;
+        let mut archive = open_archive(&reopen, &mut problems, &mut cut).map_err(bad)?;
 
         // Velociraptor's protected collections: the real collection is `data.zip`, encrypted with a password or
         // to a certificate described in `metadata.json`.
@@ -107,7 +110,7 @@ impl ZipSource {
             }
             let inner = read_inner_zip(&mut archive, "data.zip", password.as_deref(), opts, path)?;
             notes.push("Velociraptor protected collection: read the collection inside data.zip".to_string());
-            archive = ZipArchive::new(Box::new(Cursor::new(inner)) as Box<dyn ReadSeek>).map_err(bad)?;
+            archive = open_inner(inner, &mut problems, &mut cut).map_err(bad)?;
         } else if let [only] = names.iter().filter(|n| !n.ends_with('/')).collect::<Vec<_>>().as_slice()
             && only.to_ascii_lowercase().ends_with(".zip")
         {
@@ -115,7 +118,7 @@ impl ZipSource {
             // Read in memory like data.zip, one level only.
             let inner = read_inner_zip(&mut archive, only, password.as_deref(), opts, path)?;
             notes.push(format!("a zip inside the zip: read the collection inside {only}"));
-            archive = ZipArchive::new(Box::new(Cursor::new(inner)) as Box<dyn ReadSeek>).map_err(bad)?;
+            archive = open_inner(inner, &mut problems, &mut cut).map_err(bad)?;
         }
 
         let mut entries = Vec::new();
@@ -139,6 +142,19 @@ impl ZipSource {
                 size: f.size(),
                 is_dir: f.is_dir(),
                 modified: dos_time(f.last_modified()),
+                damage: None,
+            });
+        }
+        // The entry a cut archive ends inside is there, unreadable: damage, not absence.
+        if let Some((raw_name, offset, size)) = cut.filter(|(n, _, _)| is_safe_name(n)) {
+            let damage = format!("the archive ends inside this entry (its local header is at offset {offset})");
+            entries.push(Entry {
+                index: usize::MAX,
+                raw_name,
+                size,
+                is_dir: false,
+                modified: None,
+                damage: Some(damage),
             });
         }
         if let Some((index, name)) = first_encrypted {
@@ -307,6 +323,9 @@ impl FileSource for ZipSource {
                 EvidenceError::NotFound { evidence, file: path.clone() }
             });
         };
+        if let Some(why) = &e.damage {
+            return Err(EvidenceError::Read { evidence, file: path.clone(), reason: why.clone() });
+        }
         let cap = limit.min(self.limits.max_entry);
         if e.size > cap {
             return Err(EvidenceError::TooLarge { evidence, file: path.clone(), size: e.size, limit: cap });
@@ -340,6 +359,9 @@ impl FileSource for ZipSource {
         let Some((_, e)) = self.files.get(&path.key()) else {
             return Err(EvidenceError::NotFound { evidence, file: path.clone() });
         };
+        if let Some(why) = &e.damage {
+            return Err(EvidenceError::Read { evidence, file: path.clone(), reason: why.clone() });
+        }
         if e.size > limit {
             return Err(EvidenceError::TooLarge { evidence, file: path.clone(), size: e.size, limit });
         }
@@ -426,6 +448,61 @@ fn is_safe_name(name: &str) -> bool {
         return false;
     }
     !name.split(['/', '\\']).any(|c| c == "..")
+}
+
+/// Opens an archive by its central directory; one that cannot be read that way (cut, or a damaged tail) is read
+/// again from its local headers (`zip_salvage`), and what that lost is said in `problems`. `open` gives a fresh
+/// reader over the same bytes each time.
+fn open_archive(
+    open: &dyn Fn() -> io::Result<Box<dyn ReadSeek>>,
+    problems: &mut Vec<String>,
+    cut: &mut Option<(String, u64, u64)>,
+) -> Result<ZipArchive<Box<dyn ReadSeek>>, ZipError> {
+    *cut = None;
+    let err = match ZipArchive::new(open()?) {
+        Ok(archive) => return Ok(archive),
+        Err(e) => e,
+    };
+    let found = match super::zip_salvage::salvage(open()?)? {
+        Ok(found) => found,
+        Err(lost) if lost.is_empty() => return Err(err),
+        Err(lost) => {
+            let why = match &err {
+                ZipError::InvalidArchive(m) => m.to_string(),
+                e => e.to_string(),
+            };
+            return Err(ZipError::InvalidArchive(
+                format!("{why}; read from its local headers: {}", lost.join("; ")).into(),
+            ));
+        }
+    };
+    let n = found.entries;
+    problems.push(format!(
+        "the archive's central directory is unreadable ({err}): {n} {} read again from their local headers",
+        if n == 1 { "entry" } else { "entries" }
+    ));
+    problems.extend(found.problems);
+    *cut = found.cut;
+    ZipArchive::new(found.reader)
+}
+
+/// An inner collection held in memory, shared by the readers over it.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Opens a collection held in memory (see [`open_archive`]).
+fn open_inner(
+    inner: Vec<u8>,
+    problems: &mut Vec<String>,
+    cut: &mut Option<(String, u64, u64)>,
+) -> Result<ZipArchive<Box<dyn ReadSeek>>, ZipError> {
+    let inner = Arc::new(inner);
+    open_archive(&|| Ok(Box::new(Cursor::new(Shared(inner.clone()))) as Box<dyn ReadSeek>), problems, cut)
 }
 
 fn read_entry_by_name(
