@@ -611,3 +611,78 @@ fn a_cut_triage_zip_keeps_its_whole_entries_and_names_the_cut_one() {
         }
     }
 }
+
+/// Disk images cut short (an acquisition or a copy that stopped): the partition table, a dynamic VHD's block
+/// table and the length say so, what the image holds is analysed, and a file whose MFT record lies past the end
+/// is unreadable, not missing. A fixed VHD cut before its footer is the raw disk it holds.
+#[test]
+fn a_cut_disk_image_says_so_and_reads_what_it_holds() {
+    let (dir, image, entry) = image_and_config_entry();
+    let img = std::fs::read(&image).unwrap();
+    let cut_at = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        scan_one(&p)
+    };
+    let said = |r: &ScanResult, what: &str| r.warnings.iter().any(|w| w.message.contains(what));
+
+    // Cut inside the volume's MFT: nothing to analyse, and the error says why.
+    let record = mft_record_offset(&img, 1 << 20, entry);
+    let p = dir.path().join("cut-mft.raw");
+    std::fs::write(&p, &img[..record + 100]).unwrap();
+    let Err(err) = inetsift::scan::scan(&[p], &inetsift::evidence::OpenOptions::default()) else {
+        panic!("a volume was found in a cut MFT")
+    };
+    let msg = err.to_string();
+    assert!(msg.contains("NTFS volume unreadable") && msg.contains("the image is cut"), "{msg}");
+
+    // Cut past the half: the partition table and the length say so, and the host is analysed.
+    let r = cut_at("cut-half.raw", &img[..img.len() / 2 + 100]);
+    assert!(said(&r, "the partition table gives it 8388608 bytes, the image ends"), "{:?}", r.warnings);
+    assert!(said(&r, "not a whole number of 512-byte sectors"), "{:?}", r.warnings);
+    assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
+
+    // A dynamic VHD: blocks its table places past the file's end are counted and said.
+    let vhd = std::fs::read(dir.path().join("mbr.vhd")).unwrap();
+    let r = cut_at("cut.vhd", &vhd[..vhd.len() / 2]);
+    assert!(said(&r, "cut.vhd: 3 of its 5 allocated blocks lie past the file's end"), "{:?}", r.warnings);
+
+    // A fixed VHD without its footer: read as the raw disk, cut.
+    let fixed = std::fs::read(dir.path().join("gpt-fixed.vhd")).unwrap();
+    let r = cut_at("cut-fixed.vhd", &fixed[..fixed.len() - 1000]);
+    assert_eq!(r.evidence[0].kind.as_str(), "image");
+    assert!(said(&r, "not a whole number of 512-byte sectors"), "{:?}", r.warnings);
+    assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
+}
+
+/// Found by fuzzing: a version-resource string whose length leaves no room for the padding after its odd-length
+/// name made pelite slice past its end and panic, which took the whole scan down from one DLL in `inetsrv`.
+/// Built here from the sample's own DLL: its `CompanyName` string (11 characters) given 15 words in all.
+#[test]
+fn a_version_string_without_room_for_its_padding_loses_the_version_not_the_scan() {
+    let mut dll = sample_file("C/Windows/System32/inetsrv/cachehttpex.dll");
+    let key: Vec<u8> = "CompanyName".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let at = dll.windows(key.len()).position(|w| w == key).expect("the sample DLL has a CompanyName string") - 6;
+    let intact = inetsift::artifacts::pe::analyse(&dll).unwrap();
+    assert!(intact.version.contains_key("CompanyName"), "{:?}", intact.version);
+    dll[at..at + 2].copy_from_slice(&30u16.to_le_bytes());
+    let facts = inetsift::artifacts::pe::analyse(&dll).expect("the rest of the file is read");
+    assert!(facts.problems.iter().any(|p| p.starts_with("version resource unreadable")), "{:?}", facts.problems);
+    assert!(facts.exports.iter().any(|e| e == "RegisterModule"), "{:?}", facts.exports);
+
+    // Through the whole scan, as a planted DLL in inetsrv: a warning on that file, and the host still analysed.
+    let mut files: Vec<(&str, Vec<u8>)> = vec![("C/Windows/System32/inetsrv/cachehttpex.dll", dll)];
+    for f in ["C/Windows/System32/inetsrv/config/applicationHost.config", "C/Windows/System32/config/SYSTEM"] {
+        files.push((f, sample_file(f)));
+    }
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    let r = scan_one(tree(&refs).path());
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.position.path().ends_with("cachehttpex.dll") && w.message.contains("version resource")),
+        "{:?}",
+        r.warnings
+    );
+    assert_eq!(r.registry.installations[0].computer_name.as_deref(), Some("WEB01"));
+}

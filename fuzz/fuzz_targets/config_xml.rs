@@ -3,7 +3,9 @@
 #![no_main]
 #[path = "common.rs"]
 mod common;
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+#[path = "contained.rs"]
+mod contained;
+libfuzzer_sys::fuzz_target!(init: contained::only_uncaught_panics_abort(), |data: &[u8]| {
     common::scan_as(
         "Windows/System32/inetsrv/config/applicationHost.config",
         data,

@@ -1,7 +1,9 @@
 //! One event-log chunk through the bare walk (records, template instances, event-id slots, values as numbers):
 //! the reader every large log goes through, without the scan around it.
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+#[path = "contained.rs"]
+mod contained;
+libfuzzer_sys::fuzz_target!(init: contained::only_uncaught_panics_abort(), |data: &[u8]| {
     use inetsift::artifacts::evtx::walk;
     let Some(records) = walk::records(data) else { return };
     for r in records {

@@ -3,7 +3,9 @@
 #![no_main]
 #[path = "common.rs"]
 mod common;
+#[path = "contained.rs"]
+mod contained;
 const PRIMARY: &[u8] = include_bytes!("../../samples/hives/SOFTWARE");
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+libfuzzer_sys::fuzz_target!(init: contained::only_uncaught_panics_abort(), |data: &[u8]| {
     common::scan_as("Windows/System32/config/SOFTWARE", PRIMARY, &[("Windows/System32/config/SOFTWARE.LOG1", data)]);
 });

@@ -65,8 +65,15 @@ const MAX_IMPORTS: usize = 65_536;
 /// Most problems said of one file; past it, one line says how many more there were.
 const MAX_PROBLEMS: usize = 50;
 
-/// Analyses a PE file's bytes.
+/// Analyses a PE file's bytes. pelite indexes some structures without checking them (a version resource whose
+/// lengths overrun its block panics inside the crate, found by fuzzing): each part is read inside
+/// [`crate::model::contain`], so such a file loses that part, said, and the scan goes on.
 pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
+    crate::model::contain(|| analyse_parts(bytes))
+        .unwrap_or_else(|m| Err(ParseError::new(format!("the PE parser failed on this file ({m})"))))
+}
+
+fn analyse_parts(bytes: &[u8]) -> Result<PeFacts, ParseError> {
     let pe = PeFile::from_bytes(bytes).map_err(|e| ParseError::new(format!("not a PE file: {e}")))?;
     let mut problems = Vec::new();
     // A file cut short (a partial copy, a damaged collection) still parses from its headers; say so.
@@ -168,12 +175,18 @@ pub fn analyse(bytes: &[u8]) -> Result<PeFacts, ParseError> {
     let mut version = BTreeMap::new();
     match pe.resources().map(|r| r.version_info()) {
         Ok(Ok(vi)) => {
-            if let Some(lang) = vi.translation().first().copied() {
-                vi.strings(lang, |k, v| {
-                    if VERSION_KEYS.contains(&k) {
-                        version.insert(k.to_string(), v.trim_end_matches('\0').to_string());
-                    }
-                });
+            let read = crate::model::contain(|| {
+                if let Some(lang) = vi.translation().first().copied() {
+                    vi.strings(lang, |k, v| {
+                        if VERSION_KEYS.contains(&k) {
+                            version.insert(k.to_string(), v.trim_end_matches('\0').to_string());
+                        }
+                    });
+                }
+            });
+            if let Err(m) = read {
+                version.clear();
+                problems.push(format!("version resource unreadable: its lengths overrun it (the parser failed: {m})"));
             }
         }
         Ok(Err(_)) | Err(pelite::Error::Null) => {}

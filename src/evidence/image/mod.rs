@@ -78,9 +78,14 @@ pub fn detect(path: &Path) -> io::Result<Option<ImageFormat>> {
     if vhd::is_vhd(&mut f)? {
         return Ok(Some(ImageFormat::Vhd));
     }
-    // Raw: a boot sector (MBR, protective MBR, or a volume boot record) and a whole number of sectors.
+    // Raw: a boot sector (MBR, protective MBR, or a volume boot record) and a whole number of sectors, or a disk
+    // image's name (a cut image ends mid-sector; a fixed VHD cut before its footer is the raw disk it holds).
     let boot = head.len() >= 512 && head[510] == 0x55 && head[511] == 0xaa;
-    if boot && len % 512 == 0 {
+    let named = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["raw", "dd", "img", "001", "vhd", "bin", "image"].iter().any(|x| e.eq_ignore_ascii_case(x)));
+    if boot && (len % 512 == 0 || named) {
         let split = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("001"));
         return Ok(Some(if split { ImageFormat::SplitRaw } else { ImageFormat::Raw }));
     }
@@ -101,6 +106,11 @@ pub fn open_with(path: &Path, format: ImageFormat, verify: bool) -> Result<Disk,
         ImageFormat::Raw => {
             let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
             let size = f.metadata().map_err(|e| e.to_string())?.len();
+            if size % 512 != 0 {
+                problems.push(format!(
+                    "{size} bytes, not a whole number of 512-byte sectors: the image is cut (or is not a raw disk)"
+                ));
+            }
             (Box::new(f), size)
         }
         ImageFormat::SplitRaw => {
@@ -165,6 +175,7 @@ pub fn open_with(path: &Path, format: ImageFormat, verify: bool) -> Result<Disk,
         ImageFormat::Vhd => {
             let v = vhd::Vhd::open(path).map_err(|e| e.to_string())?;
             notes.push(format!("VHD ({}): {}", v.disk_type, v.chain.join(" -> ")));
+            problems.extend(v.cut.iter().cloned());
             let size = v.size();
             (Box::new(v), size)
         }
@@ -317,7 +328,7 @@ pub struct Opened {
 /// Opens an image and picks its Windows volume. Fails, naming the image and each volume, when none is NTFS.
 pub fn open_windows_volume(path: &Path, format: ImageFormat, verify: bool) -> Result<Opened, ParseError> {
     let disk = open_with(path, format, verify)?;
-    let problems = disk.problems.clone();
+    let mut problems = disk.problems.clone();
     let mut notes = vec![format!("{} image, {} bytes", format.name(), disk.size)];
     notes.extend(disk.notes.iter().cloned());
     let shared = SharedDisk::new(disk);
@@ -338,6 +349,7 @@ pub fn open_windows_volume(path: &Path, format: ImageFormat, verify: bool) -> Re
         return Err(format!("{name}: no partition table and no volume found").into());
     }
     // The first NTFS volume, unless a later one holds Windows (and the chosen one does not).
+    let mut unreadable = Vec::new();
     let mut chosen: Option<(super::NtfsSource, &Volume, bool)> = None;
     for v in vols.iter().filter(|v| v.kind == VolumeKind::Ntfs) {
         let label = match v.partition {
@@ -348,7 +360,7 @@ pub fn open_windows_volume(path: &Path, format: ImageFormat, verify: bool) -> Re
         let src = match super::NtfsSource::open(Box::new(window), 'C', &label) {
             Ok(s) => s,
             Err(e) => {
-                notes.push(format!("{}: NTFS volume unreadable: {e}", describe(v)));
+                unreadable.push(format!("{}: NTFS volume unreadable: {e}", describe(v)));
                 continue;
             }
         };
@@ -358,16 +370,28 @@ pub fn open_windows_volume(path: &Path, format: ImageFormat, verify: bool) -> Re
         }
     }
     for v in &vols {
+        if v.declared_len > v.len {
+            problems.push(format!(
+                "{}: the partition table gives it {} bytes, the image ends {} bytes into it (the image is cut): what lies past byte {} of the image cannot be read",
+                describe(v),
+                v.declared_len,
+                v.len,
+                v.start + v.len
+            ));
+        }
         let picked = chosen.as_ref().is_some_and(|(_, c, _)| c.start == v.start);
         notes.push(format!("{}{}", describe(v), if picked { " — analysed as C:" } else { "" }));
     }
     match chosen {
         Some((source, _, _)) => {
+            notes.extend(unreadable);
             if let Some(label) = source.volume_name() {
                 notes.push(format!("volume label: {label}"));
             }
             Ok(Opened { source, notes, problems })
         }
+        // No volume to read: everything learnt on the way is the error (a cut image, an unreadable volume).
+        None if !unreadable.is_empty() => Err(format!("{name}: {}", [unreadable, problems].concat().join("; ")).into()),
         None => Err(format!(
             "{name}: no NTFS volume ({}); inetsift reads Windows hosts from NTFS only",
             vols.iter().map(describe).collect::<Vec<_>>().join("; ")

@@ -43,8 +43,10 @@ pub struct Volume {
     pub scheme: &'static str,
     /// Byte offset on the disk.
     pub start: u64,
-    /// Length in bytes.
+    /// Length in bytes the image holds (less than `declared_len` when the image is cut inside the volume).
     pub len: u64,
+    /// Length in bytes the partition table gives it.
+    pub declared_len: u64,
     /// What it holds.
     pub kind: VolumeKind,
     /// The partition type (MBR type byte or GPT type name) or GPT partition name.
@@ -58,7 +60,16 @@ pub fn volumes(disk: &mut dyn ReadSeek, size: u64) -> Result<Vec<Volume>, ParseE
     let bare = kind_at(disk, 0)?;
     if bare != VolumeKind::Unknown {
         let label = "no partition table".to_string();
-        return Ok(vec![Volume { partition: None, scheme: "none", start: 0, len: size, kind: bare, label }]);
+        let declared_len = size;
+        return Ok(vec![Volume {
+            partition: None,
+            scheme: "none",
+            start: 0,
+            len: size,
+            declared_len,
+            kind: bare,
+            label,
+        }]);
     }
     let mbr = crate::model::contain(|| mbrman::MBR::read_from(disk, SECTOR as u32))
         .map_err(|m| format!("the MBR parser failed on this disk ({m})"))?
@@ -76,12 +87,14 @@ pub fn volumes(disk: &mut dyn ReadSeek, size: u64) -> Result<Vec<Volume>, ParseE
         .map_err(|e| format!("protective MBR but no readable GPT: {e}"))?;
         for (n, p) in gpt {
             let (start, end) = (p.first_lba * SECTOR, (p.last_lba + 1) * SECTOR);
-            if p.first_lba == 0 || end <= start || end > size {
+            // A partition running past the image's end is kept (a cut image): what the image holds of it is read.
+            if p.first_lba == 0 || end <= start || start >= size {
                 continue;
             }
             let label = if p.name.is_empty() { format!("{:?}", p.part_type_guid.os) } else { p.name.clone() };
             let kind = kind_at(disk, start)?;
-            found.push(Volume { partition: Some(n as usize), scheme: "gpt", start, len: end - start, kind, label });
+            let (len, declared_len) = (end.min(size) - start, end - start);
+            found.push(Volume { partition: Some(n as usize), scheme: "gpt", start, len, declared_len, kind, label });
         }
     } else {
         for (n, p) in mbr.iter() {
@@ -95,12 +108,14 @@ pub fn volumes(disk: &mut dyn ReadSeek, size: u64) -> Result<Vec<Volume>, ParseE
                 continue;
             }
             let kind = kind_at(disk, start)?;
+            let declared_len = len;
             let len = len.min(size - start);
             found.push(Volume {
                 partition: Some(n),
                 scheme: "mbr",
                 start,
                 len,
+                declared_len,
                 kind,
                 label: format!("type 0x{:02x}", p.sys),
             });

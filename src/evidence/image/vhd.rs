@@ -63,6 +63,8 @@ pub struct Vhd {
     pub disk_type: &'static str,
     /// The chain below this disk, parents last (file names).
     pub chain: Vec<String>,
+    /// For each file of the chain cut short: which of its blocks lie past its end (they read as the end of the disk).
+    pub cut: Vec<String>,
 }
 
 impl Vhd {
@@ -94,6 +96,10 @@ impl Vhd {
         let disk_type = be32(&footer, 60);
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if disk_type == 2 {
+            let cut = (len < size.saturating_add(SECTOR))
+                .then(|| format!("{name}: a fixed disk of {size} bytes, but the file holds {len}: the image is cut"))
+                .into_iter()
+                .collect();
             return Ok(Vhd {
                 file,
                 kind: Kind::Fixed,
@@ -102,6 +108,7 @@ impl Vhd {
                 bitmap: None,
                 disk_type: "fixed",
                 chain: vec![name],
+                cut,
             });
         }
         if disk_type != 3 && disk_type != 4 {
@@ -121,8 +128,18 @@ impl Vhd {
         let mut raw = vec![0u8; entries as usize * 4];
         file.seek(SeekFrom::Start(be64(&header, 16))).map_err(io_err)?;
         file.read_exact(&mut raw).map_err(|e| bad(format!("block table unreadable: {e}")))?;
-        let bat = raw.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let bat: Vec<u32> = raw.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect();
         let bitmap_size = (block_size / SECTOR).div_ceil(8).div_ceil(SECTOR) * SECTOR;
+        // Blocks the table places past the file's end: the file was cut (a copy or an upload that stopped).
+        let past = bat.iter().filter(|&&e| e != u32::MAX && u64::from(e) * SECTOR + bitmap_size + block_size > len);
+        let (lost, first) = past.fold((0usize, u64::MAX), |(n, f), &e| (n + 1, f.min(u64::from(e) * SECTOR)));
+        let mut cut = Vec::new();
+        if lost > 0 {
+            let used = bat.iter().filter(|&&e| e != u32::MAX).count();
+            cut.push(format!(
+                "{name}: {lost} of its {used} allocated blocks lie past the file's end ({len} bytes; the first at byte {first}): the image is cut, and what they held cannot be read"
+            ));
+        }
         let mut chain = vec![name];
         let parent = if disk_type == 4 {
             if depth >= MAX_DEPTH {
@@ -140,6 +157,7 @@ impl Vhd {
             };
             let parent = Vhd::open_depth(&parent_path, depth + 1)?;
             chain.extend(parent.chain.iter().cloned());
+            cut.extend(parent.cut.iter().cloned());
             Some(Box::new(parent))
         } else {
             None
@@ -152,6 +170,7 @@ impl Vhd {
             bitmap: None,
             disk_type: if disk_type == 4 { "differencing" } else { "dynamic" },
             chain,
+            cut,
         })
     }
 
